@@ -1,0 +1,33 @@
+internal import SwiftProtobuf
+
+// Parts of the protobuf messages that the IR carries without interpreting them, so that
+// load → save keeps them. They are internal: callers of the IR never see protobuf types.
+
+struct RetainedModelFields: Sendable {
+    var trainingInfo: [Onnx_TrainingInfoProto] = []
+    var functions: [Onnx_FunctionProto] = []
+    var configuration: [Onnx_DeviceConfigurationProto] = []
+    var unknownFields = SwiftProtobuf.UnknownStorage()
+
+    var localFunctionNames: Set<String> {
+        Set(functions.map { "\(OpsetImport.canonicalDomain($0.domain)):\($0.name)" })
+    }
+}
+
+struct RetainedGraphFields: Sendable {
+    var sparseInitializers: [Onnx_SparseTensorProto] = []
+    var quantizationAnnotation: [Onnx_TensorAnnotation] = []
+    var metadataProps: [Onnx_StringStringEntryProto] = []
+    var unknownFields = SwiftProtobuf.UnknownStorage()
+}
+
+struct RetainedNodeFields: Sendable {
+    var metadataProps: [Onnx_StringStringEntryProto] = []
+    var deviceConfigurations: [Onnx_NodeDeviceConfigurationProto] = []
+    var unknownFields = SwiftProtobuf.UnknownStorage()
+}
+
+struct RetainedTensorFields: Sendable {
+    var segment: Onnx_TensorProto.Segment?
+    var metadataProps: [Onnx_StringStringEntryProto] = []
+}
