@@ -10,26 +10,52 @@ let swiftSettings: [SwiftSetting] = [
 
 let argumentParser: Target.Dependency = .product(name: "ArgumentParser", package: "swift-argument-parser")
 let swiftProtobuf: Target.Dependency = .product(name: "SwiftProtobuf", package: "swift-protobuf")
+let heapModule: Target.Dependency = .product(name: "HeapModule", package: "swift-collections")
 
 let package = Package(
     name: "Tessera",
     platforms: [.macOS(.v15)],
     products: [
         .library(name: "ONNXModel", targets: ["ONNXModel"]),
+        .library(name: "InferenceRuntime", targets: ["InferenceRuntime"]),
         .executable(name: "tessera", targets: ["TesseraCLI"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-protobuf", from: "1.39.0"),
+        .package(url: "https://github.com/apple/swift-collections", from: "1.6.0"),
     ],
     targets: [
         // Core library
         .target(name: "TensorCore", swiftSettings: swiftSettings),
         .target(
             name: "ONNXModel",
-            dependencies: ["TensorCore", swiftProtobuf],
+            dependencies: ["TensorCore", swiftProtobuf, heapModule],
             exclude: ["Generated/README.md", "Generated/onnx.proto"],
             resources: [.copy("Resources/operator-schemas.json")],
+            swiftSettings: swiftSettings
+        ),
+        .target(name: "InferenceRuntime", dependencies: ["ONNXModel", "TensorCore"], swiftSettings: swiftSettings),
+
+        // Inference libraries, loaded at run time: C declarations of our own (no vendored headers,
+        // nothing linked), then one Swift target per library.
+        .target(name: "CTesseraORT"),
+        .target(
+            name: "ONNXRuntimeBackend",
+            dependencies: ["InferenceRuntime", "TensorCore", "CTesseraORT"],
+            resources: [.copy("Resources/operators-onnxruntime.json")],
+            swiftSettings: swiftSettings
+        ),
+        .target(name: "CTesseraOpenVINO"),
+        .target(
+            name: "OpenVINOBackend",
+            dependencies: ["InferenceRuntime", "CTesseraOpenVINO"],
+            resources: [.copy("Resources/operators-openvino.json")],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "Conformance",
+            dependencies: ["InferenceRuntime", "ONNXModel", "TensorCore"],
             swiftSettings: swiftSettings
         ),
 
@@ -48,6 +74,21 @@ let package = Package(
         .testTarget(
             name: "ONNXModelTests",
             dependencies: ["ONNXModel", "TesseraTestSupport"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "InferenceRuntimeTests",
+            dependencies: ["InferenceRuntime", "TesseraTestSupport"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "ONNXRuntimeBackendTests",
+            dependencies: ["ONNXRuntimeBackend", "TesseraTestSupport"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "OpenVINOBackendTests",
+            dependencies: ["OpenVINOBackend", "TesseraTestSupport"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -1,12 +1,42 @@
 import ArgumentParser
+import Foundation
 
-/// The `tessera` command: subcommands for each job, exit status 0 / 1 (error) / 2 (usage).
+/// The `tessera` command. Exit status: 0 success, 1 error, 2 usage error.
 @main
 struct TesseraCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "tessera",
         abstract: "Deploy ONNX image models on desktops: inspect, check, run and upscale.",
+        discussion: """
+            Errors print one line naming the file and the cause. Exit status is 0 on success, \
+            1 on an error, 2 on a usage error. Commands that take --json print machine-readable \
+            output on stdout; see docs/json-output.md for the formats.
+            """,
         version: "0.1.0",
-        subcommands: [Inspect.self]
+        subcommands: [Inspect.self, Bench.self]
     )
+
+    /// Runs the command with Tessera's exit-status contract instead of argument-parser's
+    /// (which uses 64 for usage errors on Linux).
+    static func main() async {
+        do {
+            var command = try parseAsRoot()
+            if var asyncCommand = command as? any AsyncParsableCommand {
+                try await asyncCommand.run()
+            } else {
+                try command.run()
+            }
+        } catch let code as ExitCode {
+            Foundation.exit(code.rawValue)
+        } catch {
+            let code = exitCode(for: error)
+            if code == .success { exit(withError: error) }  // --help, --version
+            if code == .validationFailure {
+                StandardError.write(fullMessage(for: error))
+                Foundation.exit(2)
+            }
+            StandardError.write("tessera: \(error)")
+            Foundation.exit(1)
+        }
+    }
 }

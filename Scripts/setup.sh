@@ -1,0 +1,47 @@
+#!/usr/bin/env bash
+# Sets up everything Tessera needs on a fresh Debian machine, builds it, and runs the main job.
+#
+#   Scripts/setup.sh            install, build (release), generate fixtures, run the main job
+#   Scripts/setup.sh --deps     install and generate fixtures only (what the test command uses)
+#
+# Installs Debian packages with apt-get (needs root) and Python wheels into ./.venv.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+deps_only=false
+[ "${1:-}" = "--deps" ] && deps_only=true
+
+apt_packages=(libonnx-testdata python3-venv)
+missing=()
+for p in "${apt_packages[@]}"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+    echo "==> apt-get install ${missing[*]}"
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
+fi
+
+if [ ! -x .venv/bin/python ]; then
+    echo "==> creating .venv"
+    python3 -m venv .venv
+fi
+# Pins that `pip freeze` does not list yet (names compared case- and separator-insensitively).
+normalize() { tr 'A-Z_' 'a-z-' | sort; }
+missing_wheels=$(comm -13 <(.venv/bin/python -m pip freeze 2>/dev/null | normalize) <(grep -v '^#' requirements.txt | normalize))
+if [ -n "$missing_wheels" ]; then
+    echo "==> pip install -r requirements.txt"
+    .venv/bin/python -m pip install -q --disable-pip-version-check -r requirements.txt
+fi
+
+echo "==> generating fixtures"
+.venv/bin/python Scripts/make-fixtures.py
+
+$deps_only && exit 0
+
+echo "==> swift build -c release"
+swift build -c release --product tessera 2>&1 | grep -E "error|warning: |Compiling|Build complete" | grep -v "^\[" || true
+tessera=$(swift build -c release --show-bin-path)/tessera
+
+echo "==> main job: inspect a model"
+model=$(.venv/bin/python -c 'import onnx, os; print(os.path.join(os.path.dirname(onnx.__file__), "backend/test/data/light/light_resnet50.onnx"))')
+"$tessera" inspect "$model" --input-shape data_0=1x3x224x224

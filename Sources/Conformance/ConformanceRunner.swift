@@ -1,0 +1,91 @@
+public import Foundation
+public import InferenceRuntime
+import ONNXModel
+public import TensorCore
+
+/// The outcome of one node case on one library.
+public struct CaseResult: Sendable, Codable, Hashable {
+    public enum Outcome: String, Sendable, Codable {
+        /// Every data set's outputs matched.
+        case passed
+        /// The model loaded but an output was wrong or the run failed.
+        case failed
+        /// The library refused the model (an operator, type or attribute it lacks).
+        case unsupported
+        /// The case cannot be judged: random expected outputs, or inputs the harness cannot feed.
+        case skipped
+    }
+
+    public var name: String
+    /// The operator under test: the model's first node in the default domain.
+    public var operatorType: String
+    public var outcome: Outcome
+    public var detail: String
+}
+
+/// Runs ONNX node cases against any ``Backend`` on one of its devices and judges the outputs.
+public struct ConformanceRunner: Sendable {
+    public var backend: any Backend
+    public var device: Device
+    public var tolerance: Tolerance
+
+    public init(backend: any Backend, device: Device, tolerance: Tolerance = .onnxConformance) {
+        self.backend = backend
+        self.device = device
+        self.tolerance = tolerance
+    }
+
+    /// Runs one case; never throws: every problem becomes an outcome with its detail.
+    public func run(_ testCase: NodeTestCase) async -> CaseResult {
+        let model: Model
+        do { model = try Model(contentsOf: testCase.model) } catch {
+            return CaseResult(name: testCase.name, operatorType: "?", outcome: .skipped, detail: "\(error)")
+        }
+        let op = model.graph.nodes.first?.opType ?? "?"
+        func result(_ outcome: CaseResult.Outcome, _ detail: String) -> CaseResult {
+            CaseResult(name: testCase.name, operatorType: op, outcome: outcome, detail: detail)
+        }
+        if ConformanceSuite.randomOutputCases.contains(testCase.name) {
+            return result(.skipped, "expected outputs are random draws")
+        }
+        let inputs = model.graph.runtimeInputs
+        if let nonTensor = (inputs + model.graph.outputs).first(where: { $0.type?.tensorType == nil }) {
+            return result(.skipped, "'\(nonTensor.name)' is not a tensor (\(nonTensor.type?.description ?? "untyped"))")
+        }
+        let session: any Session
+        do {
+            session = try await backend.makeSession(model: testCase.model, device: device, options: SessionOptions())
+        } catch {
+            return result(.unsupported, "\(error)")
+        }
+        for dataSet in testCase.dataSets {
+            do {
+                let feeds = try Self.tensors(in: dataSet, prefix: "input_", names: inputs.map(\.name))
+                let expected = try Self.tensors(in: dataSet, prefix: "output_", names: model.graph.outputs.map(\.name))
+                let actual = try session.run(feeds)
+                for (name, want) in expected.sorted(by: { $0.key < $1.key }) {
+                    guard let got = actual[name] else { return result(.failed, "output '\(name)' missing") }
+                    let comparison = got.compare(to: want, tolerance: tolerance)
+                    if let failure = comparison.failure {
+                        return result(.failed, "\(dataSet.lastPathComponent) output '\(name)': \(failure)")
+                    }
+                }
+            } catch {
+                return result(.failed, "\(dataSet.lastPathComponent): \(error)")
+            }
+        }
+        return result(.passed, "")
+    }
+
+    /// Reads `prefix0.pb`, `prefix1.pb`, … and keys them by the graph's names in order (the files'
+    /// own names are often empty).
+    static func tensors(in dataSet: URL, prefix: String, names: [String]) throws -> [String: Tensor] {
+        var result: [String: Tensor] = [:]
+        for (index, name) in names.enumerated() {
+            let file = dataSet.appendingPathComponent("\(prefix)\(index).pb")
+            guard FileManager.default.fileExists(atPath: file.path) else { continue }  // an omitted optional input
+            result[name] = try StoredTensor(serializedBytes: Data(contentsOf: file)).tensor
+        }
+        return result
+    }
+}

@@ -1,0 +1,25 @@
+public import Foundation
+
+/// An inference library Tessera can run models with: ONNX Runtime, OpenVINO, or the reference engine.
+///
+/// A backend answers questions cheaply (``devices()``, ``capability(of:on:)`` load nothing and
+/// download nothing) and does the expensive work only in ``makeSession(model:device:options:)``.
+/// Conforming types are immutable after creation and safe to share across tasks.
+public protocol Backend: Sendable {
+    var id: BackendID { get }
+    /// The library's own version string, e.g. `1.31.1` or `2026.4.1-…`.
+    var version: String { get }
+    /// Where the library was loaded from; empty for the built-in reference engine.
+    var libraryPath: String { get }
+
+    /// The devices this library can drive on this machine.
+    func devices() -> [Device]
+
+    /// Whether `model` can run on `device`, node by node, with reasons; decided from tables and
+    /// the model summary only.
+    func capability(of model: ModelSummary, on device: Device) -> CapabilityReport
+
+    /// Loads the model on `device`.
+    /// - Throws: ``BackendError``.
+    func makeSession(model: URL, device: Device, options: SessionOptions) async throws -> any Session
+}
