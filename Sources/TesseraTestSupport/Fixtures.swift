@@ -10,6 +10,11 @@ public enum Fixtures {
         public var what: String
         public var path: String
         public var description: String { "\(what) not found at \(path): run Scripts/setup.sh first" }
+
+        public init(what: String, path: String) {
+            self.what = what
+            self.path = path
+        }
     }
 
     /// The repository root (the folder holding Package.swift).

@@ -56,7 +56,7 @@ struct InspectCommandTests {
     @Test("MACs of a convolution at a bound input shape")
     func macs() throws {
         let model = try #require(try Fixtures.lightModels().first { $0.lastPathComponent == "light_resnet50.onnx" })
-        let result = try TesseraBinary.run(["inspect", model.path, "--input-shape", "data_0=1x3x224x224", "--json"])
+        let result = try TesseraBinary.run(["inspect", model.path, "--input-shape", "gpu_0/data_0=1x3x224x224", "--json"])
         #expect(result.status == 0, "\(result.stderr)")
         struct Compute: Decodable { var totalMACs: Int }
         struct Report: Decodable { var compute: Compute }

@@ -39,6 +39,7 @@ extension Model {
     /// Parses a serialized model.
     /// - Parameter baseDirectory: the folder external data is relative to; `nil` refuses external data.
     public init(serializedBytes bytes: Data, baseDirectory: URL? = nil) throws(ONNXModelError) {
+        if bytes.isEmpty { throw .notAModel(reason: "the file is empty") }
         if let format = KnownFormat.sniff(bytes) {
             throw .notAModel(reason: "the file is \(format)")
         }
@@ -46,7 +47,7 @@ extension Model {
         do {
             proto = try Onnx_ModelProto(serializedBytes: bytes)
         } catch {
-            throw .notAModel(reason: Self.describe(error, byteCount: bytes.count))
+            throw .notAModel(reason: Self.describe(error))
         }
         self = try ProtoReader(baseDirectory: baseDirectory).model(proto)
     }
@@ -86,8 +87,7 @@ extension Model {
         return bytes
     }
 
-    private static func describe(_ error: any Error, byteCount: Int) -> String {
-        if byteCount == 0 { return "the file is empty" }
+    private static func describe(_ error: any Error) -> String {
         switch error {
         case BinaryDecodingError.truncated: return "the protobuf data is truncated (is the file complete?)"
         case BinaryDecodingError.malformedProtobuf: return "the bytes are not a valid protobuf message"

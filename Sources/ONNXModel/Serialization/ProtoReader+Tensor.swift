@@ -49,6 +49,9 @@ extension ProtoReader {
         var stored = StoredTensor(name: name, tensor: tensor, encoding: encoding)
         stored.docString = proto.docString
         stored.retained = RetainedTensorFields(
+            explicitlyEmpty: explicitlyEmpty([
+                ("name", proto.hasName && proto.name.isEmpty), ("doc_string", proto.hasDocString && proto.docString.isEmpty),
+            ]),
             segment: proto.hasSegment ? proto.segment : nil, metadataProps: proto.metadataProps)
         return stored
     }

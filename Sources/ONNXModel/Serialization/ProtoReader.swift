@@ -30,6 +30,14 @@ final class ProtoReader {
         model.docString = proto.docString
         model.metadata = proto.metadataProps.map { MetadataEntry(key: $0.key, value: $0.value) }
         model.retained = RetainedModelFields(
+            explicitlyEmpty: explicitlyEmpty([
+                ("producer_name", proto.hasProducerName && proto.producerName.isEmpty),
+                ("producer_version", proto.hasProducerVersion && proto.producerVersion.isEmpty),
+                ("domain", proto.hasDomain && proto.domain.isEmpty),
+                ("doc_string", proto.hasDocString && proto.docString.isEmpty),
+                ("model_version", proto.hasModelVersion && proto.modelVersion == 0),
+                ("opset_import.domain", proto.opsetImport.contains { $0.hasDomain && $0.domain.isEmpty }),
+            ]),
             trainingInfo: proto.trainingInfo, functions: proto.functions, configuration: proto.configuration,
             unknownFields: proto.unknownFields)
         return model
@@ -45,6 +53,9 @@ final class ProtoReader {
             valueInfo: try proto.valueInfo.map { (v) throws(ONNXModelError) in try valueInfo(v) })
         graph.docString = proto.docString
         graph.retained = RetainedGraphFields(
+            explicitlyEmpty: explicitlyEmpty([
+                ("name", proto.hasName && proto.name.isEmpty), ("doc_string", proto.hasDocString && proto.docString.isEmpty),
+            ]),
             sparseInitializers: proto.sparseInitializer, quantizationAnnotation: proto.quantizationAnnotation,
             metadataProps: proto.metadataProps, unknownFields: proto.unknownFields)
         return graph
@@ -57,6 +68,11 @@ final class ProtoReader {
         node.docString = proto.docString
         node.overload = proto.overload
         node.retained = RetainedNodeFields(
+            explicitlyEmpty: explicitlyEmpty([
+                ("name", proto.hasName && proto.name.isEmpty), ("domain", proto.hasDomain && proto.domain.isEmpty),
+                ("doc_string", proto.hasDocString && proto.docString.isEmpty),
+                ("overload", proto.hasOverload && proto.overload.isEmpty),
+            ]),
             metadataProps: proto.metadataProps, deviceConfigurations: proto.deviceConfigurations,
             unknownFields: proto.unknownFields)
         return node
@@ -158,6 +174,10 @@ final class ProtoReader {
         do { return try DataType(onnxCode: code) } catch {
             throw .invalidTensor(name: value, reason: error.description)
         }
+    }
+
+    func explicitlyEmpty(_ fields: [(String, Bool)]) -> Set<String> {
+        Set(fields.filter(\.1).map(\.0))
     }
 
     private func serialized(_ message: some SwiftProtobuf.Message) throws(ONNXModelError) -> Data {

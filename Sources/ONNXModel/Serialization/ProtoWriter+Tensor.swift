@@ -9,8 +9,9 @@ extension ProtoWriter {
         proto.dims = tensor.shape.map { Int64($0) }
         proto.dataType = tensor.dataType.rawValue
         if let segment = stored.retained.segment { proto.segment = segment }
-        setIfPresent(stored.name) { proto.name = $0 }
-        setIfPresent(stored.docString) { proto.docString = $0 }
+        let empty = stored.retained.explicitlyEmpty
+        setIfPresent(stored.name, explicit: empty.contains("name")) { proto.name = $0 }
+        setIfPresent(stored.docString, explicit: empty.contains("doc_string")) { proto.docString = $0 }
         proto.metadataProps = stored.retained.metadataProps
 
         switch tensor.storage {

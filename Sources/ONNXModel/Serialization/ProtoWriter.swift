@@ -12,15 +12,16 @@ struct ProtoWriter {
         proto.irVersion = model.irVersion
         proto.opsetImport = model.opsetImports.map {
             var entry = Onnx_OperatorSetIdProto()
-            entry.domain = $0.domain
+            setIfPresent($0.domain, explicit: model.retained.explicitlyEmpty.contains("opset_import.domain")) { entry.domain = $0 }
             entry.version = $0.version
             return entry
         }
-        setIfPresent(model.producerName) { proto.producerName = $0 }
-        setIfPresent(model.producerVersion) { proto.producerVersion = $0 }
-        setIfPresent(model.domain) { proto.domain = $0 }
-        if model.modelVersion != 0 { proto.modelVersion = model.modelVersion }
-        setIfPresent(model.docString) { proto.docString = $0 }
+        let empty = model.retained.explicitlyEmpty
+        setIfPresent(model.producerName, explicit: empty.contains("producer_name")) { proto.producerName = $0 }
+        setIfPresent(model.producerVersion, explicit: empty.contains("producer_version")) { proto.producerVersion = $0 }
+        setIfPresent(model.domain, explicit: empty.contains("domain")) { proto.domain = $0 }
+        if model.modelVersion != 0 || empty.contains("model_version") { proto.modelVersion = model.modelVersion }
+        setIfPresent(model.docString, explicit: empty.contains("doc_string")) { proto.docString = $0 }
         proto.graph = try graph(model.graph)
         proto.metadataProps = model.metadata.map(Self.entry)
         proto.trainingInfo = model.retained.trainingInfo
@@ -33,10 +34,12 @@ struct ProtoWriter {
     func graph(_ graph: Graph) throws(ONNXModelError) -> Onnx_GraphProto {
         var proto = Onnx_GraphProto()
         proto.node = try graph.nodes.map { (n) throws(ONNXModelError) in try node(n) }
-        setIfPresent(graph.name) { proto.name = $0 }
+        setIfPresent(graph.name, explicit: graph.retained.explicitlyEmpty.contains("name")) { proto.name = $0 }
         proto.initializer = try graph.initializers.map { (t) throws(ONNXModelError) in try tensor(t) }
         proto.sparseInitializer = graph.retained.sparseInitializers
-        setIfPresent(graph.docString) { proto.docString = $0 }
+        setIfPresent(graph.docString, explicit: graph.retained.explicitlyEmpty.contains("doc_string")) {
+            proto.docString = $0
+        }
         proto.input = graph.inputs.map(valueInfo)
         proto.output = graph.outputs.map(valueInfo)
         proto.valueInfo = graph.valueInfo.map(valueInfo)
@@ -50,12 +53,13 @@ struct ProtoWriter {
         var proto = Onnx_NodeProto()
         proto.input = node.inputs
         proto.output = node.outputs
-        setIfPresent(node.name) { proto.name = $0 }
+        let empty = node.retained.explicitlyEmpty
+        setIfPresent(node.name, explicit: empty.contains("name")) { proto.name = $0 }
         proto.opType = node.opType
-        setIfPresent(node.domain) { proto.domain = $0 }
-        setIfPresent(node.overload) { proto.overload = $0 }
+        setIfPresent(node.domain, explicit: empty.contains("domain")) { proto.domain = $0 }
+        setIfPresent(node.overload, explicit: empty.contains("overload")) { proto.overload = $0 }
         proto.attribute = try node.attributes.map { (a) throws(ONNXModelError) in try attribute(a) }
-        setIfPresent(node.docString) { proto.docString = $0 }
+        setIfPresent(node.docString, explicit: empty.contains("doc_string")) { proto.docString = $0 }
         proto.metadataProps = node.retained.metadataProps
         proto.deviceConfigurations = node.retained.deviceConfigurations
         proto.unknownFields = node.retained.unknownFields
@@ -169,8 +173,8 @@ struct ProtoWriter {
     }
 }
 
-/// Optional string fields are written only when non-empty, which is how ONNX's own writers
-/// (the `onnx` helpers, PyTorch's exporter) emit them, so a load → save round trip is faithful.
-func setIfPresent(_ value: String, _ set: (String) -> Void) {
-    if !value.isEmpty { set(value) }
+/// Optional string fields are written when non-empty, or when the file they came from had them
+/// present but empty (`explicit`), so a load → save round trip reproduces the message exactly.
+func setIfPresent(_ value: String, explicit: Bool = false, _ set: (String) -> Void) {
+    if !value.isEmpty || explicit { set(value) }
 }

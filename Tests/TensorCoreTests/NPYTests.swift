@@ -1,0 +1,46 @@
+import Foundation
+import TensorCore
+import Testing
+import TesseraTestSupport
+
+@Suite("NumPy .npy files")
+struct NPYTests {
+    @Test("Tensors written by Tessera read back in NumPy, and NumPy's files read back here")
+    func numpyRoundTrip() throws {
+        let directory = try Fixtures.temporaryDirectory("npy")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let ours = directory.appendingPathComponent("ours.npy")
+        try Tensor(shape: [2, 3], scalars: [1, 2, 3, 4, 5, 6] as [Float]).npyData().write(to: ours)
+        let theirs = directory.appendingPathComponent("theirs.npy")
+        let script = """
+            import numpy as np, sys
+            a = np.load(sys.argv[1]); assert a.dtype == np.float32 and a.shape == (2, 3), (a.dtype, a.shape)
+            assert (a == np.arange(1, 7, dtype=np.float32).reshape(2, 3)).all()
+            np.save(sys.argv[2], np.arange(24, dtype=np.int64).reshape(2, 3, 4))
+            """
+        let result = try runProcess(try Fixtures.python(), ["-c", script, ours.path, theirs.path])
+        #expect(result.status == 0, "\(result.stderr)")
+        let loaded = try Tensor(npy: Data(contentsOf: theirs))
+        #expect(loaded.shape == [2, 3, 4])
+        #expect(try loaded.scalars(as: Int64.self) == Array(0..<24))
+    }
+
+    @Test("Bad files are refused with a reason")
+    func badFiles() {
+        #expect(throws: Tensor.NPYError.self) { try Tensor(npy: Data("hello".utf8)) }
+        #expect(throws: Tensor.NPYError.self) { try Tensor(npy: Data([0x93] + Array("NUMPY".utf8) + [1, 0, 200, 0])) }
+    }
+}
+
+@Suite("Tensor comparison")
+struct ComparisonTests {
+    @Test("Tolerances, NaN and shapes")
+    func compare() throws {
+        let a = try Tensor(shape: [3], scalars: [1, .nan, 100] as [Float])
+        let b = try Tensor(shape: [3], scalars: [1.00001, .nan, 100.05] as [Float])
+        #expect(a.compare(to: b, tolerance: .onnxConformance).passed)
+        #expect(!a.compare(to: b, tolerance: .exact).passed)
+        let c = try Tensor(shape: [1, 3], scalars: [1, 2, 3] as [Float])
+        #expect(a.compare(to: c, tolerance: .onnxConformance).failure?.contains("shape") == true)
+    }
+}
