@@ -11,6 +11,7 @@ let swiftSettings: [SwiftSetting] = [
 let argumentParser: Target.Dependency = .product(name: "ArgumentParser", package: "swift-argument-parser")
 let swiftProtobuf: Target.Dependency = .product(name: "SwiftProtobuf", package: "swift-protobuf")
 let heapModule: Target.Dependency = .product(name: "HeapModule", package: "swift-collections")
+let crypto: Target.Dependency = .product(name: "Crypto", package: "swift-crypto")
 
 let package = Package(
     name: "Tessera",
@@ -18,12 +19,14 @@ let package = Package(
     products: [
         .library(name: "ONNXModel", targets: ["ONNXModel"]),
         .library(name: "InferenceRuntime", targets: ["InferenceRuntime"]),
+        .library(name: "Tessera", targets: ["Tessera"]),
         .executable(name: "tessera", targets: ["TesseraCLI"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-protobuf", from: "1.39.0"),
         .package(url: "https://github.com/apple/swift-collections", from: "1.6.0"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
     ],
     targets: [
         // Core library
@@ -35,7 +38,8 @@ let package = Package(
             resources: [.copy("Resources/operator-schemas.json")],
             swiftSettings: swiftSettings
         ),
-        .target(name: "InferenceRuntime", dependencies: ["ONNXModel", "TensorCore"], swiftSettings: swiftSettings),
+        .target(
+            name: "InferenceRuntime", dependencies: ["ONNXModel", "TensorCore", crypto], swiftSettings: swiftSettings),
 
         // Inference libraries, loaded at run time: C declarations of our own (no vendored headers,
         // nothing linked), then one Swift target per library.
@@ -58,11 +62,16 @@ let package = Package(
             dependencies: ["InferenceRuntime", "ONNXModel", "TensorCore"],
             swiftSettings: swiftSettings
         ),
+        .target(
+            name: "Tessera",
+            dependencies: ["InferenceRuntime", "ONNXModel", "TensorCore", "ONNXRuntimeBackend", "OpenVINOBackend"],
+            swiftSettings: swiftSettings
+        ),
 
         // Tools
         .executableTarget(
             name: "TesseraCLI",
-            dependencies: ["ONNXModel", argumentParser],
+            dependencies: ["Tessera", argumentParser],
             swiftSettings: swiftSettings
         ),
 

@@ -1,6 +1,7 @@
 import Foundation
 import ONNXModel
 import Testing
+import TensorCore
 import TesseraTestSupport
 
 @Suite("Malformed models give one clear error naming the file and the cause")

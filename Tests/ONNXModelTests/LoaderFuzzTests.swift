@@ -1,6 +1,7 @@
 import Foundation
 import ONNXModel
 import Testing
+import TensorCore
 import TesseraTestSupport
 
 @Suite("Mutated real models never crash or hang the loader")

@@ -61,9 +61,7 @@ struct BenchLoad: AsyncParsableCommand {
             copiesOfWeights: growth.flatMap { bytes > 0 ? Double($0) / Double(bytes) : nil })
         withExtendedLifetime(first) {}
         if json {
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-            print(String(decoding: try encoder.encode(result), as: UTF8.self))
+            print(try JSONOutput.string(result))
         } else {
             print("\(result.file): \(result.loads) loads, median \(String(format: "%.1f", result.medianSeconds * 1000)) ms, "
                 + "fastest \(String(format: "%.1f", result.fastestSeconds * 1000)) ms")

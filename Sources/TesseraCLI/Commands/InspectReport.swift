@@ -87,11 +87,7 @@ struct InspectReport: Encodable {
         return Value(name: info.name, type: tensor.elementType?.description ?? "?", dims: tensor.dims?.map(JSONDim.init))
     }
 
-    func json() throws -> String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        return String(decoding: try encoder.encode(self), as: UTF8.self)
-    }
+    func json() throws -> String { try JSONOutput.string(self) }
 }
 
 /// A dimension in JSON: a number when known, the symbol or formula as a string, `null` when unknown.

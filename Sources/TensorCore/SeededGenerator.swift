@@ -1,4 +1,4 @@
-/// A small deterministic random generator (SplitMix64), so fuzz and random-input tests repeat exactly.
+/// A small deterministic random generator (SplitMix64), so seeded inputs and fuzz campaigns repeat exactly.
 public struct SeededGenerator: RandomNumberGenerator, Sendable {
     private var state: UInt64
 

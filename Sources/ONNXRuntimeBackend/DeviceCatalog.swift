@@ -1,0 +1,127 @@
+import Foundation
+import InferenceRuntime
+
+/// Turns ORT's list of compiled-in execution providers into ``Device``s.
+///
+/// `GetAvailableProviders` says what the build contains, not what the machine has: the
+/// `onnxruntime-gpu` wheel lists CUDA on a laptop without an NVIDIA card. So a GPU provider
+/// becomes a device only when there is cheap evidence of the hardware (the NVIDIA driver's
+/// `/proc` entries, or the platform that the provider exists for). Names and memory come from
+/// files, never from calling CUDA; unknown memory stays `nil`.
+enum DeviceCatalog {
+    static let cpuProvider = "CPUExecutionProvider"
+
+    /// How providers rank for the same hardware: a vendor's compiler over its kernel library over
+    /// a generic provider; ORT's CPU provider lowest of all.
+    enum Specificity {
+        static let cpu = 10
+        static let openVINO = 20
+        static let directML = 25
+        static let cuda = 30
+        static let coreML = 30
+        static let tensorRT = 40
+    }
+
+    static func devices(providers: [String], procRoot: String = "/proc") -> [Device] {
+        let cpu = CPUInfo.read(procRoot: procRoot)
+        var devices = [
+            Device(
+                id: DeviceID("onnxruntime:cpu"), kind: .cpu, vendor: cpu.vendor, name: cpu.name,
+                memoryBytes: cpu.memoryBytes, backend: .onnxRuntime, route: cpuProvider, specificity: Specificity.cpu)
+        ]
+        let nvidia = nvidiaGPUs(procRoot: procRoot)
+        for provider in providers {
+            switch provider {
+            case "CUDAExecutionProvider", "TensorRTExecutionProvider":
+                let isTensorRT = provider.hasPrefix("TensorRT")
+                for (index, name) in nvidia.enumerated() {
+                    let prefix = isTensorRT ? "tensorrt" : "cuda"
+                    devices.append(
+                        Device(
+                            id: DeviceID("onnxruntime:\(prefix):\(index)"), kind: .gpu, vendor: "NVIDIA", name: name,
+                            memoryBytes: nil, backend: .onnxRuntime, route: provider,
+                            specificity: isTensorRT ? Specificity.tensorRT : Specificity.cuda))
+                }
+            case "OpenVINOExecutionProvider":
+                // The OpenVINO provider drives the CPU unless configured otherwise: another,
+                // faster route to the same processor.
+                devices.append(
+                    Device(
+                        id: DeviceID("onnxruntime:openvino:cpu"), kind: .cpu, vendor: cpu.vendor, name: cpu.name,
+                        memoryBytes: cpu.memoryBytes, backend: .onnxRuntime, route: provider,
+                        specificity: Specificity.openVINO))
+            case "DmlExecutionProvider":
+                #if os(Windows)
+                    devices.append(
+                        Device(
+                            id: DeviceID("onnxruntime:dml:0"), kind: .gpu, vendor: "", name: "DirectML device 0",
+                            memoryBytes: nil, backend: .onnxRuntime, route: provider, specificity: Specificity.directML))
+                #endif
+            case "CoreMLExecutionProvider":
+                #if os(macOS)
+                    devices.append(
+                        Device(
+                            id: DeviceID("onnxruntime:coreml"), kind: .gpu, vendor: "Apple", name: "Core ML",
+                            memoryBytes: nil, backend: .onnxRuntime, route: provider, specificity: Specificity.coreML))
+                #endif
+            default:
+                continue  // CPU (listed above), Azure (remote), and providers Tessera does not drive
+            }
+        }
+        return devices
+    }
+
+    /// One name per NVIDIA GPU the driver reports in `/proc/driver/nvidia/gpus/*/information`.
+    /// CUDA numbers devices fastest first, not by bus, so with several GPUs the names are
+    /// generic rather than possibly paired with the wrong index.
+    static func nvidiaGPUs(procRoot: String) -> [String] {
+        let folder = procRoot + "/driver/nvidia/gpus"
+        let buses = ((try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []).sorted()
+        if buses.count == 1, let text = try? String(contentsOfFile: "\(folder)/\(buses[0])/information", encoding: .utf8),
+            let model = field("Model", in: text)
+        {
+            return [model]
+        }
+        return buses.indices.map { "CUDA device \($0)" }
+    }
+
+    /// The value after `key:` on the first line that starts with `key`.
+    static func field(_ key: String, in text: String) -> String? {
+        for line in text.split(separator: "\n") where line.hasPrefix(key) {
+            guard let colon = line.firstIndex(of: ":") else { continue }
+            let name = line[..<colon].trimmingCharacters(in: .whitespaces)
+            guard name == key else { continue }
+            return line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)
+        }
+        return nil
+    }
+}
+
+/// The CPU's name, vendor and the machine's memory, from `/proc` on Linux.
+struct CPUInfo {
+    var name: String
+    var vendor: String
+    var memoryBytes: Int64?
+
+    static func read(procRoot: String) -> CPUInfo {
+        let cpuinfo = (try? String(contentsOfFile: procRoot + "/cpuinfo", encoding: .utf8)) ?? ""
+        let meminfo = (try? String(contentsOfFile: procRoot + "/meminfo", encoding: .utf8)) ?? ""
+        let name = DeviceCatalog.field("model name", in: cpuinfo) ?? "CPU"
+        let vendor: String =
+            switch DeviceCatalog.field("vendor_id", in: cpuinfo) ?? "" {
+            case "GenuineIntel": "Intel"
+            case "AuthenticAMD": "AMD"
+            case let other: other
+            }
+        // "MemTotal:       24512345 kB"
+        var memory: Int64?
+        if let total = DeviceCatalog.field("MemTotal", in: meminfo),
+            let kilobytes = Int64(total.split(separator: " ").first ?? "")
+        {
+            memory = kilobytes * 1024
+        } else {
+            memory = Int64(exactly: ProcessInfo.processInfo.physicalMemory)
+        }
+        return CPUInfo(name: name, vendor: vendor, memoryBytes: memory)
+    }
+}

@@ -1,0 +1,179 @@
+internal import CTesseraORT
+import Foundation
+import InferenceRuntime
+import TensorCore
+
+/// A model loaded by ONNX Runtime on one device.
+///
+/// Immutable after loading; `run` may be called from several threads at once, as ORT allows
+/// for `OrtApi::Run` on one session.
+final class ORTSession: Session {
+    let device: Device
+    let inputs: [TensorDescription]
+    let outputs: [TensorDescription]
+    /// The file ORT actually loaded: the model, or its optimized copy from the cache.
+    let loadedFile: URL
+
+    private let handle: ORTSessionHandle
+    private let memoryInfo: ORTMemoryInfo
+    private let inputNames: CStringArray
+    private let outputNames: CStringArray
+
+    private var api: ORTAPI { handle.api }
+
+    private init(handle: ORTSessionHandle, device: Device, memoryInfo: ORTMemoryInfo, loadedFile: URL) throws {
+        self.handle = handle
+        self.device = device
+        self.memoryInfo = memoryInfo
+        self.loadedFile = loadedFile
+        inputs = try Self.describe(handle, side: .inputs)
+        outputs = try Self.describe(handle, side: .outputs)
+        inputNames = CStringArray(inputs.map(\.name))
+        outputNames = CStringArray(outputs.map(\.name))
+    }
+
+    /// Creates the session, going through the optimized-model cache when `options` names one.
+    static func load(model: URL, device: Device, options: SessionOptions, backend: ONNXRuntimeBackend) throws
+        -> ORTSession
+    {
+        guard device.backend == .onnxRuntime else {
+            throw BackendError(
+                .unsupported, backend: .onnxRuntime, call: "makeSession",
+                message: "device \(device.id) belongs to \(device.backend), not ONNX Runtime")
+        }
+        guard FileManager.default.isReadableFile(atPath: model.path) else {
+            throw BackendError(.load, backend: .onnxRuntime, call: "CreateSession", message: "no readable model at \(model.path)")
+        }
+        var cache: OptimizedModelCache?
+        // With optimization off there is nothing to save: the graph would be the model itself.
+        if let directory = options.cacheDirectory, options.graphOptimization != .disabled {
+            let descriptor = OptimizedModelCache.descriptor(libraryVersion: backend.version, device: device, options: options)
+            cache = try OptimizedModelCache(directory: directory, model: model, descriptor: descriptor)
+        }
+        if let cache {
+            if case .filled(let record) = cache.state,
+                let session = try loadSaved(cache, record: record, device: device, options: options, backend: backend)
+            {
+                return session
+            }
+            if case .uncacheable = cache.state {  // recorded now or by an earlier load
+                let plain = try ProviderSetup.options(for: device, settings: options, backend: backend, cached: false)
+                return try create(file: model, sessionOptions: plain, device: device, backend: backend)
+            }
+        }
+        let sessionOptions = try ProviderSetup.options(for: device, settings: options, backend: backend, cached: false)
+        let temporary = cache?.temporaryFile()
+        if let temporary {
+            let setPath = try backend.api.require(backend.api.functions.SetOptimizedModelFilePath, "SetOptimizedModelFilePath")
+            try backend.api.check(setPath(sessionOptions.handle, temporary.path), call: "SetOptimizedModelFilePath", phase: .setup)
+        }
+        do {
+            let session = try create(file: model, sessionOptions: sessionOptions, device: device, backend: backend)
+            if let cache, let temporary {
+                cache.commit(temporary)
+                cache.save(.init(inputs: session.inputs, outputs: session.outputs, cacheable: true))
+            }
+            return session
+        } catch {
+            if let temporary { try? FileManager.default.removeItem(at: temporary) }
+            throw error
+        }
+    }
+
+    /// Loads a saved optimized graph with optimization off; `nil` when it cannot stand in for the
+    /// model (unreadable: rebuilt by the caller; a different interface: marked not cacheable).
+    private static func loadSaved(
+        _ cache: OptimizedModelCache, record: OptimizedModelCache.Record, device: Device, options: SessionOptions,
+        backend: ONNXRuntimeBackend
+    ) throws -> ORTSession? {
+        let session: ORTSession
+        do {
+            let sessionOptions = try ProviderSetup.options(for: device, settings: options, backend: backend, cached: true)
+            session = try create(file: cache.file, sessionOptions: sessionOptions, device: device, backend: backend)
+        } catch let error as BackendError where error.kind == .load {
+            cache.discard()
+            return nil
+        }
+        // Output dims may legitimately be more precise in the saved graph; names and types may not differ.
+        let sameOutputs = session.outputs.map { [$0.name, "\($0.dataType)"] } == record.outputs.map { [$0.name, "\($0.dataType)"] }
+        guard session.inputs == record.inputs, sameOutputs else {
+            cache.discard()
+            cache.save(.init(inputs: record.inputs, outputs: record.outputs, cacheable: false))
+            return nil
+        }
+        return session
+    }
+
+    private static func create(file: URL, sessionOptions: ORTSessionOptions, device: Device, backend: ONNXRuntimeBackend)
+        throws -> ORTSession
+    {
+        let api = backend.api
+        var session: OpaquePointer?
+        let create = try api.require(api.functions.CreateSession, "CreateSession")
+        try api.check(create(backend.environment.handle, file.path, sessionOptions.handle, &session),
+                      call: "CreateSession", phase: .load)
+        guard let session else { throw api.missingResult("CreateSession") }
+        let owned = ORTSessionHandle(takingOwnership: session, environment: backend.environment)
+        return try ORTSession(handle: owned, device: device, memoryInfo: backend.memoryInfo, loadedFile: file)
+    }
+
+    func run(_ given: [String: Tensor]) throws -> [String: Tensor] {
+        let ordered = try InputValidation.arrange(given, for: inputs)
+        var results = [OpaquePointer?](repeating: nil, count: outputs.count)
+        let runFunction = try api.require(api.functions.Run, "Run")
+        let status = try TensorBridge.withValues(ordered, api: api, memoryInfo: memoryInfo) { values in
+            runFunction(
+                handle.handle, nil, inputNames.pointers, values, values.count,
+                outputNames.pointers, outputNames.pointers.count, &results)
+        }
+        // Own every returned value before checking, so a failure releases whatever ORT produced.
+        let owned = results.map { $0.map { ORTValue(takingOwnership: $0, api: api) } }
+        try api.check(status, call: "Run", phase: .run)
+        var tensors: [String: Tensor] = [:]
+        for (description, value) in zip(outputs, owned) {
+            guard let value else { throw api.missingResult("Run") }
+            tensors[description.name] = try TensorBridge.tensor(from: value.handle, name: description.name, api: api)
+        }
+        return tensors
+    }
+
+    private enum Side { case inputs, outputs }
+
+    /// Names, element types and dims of the session's inputs or outputs, as ORT reports them.
+    private static func describe(_ session: ORTSessionHandle, side: Side) throws -> [TensorDescription] {
+        let api = session.api
+        let fns = api.functions
+        let allocator = try api.defaultAllocator()
+        let countCall = side == .inputs ? "SessionGetInputCount" : "SessionGetOutputCount"
+        let count = try api.require(side == .inputs ? fns.SessionGetInputCount : fns.SessionGetOutputCount, countCall)
+        let nameOf = try api.require(side == .inputs ? fns.SessionGetInputName : fns.SessionGetOutputName, "SessionGetName")
+        let typeOf = try api.require(
+            side == .inputs ? fns.SessionGetInputTypeInfo : fns.SessionGetOutputTypeInfo, "SessionGetTypeInfo")
+        var total = 0
+        try api.check(count(session.handle, &total), call: countCall, phase: .load)
+        return try (0..<total).map { index throws(BackendError) in
+            var rawName: UnsafeMutablePointer<CChar>?
+            try api.check(nameOf(session.handle, index, allocator, &rawName), call: "SessionGetName", phase: .load)
+            let name = api.takeString(rawName, allocator: allocator)
+            var rawInfo: OpaquePointer?
+            try api.check(typeOf(session.handle, index, &rawInfo), call: "SessionGetTypeInfo", phase: .load)
+            guard let rawInfo else { throw api.missingResult("SessionGetTypeInfo") }
+            let info = ORTTypeInfo(takingOwnership: rawInfo, api: api)
+            var tensorInfo: OpaquePointer?  // borrowed from `info`; not released separately
+            let cast = try api.require(fns.CastTypeInfoToTensorInfo, "CastTypeInfoToTensorInfo")
+            try api.check(cast(info.handle, &tensorInfo), call: "CastTypeInfoToTensorInfo", phase: .load)
+            guard let tensorInfo else {
+                throw BackendError(
+                    .unsupported, backend: .onnxRuntime, call: "CreateSession",
+                    message: "\(side == .inputs ? "input" : "output") '\(name)' is not a tensor; Tessera exchanges tensors only")
+            }
+            let (type, dims) = try TensorBridge.describe(tensorInfo, api: api, phase: .load)
+            guard let type else {
+                throw BackendError(
+                    .unsupported, backend: .onnxRuntime, call: "CreateSession",
+                    message: "'\(name)' has an element type this build of Tessera does not know")
+            }
+            return TensorDescription(name: name, dataType: type, dims: dims)
+        }
+    }
+}

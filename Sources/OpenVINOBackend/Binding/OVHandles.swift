@@ -1,0 +1,168 @@
+import CTesseraOpenVINO
+import InferenceRuntime
+
+// One owner class per OpenVINO C object: the class holds the pointer, `deinit` calls the
+// matching `ov_*_free`, and construction takes ownership of a pointer OpenVINO just returned.
+// Each keeps the object it was made from alive, because OpenVINO's C objects wrap shared
+// pointers whose parents must outlive them in our reasoning even where the library would cope.
+
+/// An `ov_core_t`: the entry point that reads, compiles and enumerates devices.
+///
+/// OpenVINO's `ov::Core` is safe to use from several threads at once, so one core serves every
+/// session of a backend.
+final class OVCore: @unchecked Sendable {
+    let api: OVAPI
+    let handle: OpaquePointer
+
+    init(api: OVAPI) throws(BackendError) {
+        var core: OpaquePointer?
+        try api.check(api.coreCreate(&core), "ov_core_create", kind: .load)
+        guard let core else {
+            throw BackendError(.load, backend: .openVINO, call: "ov_core_create", message: "returned no core")
+        }
+        self.api = api
+        handle = core
+    }
+
+    deinit { api.coreFree(handle) }
+
+    /// A device property as text (`FULL_DEVICE_NAME`, `GPU_DEVICE_TOTAL_MEM_SIZE`), or `nil` when
+    /// the device does not report it.
+    func property(_ key: String, device: String) -> String? {
+        var value: UnsafeMutablePointer<CChar>?
+        guard api.coreGetProperty(handle, device, key, &value) == TESSERA_OV_OK else {
+            // A missing property is an answer, not an error; drop the message it left behind.
+            api.takeString(api.getLastErrorMessage())
+            return nil
+        }
+        return api.takeString(value)
+    }
+
+    /// The devices OpenVINO's plugins find on this machine: `CPU`, `GPU`, `GPU.1`, `NPU`, ….
+    func availableDevices() throws(BackendError) -> [String] {
+        var list = tessera_ov_available_devices(devices: nil, size: 0)
+        try api.check(api.coreGetAvailableDevices(handle, &list), "ov_core_get_available_devices", kind: .load)
+        defer { api.availableDevicesFree(&list) }
+        guard let names = list.devices else { return [] }
+        return (0..<list.size).compactMap { names[$0].map { String(cString: $0) } }
+    }
+}
+
+/// An `ov_model_t` read from a file, before compilation. Used by one thread while a session is made.
+final class OVModel {
+    let core: OVCore
+    let handle: OpaquePointer
+
+    init(takingOwnership handle: OpaquePointer, core: OVCore) {
+        self.core = core
+        self.handle = handle
+    }
+
+    deinit { core.api.modelFree(handle) }
+}
+
+/// An `ov_compiled_model_t`. OpenVINO documents a compiled model as safe to share across
+/// threads: creating infer requests from several threads at once is allowed.
+final class OVCompiledModel: @unchecked Sendable {
+    let core: OVCore
+    let handle: OpaquePointer
+
+    init(takingOwnership handle: OpaquePointer, core: OVCore) {
+        self.core = core
+        self.handle = handle
+    }
+
+    deinit { core.api.compiledModelFree(handle) }
+
+    /// A property of the compiled model as text (`INFERENCE_PRECISION_HINT`, `EXECUTION_DEVICES`),
+    /// or `nil` when OpenVINO does not report it: what was actually applied, not what was asked.
+    func property(_ key: String) -> String? {
+        var value: UnsafeMutablePointer<CChar>?
+        guard core.api.compiledGetProperty(handle, key, &value) == TESSERA_OV_OK else {
+            core.api.takeString(core.api.getLastErrorMessage())
+            return nil
+        }
+        return core.api.takeString(value)
+    }
+
+    func makeInferRequest() throws(BackendError) -> OVInferRequest {
+        let api = core.api
+        var request: OpaquePointer?
+        try api.check(
+            api.compiledCreateInferRequest(handle, &request), "ov_compiled_model_create_infer_request", kind: .load)
+        guard let request else {
+            throw BackendError(
+                .load, backend: .openVINO, call: "ov_compiled_model_create_infer_request", message: "returned nothing")
+        }
+        return OVInferRequest(takingOwnership: request, compiledModel: self)
+    }
+}
+
+/// An `ov_infer_request_t`: the per-call state of one inference.
+///
+/// An infer request is *not* safe to use from two threads at once. The invariant that makes the
+/// `@unchecked Sendable` sound: a request is reachable either from the session's pool (behind its
+/// mutex) or from exactly one running `run(_:)` call, never both.
+final class OVInferRequest: @unchecked Sendable {
+    let compiledModel: OVCompiledModel
+    let handle: OpaquePointer
+
+    init(takingOwnership handle: OpaquePointer, compiledModel: OVCompiledModel) {
+        self.compiledModel = compiledModel
+        self.handle = handle
+    }
+
+    deinit { compiledModel.core.api.requestFree(handle) }
+}
+
+/// An `ov_tensor_t`, owning its memory or wrapping memory the caller keeps alive.
+final class OVTensor {
+    let api: OVAPI
+    let handle: OpaquePointer
+
+    init(takingOwnership handle: OpaquePointer, api: OVAPI) {
+        self.api = api
+        self.handle = handle
+    }
+
+    deinit { api.tensorFree(handle) }
+}
+
+/// An `ov_output_const_port_t`: an input or output of a model, for its name, type and shape.
+final class OVPort {
+    let api: OVAPI
+    let handle: OpaquePointer
+
+    init(takingOwnership handle: OpaquePointer, api: OVAPI) {
+        self.api = api
+        self.handle = handle
+    }
+
+    deinit { api.constPortFree(handle) }
+
+    /// One of the port's tensor names (OpenVINO may hold several after merging values).
+    func anyName() throws(BackendError) -> String {
+        var name: UnsafeMutablePointer<CChar>?
+        try api.check(api.portGetAnyName(handle, &name), "ov_port_get_any_name", kind: .load)
+        return api.takeString(name) ?? ""
+    }
+
+    func elementType() throws(BackendError) -> tessera_ov_element_type {
+        var type = TESSERA_OV_TYPE_DYNAMIC
+        try api.check(api.portGetElementType(handle, &type), "ov_port_get_element_type", kind: .load)
+        return type
+    }
+
+    /// Dimensions with `nil` for dynamic ones; `nil` as a whole when even the rank is dynamic.
+    func dims() throws(BackendError) -> [Int?]? {
+        var shape = tessera_ov_partial_shape()
+        try api.check(api.portGetPartialShape(handle, &shape), "ov_port_get_partial_shape", kind: .load)
+        defer { api.partialShapeFree(&shape) }
+        guard shape.rank.min == shape.rank.max, shape.rank.min >= 0 else { return nil }
+        guard let dims = shape.dims else { return [] }
+        return (0..<Int(shape.rank.min)).map { axis in
+            let dim = dims[axis]
+            return dim.min == dim.max && dim.min >= 0 ? Int(dim.min) : nil
+        }
+    }
+}

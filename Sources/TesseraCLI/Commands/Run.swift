@@ -1,0 +1,155 @@
+import ArgumentParser
+import Foundation
+import Tessera
+
+/// `tessera run`: run any model once on the best library and device, and save its outputs.
+struct Run: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Run a model once and write its outputs as .npy files.",
+        discussion: """
+            Picks the library and device as `tessera check` and the selection policy decide \
+            (most memory, most specific library, measured speed when a profile exists), falls \
+            back to the next pair if a library fails, and prints each output's shape and a \
+            checksum (SHA-256 of its bytes).
+
+            Examples:
+              tessera run x4.onnx --input input=random:1 --input-shape input=1x3x64x64
+              tessera run model.onnx --input x=x.npy --output-dir out --library openvino --explain
+            """
+    )
+
+    @Argument(help: "The .onnx model file.", completion: .file(extensions: ["onnx"]))
+    var model: String
+
+    @Option(
+        name: .customLong("input"),
+        help: ArgumentHelp("An input: name=FILE.npy or name=random[:SEED] (repeatable).", valueName: "name=source"))
+    var inputs: [InputOption] = []
+
+    @Option(
+        name: .customLong("input-shape"),
+        help: ArgumentHelp("The shape of a random input with dynamic dims, e.g. input=1x3x64x64.", valueName: "name=shape"))
+    var inputShapes: [InputShapeOption] = []
+
+    @Option(help: "Where to write OUTPUT.npy files (not written when omitted).")
+    var outputDir: String?
+
+    @Option(help: "Use only this library: onnxruntime or openvino.")
+    var library: String?
+
+    @Option(help: "Use only this device: an id (openvino:CPU), a route (GPU.0) or a kind (cpu, gpu).")
+    var device: String?
+
+    @Option(help: "Intra-op threads (default: the library's choice).")
+    var threads: Int?
+
+    @Flag(help: "Print why the library and device were chosen.")
+    var explain = false
+
+    @Flag(help: "Print JSON (format in docs/json-output.md).")
+    var json = false
+
+    func validate() throws {
+        if let threads, threads < 1 { throw ValidationError("--threads must be at least 1") }
+        if let library, !["onnxruntime", "openvino"].contains(library) {
+            throw ValidationError("--library must be onnxruntime or openvino")
+        }
+    }
+
+    func run() async throws {
+        let url = URL(fileURLWithPath: model)
+        let loaded = try Model(contentsOf: url)
+        let summary = ModelSummary(model: loaded, schemas: try OperatorSchemas.standard())
+        let catalog = BackendCatalog.discover()
+        let selection = Selection(
+            devices: catalog.devices(), reports: catalog.reports(for: summary),
+            profile: (try? FileDigest.sha256(of: url)).flatMap { SpeedProfile.load(modelDigest: $0, from: Cache.directory) },
+            library: library, device: device)
+        if explain { selection.explanation.forEach { StandardError.write("explain: \($0)") } }
+
+        let shapes = inputShapes.byName.mapValues { $0.compactMap(\.value) }
+        let session = FallbackSession(
+            model: url, devices: selection.ranked.map(\.device), backends: catalog.backends,
+            options: SessionOptions(threads: threads, cacheDirectory: Cache.directory, inputShapes: shapes),
+            onFailure: { StandardError.write("tessera: \($0)") })
+        let feeds = try feeds(for: summary, shapes: shapes)
+        let outputs = try await session.run(feeds)
+        let used = await session.activeDevice
+        try report(outputs, device: used)
+    }
+
+    /// One tensor per model input, from `--input`; every input must be given.
+    private func feeds(for summary: ModelSummary, shapes: [String: [Int]]) throws -> [String: Tensor] {
+        let given = Dictionary(inputs.map { ($0.name, $0) }, uniquingKeysWith: { _, last in last })
+        var feeds: [String: Tensor] = [:]
+        for input in summary.inputs {
+            guard let option = given[input.name] else {
+                throw ValidationError("missing --input \(input.name)=FILE.npy|random (the model's inputs: \(summary.inputs.map(\.name).joined(separator: ", ")))")
+            }
+            let tensorType = input.type?.tensorType
+            let description = TensorDescription(
+                name: input.name, dataType: tensorType?.elementType ?? .float32,
+                dims: tensorType?.dims?.map(\.value) ?? [])
+            feeds[input.name] = try option.tensor(for: description, shape: shapes[input.name])
+        }
+        for name in given.keys where !summary.inputs.contains(where: { $0.name == name }) {
+            throw ValidationError("the model has no input '\(name)'")
+        }
+        return feeds
+    }
+
+    struct OutputReport: Encodable {
+        var name: String
+        var type: String
+        var shape: [Int]
+        var sha256: String
+        var file: String?
+    }
+
+    private func report(_ outputs: [String: Tensor], device: Device?) throws {
+        var rows: [OutputReport] = []
+        let directory = outputDir.map { URL(fileURLWithPath: $0) }
+        if let directory { try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true) }
+        for (name, tensor) in outputs.sorted(by: { $0.key < $1.key }) {
+            let bytes = tensor.rawBytes ?? (tensor.strings ?? []).reduce(into: Data()) { $0.append($1) }
+            var file: String?
+            if let directory {
+                let safe = name.map { $0.isLetter || $0.isNumber || $0 == "_" || $0 == "-" || $0 == "." ? $0 : "_" }
+                let target = directory.appendingPathComponent(String(safe) + ".npy")
+                // Written beside the target and renamed, so an interrupted run leaves no partial file.
+                try tensor.npyData().write(to: target, options: .atomic)
+                file = target.path
+            }
+            rows.append(OutputReport(
+                name: name, type: tensor.dataType.description, shape: tensor.shape,
+                sha256: FileDigest.sha256(of: bytes), file: file))
+        }
+        if json {
+            struct Result: Encodable {
+                var schemaVersion = 1
+                var device: String?
+                var outputs: [OutputReport]
+            }
+            print(try JSONOutput.string(Result(device: device?.id.rawValue, outputs: rows)))
+            return
+        }
+        if let device { print("ran on \(device.id) (\(device.name))") }
+        var table = TextTable([("output", .left), ("type", .left), ("shape", .left), ("sha256", .left)])
+        for row in rows {
+            table.append([row.name, row.type, row.shape.map(String.init).joined(separator: "×"), String(row.sha256.prefix(16))])
+        }
+        print(table.render())
+    }
+}
+
+/// Tessera's cache folder: `$TESSERA_CACHE`, else `$XDG_CACHE_HOME/tessera`, else `~/.cache/tessera`.
+enum Cache {
+    static var directory: URL {
+        let environment = ProcessInfo.processInfo.environment
+        if let explicit = environment["TESSERA_CACHE"], !explicit.isEmpty { return URL(fileURLWithPath: explicit) }
+        if let xdg = environment["XDG_CACHE_HOME"], !xdg.isEmpty {
+            return URL(fileURLWithPath: xdg).appendingPathComponent("tessera")
+        }
+        return FileManager.default.homeDirectoryForCurrentUser.appendingPathComponent(".cache/tessera")
+    }
+}

@@ -1,0 +1,75 @@
+import ArgumentParser
+import Foundation
+import Tessera
+
+/// `--input name=FILE.npy` or `--input name=random[:SEED]`: one model input for `tessera run`.
+struct InputOption: ExpressibleByArgument, Sendable {
+    enum Source: Sendable {
+        case file(String)
+        case random(seed: UInt64)
+    }
+
+    var name: String
+    var source: Source
+
+    init?(argument: String) {
+        guard let equals = argument.firstIndex(of: "=") else { return nil }
+        name = String(argument[..<equals])
+        let value = String(argument[argument.index(after: equals)...])
+        guard !name.isEmpty, !value.isEmpty else { return nil }
+        if value == "random" {
+            source = .random(seed: 0)
+        } else if value.hasPrefix("random:") {
+            guard let seed = UInt64(value.dropFirst("random:".count)) else { return nil }
+            source = .random(seed: seed)
+        } else {
+            source = .file(value)
+        }
+    }
+
+    /// Reads or generates the tensor for `description`, using `shape` where the model's dims are dynamic.
+    func tensor(for description: TensorDescription, shape: [Int]?) throws -> Tensor {
+        switch source {
+        case .file(let path):
+            let data: Data
+            do { data = try Data(contentsOf: URL(fileURLWithPath: path)) } catch {
+                throw CLIError("\(path): cannot read: \(error.localizedDescription)")
+            }
+            do { return try Tensor(npy: data) } catch { throw CLIError("\(path): \(error)") }
+        case .random(let seed):
+            let dims = try shape ?? description.dims.map { dim in
+                guard let dim else {
+                    throw ValidationError(
+                        "input '\(name)' has dynamic dimensions; give them with --input-shape \(name)=1x3x64x64")
+                }
+                return dim
+            }
+            return try RandomTensor.make(description.dataType, shape: dims, seed: seed)
+        }
+    }
+}
+
+/// Seeded random input tensors: uniform in [0, 1) for floats, small non-negative integers otherwise.
+enum RandomTensor {
+    static func make(_ type: DataType, shape: [Int], seed: UInt64) throws -> Tensor {
+        let count = try Tensor.elementCount(of: shape)
+        var generator = SeededGenerator(seed: seed)
+        switch type {
+        case .float32: return try Tensor(shape: shape, scalars: (0..<count).map { _ in Float.random(in: 0..<1, using: &generator) })
+        case .float16:
+            return try Tensor(shape: shape, scalars: (0..<count).map { _ in Float16(Float.random(in: 0..<1, using: &generator)) })
+        case .float64: return try Tensor(shape: shape, scalars: (0..<count).map { _ in Double.random(in: 0..<1, using: &generator) })
+        case .int64: return try Tensor(shape: shape, scalars: (0..<count).map { _ in Int64.random(in: 0..<8, using: &generator) })
+        case .int32: return try Tensor(shape: shape, scalars: (0..<count).map { _ in Int32.random(in: 0..<8, using: &generator) })
+        case .uint8: return try Tensor(shape: shape, scalars: (0..<count).map { _ in UInt8.random(in: 0...255, using: &generator) })
+        case .bool: return try Tensor(shape: shape, scalars: (0..<count).map { _ in Bool.random(using: &generator) })
+        default: throw CLIError("random inputs of type \(type) are not supported; give a .npy file")
+        }
+    }
+}
+
+/// An error the CLI reports as one line, exit status 1.
+struct CLIError: Error, CustomStringConvertible {
+    var description: String
+    init(_ description: String) { self.description = description }
+}
