@@ -76,10 +76,11 @@ let package = Package(
         ),
 
         // Test support
-        .target(name: "TesseraTestSupport", dependencies: ["TensorCore"], swiftSettings: swiftSettings),
+        .target(
+            name: "TesseraTestSupport", dependencies: ["TensorCore", "InferenceRuntime"], swiftSettings: swiftSettings),
 
         // Tests
-        .testTarget(name: "TensorCoreTests", dependencies: ["TensorCore"], swiftSettings: swiftSettings),
+        .testTarget(name: "TensorCoreTests", dependencies: ["TensorCore", "TesseraTestSupport"], swiftSettings: swiftSettings),
         .testTarget(
             name: "ONNXModelTests",
             dependencies: ["ONNXModel", "TesseraTestSupport"],
@@ -101,8 +102,13 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(
+            name: "TesseraTests",
+            dependencies: ["Tessera", "TesseraTestSupport"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
             name: "TesseraCLITests",
-            dependencies: ["TesseraTestSupport"],
+            dependencies: ["ONNXModel", "TesseraTestSupport"],
             swiftSettings: swiftSettings
         ),
     ]
