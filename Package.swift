@@ -71,7 +71,7 @@ let package = Package(
         // Tools
         .executableTarget(
             name: "TesseraCLI",
-            dependencies: ["Tessera", argumentParser],
+            dependencies: ["Tessera", "Conformance", argumentParser],
             swiftSettings: swiftSettings
         ),
 
@@ -99,6 +99,11 @@ let package = Package(
         .testTarget(
             name: "OpenVINOBackendTests",
             dependencies: ["OpenVINOBackend", "TesseraTestSupport"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "ConformanceTests",
+            dependencies: ["Conformance", "Tessera", "TesseraTestSupport"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

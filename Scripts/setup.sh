@@ -10,7 +10,7 @@ cd "$(dirname "$0")/.."
 deps_only=false
 [ "${1:-}" = "--deps" ] && deps_only=true
 
-apt_packages=(libonnx-testdata python3-venv)
+apt_packages=(libonnx-testdata python3-venv locales)
 missing=()
 for p in "${apt_packages[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
@@ -19,6 +19,13 @@ if [ ${#missing[@]} -gt 0 ]; then
     echo "==> apt-get install ${missing[*]}"
     apt-get update -qq
     DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
+fi
+
+# ONNX Runtime's StringNormalizer (a conformance case) needs this locale to exist.
+if ! locale -a 2>/dev/null | grep -qi '^en_US.utf8$'; then
+    echo "==> generating the en_US.UTF-8 locale"
+    sed -i 's/^# *en_US.UTF-8 UTF-8/en_US.UTF-8 UTF-8/' /etc/locale.gen
+    locale-gen >/dev/null
 fi
 
 if [ ! -x .venv/bin/python ]; then

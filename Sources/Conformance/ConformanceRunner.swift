@@ -60,8 +60,8 @@ public struct ConformanceRunner: Sendable {
         }
         for dataSet in testCase.dataSets {
             do {
-                let feeds = try Self.tensors(in: dataSet, prefix: "input_", names: inputs.map(\.name))
-                let expected = try Self.tensors(in: dataSet, prefix: "output_", names: model.graph.outputs.map(\.name))
+                let feeds = try Self.tensors(in: dataSet, prefix: "input_", values: inputs)
+                let expected = try Self.tensors(in: dataSet, prefix: "output_", values: model.graph.outputs)
                 let actual = try session.run(feeds)
                 for (name, want) in expected.sorted(by: { $0.key < $1.key }) {
                     guard let got = actual[name] else { return result(.failed, "output '\(name)' missing") }
@@ -78,13 +78,18 @@ public struct ConformanceRunner: Sendable {
     }
 
     /// Reads `prefix0.pb`, `prefix1.pb`, … and keys them by the graph's names in order (the files'
-    /// own names are often empty).
-    static func tensors(in dataSet: URL, prefix: String, names: [String]) throws -> [String: Tensor] {
+    /// own names are often empty). The 1.12 test data stores bfloat16 payloads as uint16; where
+    /// the model declares bfloat16, the same bytes are read as bfloat16.
+    static func tensors(in dataSet: URL, prefix: String, values: [ValueInfo]) throws -> [String: Tensor] {
         var result: [String: Tensor] = [:]
-        for (index, name) in names.enumerated() {
+        for (index, value) in values.enumerated() {
             let file = dataSet.appendingPathComponent("\(prefix)\(index).pb")
             guard FileManager.default.fileExists(atPath: file.path) else { continue }  // an omitted optional input
-            result[name] = try StoredTensor(serializedBytes: Data(contentsOf: file)).tensor
+            var tensor = try StoredTensor(serializedBytes: Data(contentsOf: file)).tensor
+            if tensor.dataType == .uint16, value.type?.tensorType?.elementType == .bfloat16, let bytes = tensor.rawBytes {
+                tensor = try Tensor(dataType: .bfloat16, shape: tensor.shape, bytes: bytes)
+            }
+            result[value.name] = tensor
         }
         return result
     }

@@ -1,7 +1,7 @@
 public import Foundation
 public import InferenceRuntime
 import ONNXRuntimeBackend
-public import ONNXModel
+import ONNXModel
 import OpenVINOBackend
 
 /// The one list of inference libraries Tessera knows, found on this machine.

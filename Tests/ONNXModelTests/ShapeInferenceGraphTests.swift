@@ -172,14 +172,18 @@ struct ShapeInferenceGraphTests {
                 Self.node("AveragePool", ["x"], ["a"], ["kernel_shape": .ints([3, 3]), "strides": .ints([2, 2]), "auto_pad": .string(Data("SAME_UPPER".utf8))]),
                 Self.node("MaxPool", ["x"], ["d"], ["kernel_shape": .ints([2, 2]), "dilations": .ints([2, 2])]),
                 Self.node("GlobalAveragePool", ["x"], ["g"]),
+                // A last window that would start in the end padding is dropped (the spec, PyTorch and
+                // ONNX Runtime agree on 3; onnx 1.23's own inference says 4).
+                Self.node("MaxPool", ["x"], ["c"], ["kernel_shape": .ints([2, 2]), "strides": .ints([2, 2]), "pads": .ints([1, 1, 1, 1]), "ceil_mode": .int(1)]),
             ],
-            inputs: [Self.input("x", [1, 8, 5, 7])], outputs: ["p", "i", "a", "d", "g"])
+            inputs: [Self.input("x", [1, 8, 5, 7])], outputs: ["p", "i", "a", "d", "g", "c"])
         let types = try m.inferTypes()
         #expect(Self.dims(types, "p") == [1, 8, 3, 4])
         #expect(types.values["i"] == .tensor(.int64, [1, 8, 3, 4]))
         #expect(Self.dims(types, "a") == [1, 8, 3, 4])
         #expect(Self.dims(types, "d") == [1, 8, 3, 5])
         #expect(Self.dims(types, "g") == [1, 8, 1, 1])
+        #expect(Self.dims(types, "c") == [1, 8, 3, 4])
     }
 
     @Test("MatMul follows numpy: 1-D operands and broadcast batch dims")
@@ -299,6 +303,7 @@ struct ShapeInferenceGraphTests {
         #expect(Self.dims(try m.inferTypes(inputShapes: ["x": [5, 3]]), "y") == [5, 3])
         #expect(throws: ONNXModelError.self) { try m.inferTypes(inputShapes: ["x": [5, 3, 1]]) }
         #expect(throws: ONNXModelError.self) { try m.inferTypes(inputShapes: ["z": [5]]) }
+        #expect(throws: ONNXModelError.self) { try m.inferTypes(inputShapes: ["x": [-1, 3]]) }
     }
 
     @Test("If and Loop bodies are inferred against the enclosing scope")

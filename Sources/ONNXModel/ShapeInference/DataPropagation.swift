@@ -25,7 +25,7 @@ enum DataPropagation {
     /// `Gather` on a vector with constant indices.
     static func gather(_ context: InferenceContext) throws -> SymbolicValue? {
         guard let data = context.symbolic(0), !data.isScalar, let indices = context.intValues(1),
-            let rank = context.rank(1), rank <= 1, try context.int("axis", default: 0) == 0 || data.isScalar
+            let rank = context.rank(1), rank <= 1, [0, -1].contains(try context.int("axis", default: 0))
         else { return nil }
         var elements: [Dim] = []
         for index in indices {

@@ -16,9 +16,6 @@ struct SymbolicValue: Sendable, Hashable {
         self.isScalar = isScalar && elements.count == 1
     }
 
-    /// The tensor's shape: `[]` or `[count]`.
-    var shape: [Dim] { isScalar ? [] : [.value(elements.count)] }
-
     /// The elements when all are constants.
     var constants: [Int]? {
         var values: [Int] = []

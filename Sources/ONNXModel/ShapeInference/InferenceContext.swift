@@ -1,4 +1,3 @@
-import Foundation
 import TensorCore
 
 /// What an operator's inference rule sees of one node: its attributes, the types and known values

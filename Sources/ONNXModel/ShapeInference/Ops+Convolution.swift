@@ -64,7 +64,8 @@ enum ConvolutionOps {
     }
 
     /// `ConvTranspose(X, W, B)`: `[N, C, D…] * [C, M/group, K…] → [N, M, O…]` with
-    /// `O = stride * (D - 1) + output_padding + (K - 1) * dilation + 1 - pads`, or `output_shape`.
+    /// `O = stride * (D - 1) + output_padding + (K - 1) * dilation + 1 - pads`, `D * stride` under
+    /// SAME padding, or `output_shape`.
     static func convTranspose(_ context: inout InferenceContext) throws -> [ValueType?] {
         let element = context.element(0)
         guard let x = context.dims(0) else { return [.tensor(element, nil)] }
@@ -100,13 +101,17 @@ enum ConvolutionOps {
         for axis in 0..<spatialRank {
             let stride = window.strides[axis]
             let extent = try window.effectiveKernel(axis)
-            var padding = try Dim.value(window.pads[axis]).adding(.value(window.pads[axis + spatialRank]))
+            let full = try x[axis + 2].subtracting(1).multiplied(by: stride)
+                .adding(.value(outputPadding[axis])).adding(.value(extent))
             if window.autoPad == .sameUpper || window.autoPad == .sameLower {
-                padding = .value(max(extent - stride, 0))
+                // SAME pads so that the output is `D * stride`; when even the unpadded output is
+                // shorter, padding cannot be negative and the unpadded size stays (ONNX Runtime's rule).
+                let reach = try Dim.value(extent).adding(.value(outputPadding[axis]))
+                spatial.append((reach.value ?? 0) >= stride ? try x[axis + 2].multiplied(by: stride) : full)
+            } else {
+                let padding = try Dim.value(window.pads[axis]).adding(.value(window.pads[axis + spatialRank]))
+                spatial.append(try full.subtracting(padding))
             }
-            let size = try x[axis + 2].subtracting(1).multiplied(by: stride)
-                .adding(.value(outputPadding[axis])).adding(.value(extent)).subtracting(padding)
-            spatial.append(size)
         }
         return [.tensor(element, [x[0], outputChannels] + spatial)]
     }

@@ -16,7 +16,7 @@ enum ElementwiseOps {
         return [context.type(0)]
     }
 
-    /// `IsNaN`, `IsInf`: a bool per element.
+    /// `IsNaN`, `IsInf`, `RegexFullMatch`: a bool per element.
     static func predicate(_ context: inout InferenceContext) throws -> [ValueType?] {
         [.tensor(.bool, context.dims(0))]
     }
@@ -47,7 +47,7 @@ enum ElementwiseOps {
         return [.tensor(try context.dataType("dtype") ?? context.element(0), context.dims(0))]
     }
 
-    /// Two-input arithmetic (`Add`, `Sub`, `Mul`, `Div`, `Pow`, `Mod`, `BitShift`, `Bitwise*`):
+    /// Two-input arithmetic (`Add`, `Sub`, `Mul`, `Div`, `Pow`, `Mod`, `BitShift`, `Bitwise*`, `StringConcat`):
     /// broadcast shapes, input 0's element type.
     static func arithmetic(_ context: inout InferenceContext) throws -> [ValueType?] {
         [.tensor(context.element(0), try binaryShape(&context))]
