@@ -91,6 +91,9 @@ extension ONNXRuntimeBackend {
                 .libraryTooOld, backend: .onnxRuntime, call: "GetApi",
                 message: "ONNX Runtime \(version) does not serve API \(TESSERA_ORT_API_VERSION)")
         }
+        // Unsafe 3: the table GetApi returns is ORT's whole `OrtApi`, read here as the prefix
+        // `TesseraOrtApi` (the first 219 slots, through API 12), which the library serves since
+        // it answered for that version; shim.c checks the prefix against ORT's version markers.
         return try ONNXRuntimeBackend(api: ORTAPI(table: table), library: library, version: version)
     }
 }
