@@ -93,12 +93,12 @@ let package = Package(
         ),
         .testTarget(
             name: "ONNXRuntimeBackendTests",
-            dependencies: ["ONNXRuntimeBackend", "TesseraTestSupport"],
+            dependencies: ["ONNXRuntimeBackend", "ONNXModel", "TesseraTestSupport"],
             swiftSettings: swiftSettings
         ),
         .testTarget(
             name: "OpenVINOBackendTests",
-            dependencies: ["OpenVINOBackend", "TesseraTestSupport"],
+            dependencies: ["OpenVINOBackend", "ONNXModel", "TesseraTestSupport"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -13,21 +13,12 @@ enum DeviceCatalog {
 
     /// How providers rank for the same hardware: a vendor's compiler over its kernel library over
     /// a generic provider; ORT's CPU provider lowest of all.
-    enum Specificity {
-        static let cpu = 10
-        static let openVINO = 20
-        static let directML = 25
-        static let cuda = 30
-        static let coreML = 30
-        static let tensorRT = 40
-    }
-
     static func devices(providers: [String], procRoot: String = "/proc") -> [Device] {
         let cpu = CPUInfo.read(procRoot: procRoot)
         var devices = [
             Device(
                 id: DeviceID("onnxruntime:cpu"), kind: .cpu, vendor: cpu.vendor, name: cpu.name,
-                memoryBytes: cpu.memoryBytes, backend: .onnxRuntime, route: cpuProvider, specificity: Specificity.cpu)
+                memoryBytes: cpu.memoryBytes, backend: .onnxRuntime, route: cpuProvider, specificity: Device.Specificity.genericCPU)
         ]
         let nvidia = nvidiaGPUs(procRoot: procRoot)
         for provider in providers {
@@ -40,7 +31,7 @@ enum DeviceCatalog {
                         Device(
                             id: DeviceID("onnxruntime:\(prefix):\(index)"), kind: .gpu, vendor: "NVIDIA", name: name,
                             memoryBytes: nil, backend: .onnxRuntime, route: provider,
-                            specificity: isTensorRT ? Specificity.tensorRT : Specificity.cuda))
+                            specificity: isTensorRT ? Device.Specificity.compiledAccelerator : Device.Specificity.vendorAccelerator))
                 }
             case "OpenVINOExecutionProvider":
                 // The OpenVINO provider drives the CPU unless configured otherwise: another,
@@ -49,20 +40,20 @@ enum DeviceCatalog {
                     Device(
                         id: DeviceID("onnxruntime:openvino:cpu"), kind: .cpu, vendor: cpu.vendor, name: cpu.name,
                         memoryBytes: cpu.memoryBytes, backend: .onnxRuntime, route: provider,
-                        specificity: Specificity.openVINO))
+                        specificity: Device.Specificity.vendorCPU))
             case "DmlExecutionProvider":
                 #if os(Windows)
                     devices.append(
                         Device(
                             id: DeviceID("onnxruntime:dml:0"), kind: .gpu, vendor: "", name: "DirectML device 0",
-                            memoryBytes: nil, backend: .onnxRuntime, route: provider, specificity: Specificity.directML))
+                            memoryBytes: nil, backend: .onnxRuntime, route: provider, specificity: Device.Specificity.genericGPU))
                 #endif
             case "CoreMLExecutionProvider":
                 #if os(macOS)
                     devices.append(
                         Device(
                             id: DeviceID("onnxruntime:coreml"), kind: .gpu, vendor: "Apple", name: "Core ML",
-                            memoryBytes: nil, backend: .onnxRuntime, route: provider, specificity: Specificity.coreML))
+                            memoryBytes: nil, backend: .onnxRuntime, route: provider, specificity: Device.Specificity.vendorAccelerator))
                 #endif
             default:
                 continue  // CPU (listed above), Azure (remote), and providers Tessera does not drive

@@ -123,12 +123,17 @@ public final class OVBackend: Backend {
             ? "Intel" : ["Intel", "AMD", "Apple", "ARM"].first { fullName.localizedCaseInsensitiveContains($0) } ?? ""
         return Device(
             id: DeviceID("openvino:\(name)"), kind: kind, vendor: vendor, name: fullName, memoryBytes: memory,
-            backend: id, route: name, specificity: kind == .cpu ? Self.cpuSpecificity : Self.acceleratorSpecificity)
+            backend: id, route: name, specificity: Self.specificity(kind: kind, vendor: vendor))
     }
 
-    /// Selection prefers higher values: a GPU or NPU plugin is more specific than the CPU plugin.
-    static let cpuSpecificity = 10
-    static let acceleratorSpecificity = 20
+    /// OpenVINO is Intel's own library: the vendor route on Intel processors, a generic one elsewhere.
+    static func specificity(kind: Device.Kind, vendor: String) -> Int {
+        switch (kind, vendor) {
+        case (.cpu, "Intel"): Device.Specificity.vendorCPU
+        case (.cpu, _): Device.Specificity.genericCPU
+        default: Device.Specificity.vendorAccelerator
+        }
+    }
 
     /// `MemTotal` from `/proc/meminfo`, or Foundation's figure where that file does not exist.
     static func systemMemoryBytes() -> Int64 {

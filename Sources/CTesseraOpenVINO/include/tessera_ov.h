@@ -25,6 +25,9 @@ extern "C" {
 // MARK: - Status codes and element types
 
 /// Return value of every fallible OpenVINO C function: 0 is success, failures are negative.
+/// Only the codes of a caught C++ exception (GENERAL_ERROR, NOT_IMPLEMENTED, REQUEST_BUSY,
+/// INFER_CANCELLED, UNKNOWN_EXCEPTION) set `ov_get_last_err_msg`; the others (INVALID_C_PARAM
+/// above all) are returned by the C layer itself and leave whatever message was there before.
 typedef enum {
     TESSERA_OV_OK = 0,
     TESSERA_OV_GENERAL_ERROR = -1,
@@ -190,10 +193,14 @@ typedef tessera_ov_status (*tessera_ov_tensor_create_fn)(
     tessera_ov_element_type type, tessera_ov_shape shape, tessera_ov_tensor **tensor);
 typedef tessera_ov_status (*tessera_ov_tensor_create_from_host_ptr_fn)(
     tessera_ov_element_type type, tessera_ov_shape shape, void *host_ptr, tessera_ov_tensor **tensor);
+/// Fails with `TESSERA_OV_INVALID_C_PARAM` for a rank-0 tensor in 2026.4.1: it builds the answer
+/// with `ov_shape_create`, which refuses rank 0, and passes that status on.
 typedef tessera_ov_status (*tessera_ov_tensor_get_shape_fn)(const tessera_ov_tensor *tensor, tessera_ov_shape *shape);
 typedef tessera_ov_status (*tessera_ov_tensor_get_element_type_fn)(
     const tessera_ov_tensor *tensor, tessera_ov_element_type *type);
 typedef tessera_ov_status (*tessera_ov_tensor_get_byte_size_fn)(const tessera_ov_tensor *tensor, size_t *byte_size);
+/// The number of elements: the product of the dimensions, 1 for a scalar.
+typedef tessera_ov_status (*tessera_ov_tensor_get_size_fn)(const tessera_ov_tensor *tensor, size_t *elements_size);
 typedef tessera_ov_status (*tessera_ov_tensor_data_fn)(const tessera_ov_tensor *tensor, void **data);
 typedef void (*tessera_ov_tensor_free_fn)(tessera_ov_tensor *tensor);
 typedef tessera_ov_status (*tessera_ov_shape_free_fn)(tessera_ov_shape *shape);

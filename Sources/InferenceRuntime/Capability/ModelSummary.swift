@@ -19,6 +19,8 @@ public struct ModelSummary: Sendable {
     public var inputs: [ValueInfo]
     public var outputs: [ValueInfo]
     public var parameterBytes: Int
+    /// The file's IR version; libraries refuse files newer than they know.
+    public var irVersion: Int64
     /// Nodes whose operator the schema table does not know at the model's opset (custom ops,
     /// typos, an opset too old for the operator).
     public var unknownOperators: [String]
@@ -35,7 +37,9 @@ public struct ModelSummary: Sendable {
             let domain = OpsetImport.canonicalDomain(node.domain)
             let opset = opsets[domain] ?? 0
             let since = schemas.sinceVersion(of: node.opType, domain: domain, opset: opset)
-            if since == nil { unknown.append(node.label(index: index)) }
+            // Only the ONNX domains the schema table defines can be judged here; other domains
+            // (com.microsoft contrib ops, custom ops) are left to each library's own table.
+            if since == nil, schemas.knows(domain: domain) { unknown.append(node.label(index: index)) }
             nodes.append(
                 NodeSummary(
                     label: node.label(index: index),
@@ -47,6 +51,7 @@ public struct ModelSummary: Sendable {
         inputs = model.graph.runtimeInputs
         outputs = model.graph.outputs
         parameterBytes = ModelStatistics(model).parameterBytes
+        irVersion = model.irVersion
     }
 }
 

@@ -5,7 +5,8 @@ public import TensorCore
 /// (domain, operator, since-version range, element types).
 ///
 /// Tables for ONNX Runtime and OpenVINO are JSON files measured by probing each library
-/// (`Scripts/probe-operator-support.py`); the reference engine's is generated from its registry.
+/// (`Scripts/probe-onnxruntime-operators.py`, `Scripts/probe-openvino-operators.py`); the reference
+/// engine's is generated from its registry.
 public struct OperatorSupportTable: Sendable, Codable {
     /// One registered version range of an operator.
     public struct Entry: Sendable, Codable, Hashable {
@@ -38,11 +39,16 @@ public struct OperatorSupportTable: Sendable, Codable {
     public var libraryVersion: String
     /// Domain (`ai.onnx` spelled out) → operator → entries.
     public var operators: [String: [String: [Entry]]]
+    /// The newest model IR version the library reads, where the probe measured it.
+    public var maxIRVersion: Int?
 
-    public init(library: String, libraryVersion: String, operators: [String: [String: [Entry]]]) {
+    public init(
+        library: String, libraryVersion: String, operators: [String: [String: [Entry]]], maxIRVersion: Int? = nil
+    ) {
         self.library = library
         self.libraryVersion = libraryVersion
         self.operators = operators
+        self.maxIRVersion = maxIRVersion
     }
 
     /// Reads a table in the JSON format the probe script writes.
@@ -89,7 +95,13 @@ public struct OperatorSupportTable: Sendable, Codable {
             case .dataType(let type): add(.dataTypeUnsupported(node.key, type), node.label)
             }
         }
-        return order.map { reason in
+        var findings: [CapabilityReport.Finding] = []
+        if let maxIRVersion, model.irVersion > maxIRVersion {
+            findings.append(CapabilityReport.Finding(
+                severity: .blocking, nodes: [],
+                reason: .other("the model's IR version \(model.irVersion) is newer than \(library) reads (up to \(maxIRVersion))")))
+        }
+        return findings + order.map { reason in
             // Unknown operators block every route: no library can run what ONNX does not define.
             let level: CapabilityReport.Finding.Severity = if case .unknownOperator = reason { .blocking } else { severity }
             return CapabilityReport.Finding(severity: level, nodes: grouped[reason] ?? [], reason: reason)

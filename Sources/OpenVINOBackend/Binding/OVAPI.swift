@@ -57,6 +57,7 @@ final class OVAPI: Sendable {
     let tensorGetShape: tessera_ov_tensor_get_shape_fn
     let tensorGetElementType: tessera_ov_tensor_get_element_type_fn
     let tensorGetByteSize: tessera_ov_tensor_get_byte_size_fn
+    let tensorGetSize: tessera_ov_tensor_get_size_fn
     let tensorData: tessera_ov_tensor_data_fn
     let tensorFree: tessera_ov_tensor_free_fn
     let shapeFree: tessera_ov_shape_free_fn
@@ -109,24 +110,29 @@ final class OVAPI: Sendable {
         tensorGetShape = try r.resolve("ov_tensor_get_shape")
         tensorGetElementType = try r.resolve("ov_tensor_get_element_type")
         tensorGetByteSize = try r.resolve("ov_tensor_get_byte_size")
+        tensorGetSize = try r.resolve("ov_tensor_get_size")
         tensorData = try r.resolve("ov_tensor_data")
         tensorFree = try r.resolve("ov_tensor_free")
         shapeFree = try r.resolve("ov_shape_free")
     }
 
     /// The only place an `ov_status_e` is inspected: success returns, anything else becomes a
-    /// ``BackendError`` carrying OpenVINO's code, its generic text and its last detailed message.
+    /// ``BackendError`` carrying OpenVINO's code, its generic text and, where the code comes from
+    /// an exception, its last detailed message.
     ///
-    /// OpenVINO keeps one last-error message per process (behind a mutex, not per thread), so
-    /// when two threads fail at the same moment one of them may report the other's detail; the
-    /// code and the call named are always this call's.
+    /// OpenVINO keeps one last-error message per process (behind a mutex, not per thread), and
+    /// only a caught C++ exception writes it: a code the C layer returns itself (a refused
+    /// argument) leaves the text of some earlier, unrelated failure there, which would send the
+    /// reader after the wrong cause, so those codes report their generic text alone. When two
+    /// threads fail at the same moment one of them may still report the other's detail; the code
+    /// and the call named are always this call's.
     /// - Parameter kind: what a failure means at this step (`.load` while compiling, `.run` while
     ///   inferring); an out-of-memory message overrides it with `.outOfMemory`.
     func check(_ status: tessera_ov_status, _ call: String, kind: BackendError.Kind) throws(BackendError) {
         guard status != TESSERA_OV_OK else { return }
         let generic = getErrorInfo(status).map { String(cString: $0) } ?? "unknown status"
         var message = generic
-        if let detail = takeString(getLastErrorMessage()) {
+        if Self.exceptionStatuses.contains(status), let detail = takeString(getLastErrorMessage()) {
             // OpenVINO stacks one "Exception from src/…/file.cpp:84:" line per layer above the
             // cause; keep the cause, on one line, as every Tessera error prints.
             let lines = detail.split(whereSeparator: \.isNewline).map { $0.trimmingCharacters(in: .whitespaces) }
@@ -140,6 +146,13 @@ final class OVAPI: Sendable {
             outOfMemory ? .outOfMemory : kind, backend: .openVINO, call: call, code: Int(status.rawValue),
             message: message == generic || message.isEmpty ? generic : "\(message) [\(generic)]")
     }
+
+    /// The codes OpenVINO's C layer returns from its `catch` clauses, after recording the
+    /// exception's text as the last error message (`CATCH_OV_EXCEPTIONS` in its `common.h`).
+    static let exceptionStatuses: [tessera_ov_status] = [
+        TESSERA_OV_GENERAL_ERROR, TESSERA_OV_NOT_IMPLEMENTED, TESSERA_OV_REQUEST_BUSY, TESSERA_OV_INFER_CANCELLED,
+        TESSERA_OV_UNKNOWN_EXCEPTION,
+    ]
 
     /// Takes a string OpenVINO allocated for the caller: copies it and releases the original.
     @discardableResult

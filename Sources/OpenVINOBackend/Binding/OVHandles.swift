@@ -126,6 +126,31 @@ final class OVTensor {
     }
 
     deinit { api.tensorFree(handle) }
+
+    /// The tensor's dimensions as they are now (after inference, an output's actual shape);
+    /// `[]` for a scalar.
+    ///
+    /// `ov_tensor_get_shape` cannot describe a scalar: it builds its answer with
+    /// `ov_shape_create`, which refuses rank 0, and returns that INVALID_C_PARAM for a perfectly
+    /// valid tensor (every scalar output: a loss, a size, a quantization scale). That code with
+    /// exactly one element can only mean rank 0; anything else is a real failure.
+    func dims() throws(BackendError) -> [Int] {
+        var shape = tessera_ov_shape(rank: 0, dims: nil)
+        let status = api.tensorGetShape(handle, &shape)
+        if status == TESSERA_OV_INVALID_C_PARAM {
+            var count = 0
+            try api.check(api.tensorGetSize(handle, &count), "ov_tensor_get_size", kind: .run)
+            if count == 1 { return [] }
+        }
+        try api.check(status, "ov_tensor_get_shape", kind: .run)
+        defer { _ = api.shapeFree(&shape) }
+        guard shape.rank > 0 else { return [] }
+        guard let dims = shape.dims else {
+            throw BackendError(
+                .run, backend: .openVINO, call: "ov_tensor_get_shape", message: "rank \(shape.rank) without dimensions")
+        }
+        return (0..<Int(shape.rank)).map { Int(dims[$0]) }
+    }
 }
 
 /// An `ov_output_const_port_t`: an input or output of a model, for its name, type and shape.

@@ -1,24 +1,42 @@
 import Foundation
+import TensorCore
 
-/// The names an ONNX file declares for its graph's inputs (initializers excluded) and outputs, in
-/// order.
+/// What an ONNX file declares for its graph's inputs (initializers excluded) and outputs, in
+/// order: names, and the element types and dimensions that tell values apart.
 ///
 /// OpenVINO merges tensor names while it imports a model (an output produced by `Identity` of an
 /// input carries both names, and `ov_port_get_any_name` may return either, or an internal name
 /// from an expanded function), and its C API cannot list all of a port's names. Its parameters and
-/// results keep the ONNX order, though, so the session maps ports to these names by position.
+/// results keep the ONNX order, though, so ``PortNaming`` maps ports to these declarations.
 ///
 /// Reading them with a full model parse would copy every weight; this walks the protobuf wire
 /// format of `ModelProto.graph` only and skips everything else by length, over a memory-mapped file.
 struct ONNXInterfaceNames: Equatable {
-    var inputs: [String]
-    var outputs: [String]
+    /// One graph input or output as the file declares it.
+    struct Value: Equatable {
+        var name: String
+        /// `nil` when the file gives no tensor type, or one Tessera does not know.
+        var dataType: DataType?
+        /// `nil` when the file gives no shape; a symbolic or absent dimension is `nil`.
+        var dims: [Int?]?
+    }
 
-    /// Reads the names from `url`; `nil` when the file is not a model this scanner understands
-    /// (the caller then falls back to OpenVINO's names).
+    var inputValues: [Value]
+    var outputValues: [Value]
+
+    var inputs: [String] { inputValues.map(\.name) }
+    var outputs: [String] { outputValues.map(\.name) }
+
+    init(inputValues: [Value], outputValues: [Value]) {
+        self.inputValues = inputValues
+        self.outputValues = outputValues
+    }
+
+    /// Reads the declarations from `url`; `nil` when the file is not a model this scanner
+    /// understands (the caller then falls back to OpenVINO's names).
     init?(contentsOf url: URL) {
         guard let data = try? Data(contentsOf: url, options: .alwaysMapped) else { return nil }
-        let names: ([String], [String], Set<String>)? = data.withUnsafeBytes { raw in
+        let values: ([Value], [Value], Set<String>)? = data.withUnsafeBytes { raw in
             var model = WireReader(raw)
             while let (field, payload) = model.nextField() {
                 // ModelProto.graph is field 7.
@@ -26,24 +44,24 @@ struct ONNXInterfaceNames: Equatable {
             }
             return nil
         }
-        guard let (inputs, outputs, constants) = names else { return nil }
-        self.inputs = inputs.filter { !constants.contains($0) }
-        self.outputs = outputs
+        guard let (inputs, outputs, constants) = values else { return nil }
+        inputValues = inputs.filter { !constants.contains($0.name) }
+        outputValues = outputs
     }
 
-    private static func scanGraph(_ bytes: UnsafeRawBufferPointer) -> ([String], [String], Set<String>)? {
+    private static func scanGraph(_ bytes: UnsafeRawBufferPointer) -> ([Value], [Value], Set<String>)? {
         var graph = WireReader(bytes)
-        var inputs: [String] = []
-        var outputs: [String] = []
+        var inputs: [Value] = []
+        var outputs: [Value] = []
         var constants: Set<String> = []
         while let (field, payload) = graph.nextField() {
             guard case .bytes(let message) = payload else { continue }
             switch field {
             // GraphProto: initializer = 5 (TensorProto, name = 8), input = 11 and output = 12
-            // (ValueInfoProto, name = 1), sparse_initializer = 15 (values = 1 → TensorProto name = 8).
+            // (ValueInfoProto), sparse_initializer = 15 (values = 1 → TensorProto name = 8).
             case 5: constants.insert(stringField(8, in: message) ?? "")
-            case 11: inputs.append(stringField(1, in: message) ?? "")
-            case 12: outputs.append(stringField(1, in: message) ?? "")
+            case 11: inputs.append(valueInfo(message))
+            case 12: outputs.append(valueInfo(message))
             case 15:
                 var sparse = WireReader(message)
                 while let (inner, value) = sparse.nextField() {
@@ -58,19 +76,52 @@ struct ONNXInterfaceNames: Equatable {
         return (inputs, outputs, constants)
     }
 
-    private static func stringField(_ number: UInt64, in bytes: UnsafeRawBufferPointer) -> String? {
+    /// ValueInfoProto: name = 1, type = 2 → TypeProto.tensor_type = 1 → elem_type = 1 and
+    /// shape = 2 → TensorShapeProto.dim = 1 → dim_value = 1 (a dim_param leaves it unset).
+    private static func valueInfo(_ bytes: UnsafeRawBufferPointer) -> Value {
+        var value = Value(name: stringField(1, in: bytes) ?? "", dataType: nil, dims: nil)
+        guard let type = messageField(2, in: bytes), let tensor = messageField(1, in: type) else { return value }
+        var reader = WireReader(tensor)
+        while let (field, payload) = reader.nextField() {
+            switch (field, payload) {
+            case (1, .varint(let code)): value.dataType = DataType(rawValue: Int32(truncatingIfNeeded: code))
+            case (2, .bytes(let shape)):
+                var dims: [Int?] = []
+                var dimReader = WireReader(shape)
+                while let (dimField, dimPayload) = dimReader.nextField() {
+                    guard dimField == 1, case .bytes(let dim) = dimPayload else { continue }
+                    var sizeReader = WireReader(dim)
+                    var size: Int?
+                    while let (sizeField, sizePayload) = sizeReader.nextField() {
+                        if sizeField == 1, case .varint(let raw) = sizePayload { size = Int(truncatingIfNeeded: raw) }
+                    }
+                    dims.append(size)
+                }
+                value.dims = dims
+            default: continue
+            }
+        }
+        return value
+    }
+
+    private static func messageField(_ number: UInt64, in bytes: UnsafeRawBufferPointer) -> UnsafeRawBufferPointer? {
         var reader = WireReader(bytes)
         while let (field, payload) = reader.nextField() {
-            if field == number, case .bytes(let text) = payload { return String(decoding: text, as: UTF8.self) }
+            if field == number, case .bytes(let message) = payload { return message }
         }
         return nil
+    }
+
+    private static func stringField(_ number: UInt64, in bytes: UnsafeRawBufferPointer) -> String? {
+        messageField(number, in: bytes).map { String(decoding: $0, as: UTF8.self) }
     }
 }
 
 /// A forward-only reader of protobuf fields; stops (and sets ``failed``) at malformed input.
 private struct WireReader {
     enum Payload {
-        case scalar
+        case varint(UInt64)
+        case fixed
         case bytes(UnsafeRawBufferPointer)
     }
 
@@ -84,9 +135,11 @@ private struct WireReader {
         guard !failed, offset < bytes.count else { return nil }
         guard let key = varint() else { return fail() }
         switch key & 7 {
-        case 0: return varint() == nil ? fail() : (key >> 3, .scalar)
-        case 1: return skip(8) ? (key >> 3, .scalar) : fail()
-        case 5: return skip(4) ? (key >> 3, .scalar) : fail()
+        case 0:
+            guard let value = varint() else { return fail() }
+            return (key >> 3, .varint(value))
+        case 1: return skip(8) ? (key >> 3, .fixed) : fail()
+        case 5: return skip(4) ? (key >> 3, .fixed) : fail()
         case 2:
             guard let length = varint(), length <= UInt64(bytes.count - offset) else { return fail() }
             let start = offset

@@ -21,7 +21,7 @@ extension OVSession {
         let model = OVModel(takingOwnership: modelHandle, core: core)
         let declared = ONNXInterfaceNames(contentsOf: url)
         if !options.inputShapes.isEmpty {
-            try reshape(model, to: options.inputShapes, declared: declared?.inputs)
+            try reshape(model, to: options.inputShapes, declared: declared?.inputValues)
         }
 
         var properties: [(String, String)] = []
@@ -39,8 +39,8 @@ extension OVSession {
         let inputPorts = try ports(of: compiled, count: api.compiledInputsSize, at: api.compiledInputByIndex, "input")
         let outputPorts = try ports(
             of: compiled, count: api.compiledOutputsSize, at: api.compiledOutputByIndex, "output")
-        let (inputs, anyRank) = try describe(inputPorts, declared: declared?.inputs)
-        let (outputs, _) = try describe(outputPorts, declared: declared?.outputs)
+        let (inputs, anyRank) = try describe(inputPorts, declared: declared?.inputValues)
+        let (outputs, _) = try describe(outputPorts, declared: declared?.outputValues)
         let unused = Set(declared?.inputs ?? []).subtracting(inputs.map(\.name))
         return OVSession(
             device: device, compiledModel: compiled, inputs: inputs, outputs: outputs, unusedInputs: unused,
@@ -76,7 +76,9 @@ extension OVSession {
     }
 
     /// Gives the model's dynamic inputs the static shapes in `shapes` (keyed by ONNX input name).
-    private static func reshape(_ model: OVModel, to shapes: [String: [Int]], declared: [String]?) throws(BackendError)
+    private static func reshape(
+        _ model: OVModel, to shapes: [String: [Int]], declared: [ONNXInterfaceNames.Value]?
+    ) throws(BackendError)
     {
         let api = model.core.api
         var count = 0
@@ -160,15 +162,21 @@ extension OVSession {
         }
     }
 
-    /// The ONNX names of `ports`: by position when OpenVINO kept every declared value (its order is
-    /// the file's), otherwise OpenVINO's own name for each port.
-    fileprivate static func names(of ports: [OVPort], declared: [String]?) throws(BackendError) -> [String] {
-        if let declared, declared.count == ports.count { return declared }
-        return try ports.map { (port) throws(BackendError) in try port.anyName() }
+    /// The ONNX names of `ports`, as ``PortNaming`` matches them to the file's declarations.
+    fileprivate static func names(of ports: [OVPort], declared: [ONNXInterfaceNames.Value]?) throws(BackendError)
+        -> [String]
+    {
+        // The common case needs no more questions to OpenVINO: every declared value is a port.
+        if let declared, declared.count == ports.count { return declared.map(\.name) }
+        let signatures = try ports.map { (port) throws(BackendError) in
+            PortSignature(
+                anyName: try port.anyName(), dataType: DataType(openVINO: try port.elementType()), dims: try port.dims())
+        }
+        return PortNaming.names(of: signatures, declared: declared)
     }
 
     /// Names, element types and dimensions of `ports`; refuses types Tessera cannot exchange.
-    fileprivate static func describe(_ ports: [OVPort], declared: [String]?) throws(BackendError)
+    fileprivate static func describe(_ ports: [OVPort], declared: [ONNXInterfaceNames.Value]?) throws(BackendError)
         -> (descriptions: [TensorDescription], anyRank: Set<String>)
     {
         let names = try names(of: ports, declared: declared)

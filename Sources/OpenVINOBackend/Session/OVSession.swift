@@ -172,10 +172,7 @@ final class OVSession: Session {
 
     private func copy(_ tensor: OVTensor, name: String) throws(BackendError) -> Tensor {
         let api = tensor.api
-        var shape = tessera_ov_shape(rank: 0, dims: nil)
-        try api.check(api.tensorGetShape(tensor.handle, &shape), "ov_tensor_get_shape", kind: .run)
-        let dims = (0..<Int(shape.rank)).map { Int(shape.dims?[$0] ?? 0) }
-        _ = api.shapeFree(&shape)
+        let dims = try tensor.dims()
         var type = TESSERA_OV_TYPE_DYNAMIC
         try api.check(api.tensorGetElementType(tensor.handle, &type), "ov_tensor_get_element_type", kind: .run)
         guard let dataType = DataType(openVINO: type) else {
