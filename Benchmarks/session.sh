@@ -18,7 +18,7 @@ for library in onnxruntime openvino; do
     theirs=()
     for _ in $(seq "$rounds"); do
         ours+=("$("$tessera" bench "$model" --library "$library" --input-shape "$input=$shape" --repeat "$repeat" --threads "$threads" --json)")
-        theirs+=("$(.venv/bin/python Benchmarks/session_python.py "$model" "$library" "$shape" "$repeat" "$threads")")
+        theirs+=("$(.venv/bin/python Benchmarks/session_python.py "$model" "$library" "$shape" "$repeat" "$threads" 2>/dev/null)")
     done
     .venv/bin/python - "$library" "$(printf '%s\n' "${ours[@]}" | tr -d '\n' | sed 's/\]\[/],[/g')" "$(printf '%s,' "${theirs[@]}")" <<'PY'
 import json, statistics, sys

@@ -7,8 +7,8 @@ Usage: .venv/bin/python Scripts/conformance-openvino-python.py [--filter TEXT] [
 Why: `tessera conformance --library openvino` reaches OpenVINO through its C API. When it counts
 fewer passes than OpenVINO's own Python binding on the same cases, the difference is a bug in
 Tessera's binding, not in OpenVINO. This script gives the reference count, and with `--json`
-the per-case verdicts (same schema as the CLI's: `summary` and `cases` with `name`, `outcome`,
-`detail`), so the two can be compared case by case.
+a `summary` of the counts and the per-case verdicts as `cases` entries with the CLI's fields
+(`name`, `operatorType`, `outcome`, `detail`), so the two can be compared case by case.
 
 Method, mirroring `Sources/Conformance/ConformanceRunner.swift`:
 - skipped: the model cannot be parsed, its expected outputs are random draws, or a runtime input
@@ -17,9 +17,11 @@ Method, mirroring `Sources/Conformance/ConformanceRunner.swift`:
 - failed: a run raises, or an output differs in element type, shape or values
   (|actual - expected| <= 1e-5 + 1e-3 * |expected|; NaN must meet NaN, infinities must be equal);
 - passed: every data set's outputs match.
-Inputs are fed by their ONNX names (`input_K.pb` is the K-th runtime input, as in the harness); an
-input the compiled model no longer has (folded away) is not fed. Each case runs in a worker
-process, so a crash inside OpenVINO fails that case instead of ending the run.
+Inputs are fed by their ONNX names (`input_K.pb` is the K-th runtime input, as in the harness). A
+name OpenVINO lost while merging tensor names (an input that only feeds `Dropout` or a one-input
+`Max` is left with the output's name) is found by position when every declared input survived;
+an input OpenVINO folded away (unused, zero-size) is not fed. Each case runs in a worker process,
+so a crash inside OpenVINO fails that case instead of ending the run.
 """
 import argparse
 import json
@@ -116,7 +118,7 @@ def input_ports(compiled, inputs):
 
 
 def run_case(case_dir, core):
-    """(outcome, detail) for one case."""
+    """(outcome, detail, operator) for one case."""
     import onnx
     name = os.path.basename(case_dir)
     path = os.path.join(case_dir, "model.onnx")
@@ -146,9 +148,7 @@ def run_case(case_dir, core):
                      for key, (array, kind) in data_files(directory, "input_", inputs).items() if key in ports}
             expected = data_files(directory, "output_", outputs)
             request = compiled.create_infer_request()
-            # `infer` returns copies: a pass-through output's tensor may alias a temporary input copy
-            # that is released when the call returns, so the request's own tensors are not read.
-            results = request.infer(feeds)
+            results = request.infer(feeds)  # copies of the outputs, keyed by port
             for position, value in enumerate(outputs):
                 if value.name not in expected:
                     continue
