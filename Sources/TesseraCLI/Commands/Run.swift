@@ -43,6 +43,9 @@ struct Run: AsyncParsableCommand {
     @Option(help: "Intra-op threads (default: the library's choice).")
     var threads: Int?
 
+    @Option(help: "accurate (float32, the default) or fast (let the library use bfloat16/float16 where faster).")
+    var precision: SessionOptions.Precision = .accurate
+
     @Flag(help: "Print why the library and device were chosen.")
     var explain = false
 
@@ -70,7 +73,7 @@ struct Run: AsyncParsableCommand {
         let shapes = inputShapes.byName.mapValues { $0.compactMap(\.value) }
         let session = FallbackSession(
             model: url, devices: selection.ranked.map(\.device), backends: catalog.backends,
-            options: SessionOptions(threads: threads, cacheDirectory: Cache.directory, inputShapes: shapes),
+            options: SessionOptions(threads: threads, precision: precision, cacheDirectory: Cache.directory, inputShapes: shapes),
             onFailure: { StandardError.write("tessera: \($0)") })
         let feeds = try feeds(for: summary, shapes: shapes)
         let outputs = try await session.run(feeds)

@@ -1,5 +1,5 @@
-import ArgumentParser
-import TensorCore
+public import ArgumentParser
+import Tessera
 
 /// `--input-shape name=1x3x256x256`: a static shape for one model input.
 struct InputShapeOption: ExpressibleByArgument, Sendable {
@@ -24,3 +24,5 @@ extension Array where Element == InputShapeOption {
         Dictionary(map { ($0.name, $0.dims) }, uniquingKeysWith: { _, last in last })
     }
 }
+
+extension SessionOptions.Precision: ExpressibleByArgument {}
