@@ -107,12 +107,13 @@ struct InferenceEngine {
     /// Infers every node of `graph` in dependency order.
     mutating func run(graph: Graph) throws(ONNXModelError) {
         let available = Set(types.keys).union(constants.keys)
-        let schedule = NodeScheduler.schedule(graph.nodes, available: available)
+        // Values a subgraph reads from scopes further out may be absent here; they are not errors.
+        let schedule = graph.schedule(available: available, requireOuterValues: false)
         for index in schedule.order {
             try infer(graph.nodes[index], index: index)
         }
-        for (index, reason) in schedule.stuck {
-            issues.append(ShapeInferenceIssue(node: graph.nodes[index].label(index: index), reason: reason))
+        for stuck in schedule.stuck {
+            issues.append(ShapeInferenceIssue(node: graph.nodes[stuck.index].label(index: stuck.index), reason: stuck.reason))
         }
     }
 
