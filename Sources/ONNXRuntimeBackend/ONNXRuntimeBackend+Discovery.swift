@@ -26,27 +26,7 @@ extension ONNXRuntimeBackend {
     /// - Returns: the backend (an ``ONNXRuntimeBackend``) if a candidate loaded, and every place
     ///   looked at in search order.
     public static func discover(environment: [String: String] = ProcessInfo.processInfo.environment) -> BackendDiscovery {
-        let (found, skipped) = locator.candidates(environment: environment)
-        var attempts: [LibraryAttempt] = skipped.map { place, reason in
-            LibraryAttempt(source: place.hasPrefix("$") ? "environment" : "search", path: place, outcome: .rejected(reason: reason))
-        }
-        var backend: ONNXRuntimeBackend?
-        for candidate in found {
-            if backend != nil {
-                attempts.append(LibraryAttempt(source: candidate.source, path: candidate.path, outcome: .notNeeded))
-                continue
-            }
-            do {
-                let loaded = try load(path: candidate.path)
-                backend = loaded
-                attempts.append(
-                    LibraryAttempt(source: candidate.source, path: candidate.path, outcome: .loaded(version: loaded.version)))
-            } catch {
-                attempts.append(
-                    LibraryAttempt(source: candidate.source, path: candidate.path, outcome: .rejected(reason: error.message)))
-            }
-        }
-        return BackendDiscovery(library: .onnxRuntime, backend: backend, attempts: attempts)
+        locator.discover(.onnxRuntime, environment: environment) { (path) throws(BackendError) in try load(path: path) }
     }
 
     /// Opens the library at `path` and binds its API.
@@ -95,29 +75,5 @@ extension ONNXRuntimeBackend {
         // `TesseraOrtApi` (the first 219 slots, through API 12), which the library serves since
         // it answered for that version; shim.c checks the prefix against ORT's version markers.
         return try ONNXRuntimeBackend(api: ORTAPI(table: table), library: library, version: version)
-    }
-}
-
-/// A dotted library version compared numerically: `1.31.1`, `1.9.0`, `1.20.0-dev`.
-struct LibraryVersion: Comparable, Sendable {
-    var major: Int
-    var minor: Int
-    var patch: Int = 0
-
-    init(major: Int, minor: Int, patch: Int = 0) {
-        self.major = major
-        self.minor = minor
-        self.patch = patch
-    }
-
-    /// Parses the leading `major.minor[.patch]`; anything after a non-digit is ignored.
-    init?(_ text: String) {
-        let parts = text.split(separator: ".", maxSplits: 2).map { $0.prefix { $0.isNumber } }
-        guard parts.count >= 2, let major = Int(parts[0]), let minor = Int(parts[1]) else { return nil }
-        self.init(major: major, minor: minor, patch: parts.count > 2 ? Int(parts[2]) ?? 0 : 0)
-    }
-
-    static func < (a: LibraryVersion, b: LibraryVersion) -> Bool {
-        (a.major, a.minor, a.patch) < (b.major, b.minor, b.patch)
     }
 }

@@ -29,31 +29,7 @@ extension OVBackend {
     public static func discover(environment: [String: String] = ProcessInfo.processInfo.environment)
         -> BackendDiscovery
     {
-        let (found, skipped) = locator.candidates(environment: environment)
-        var attempts = skipped.map { place, reason in
-            LibraryAttempt(
-                source: place.hasPrefix("$") ? "environment" : "search", path: place, outcome: .rejected(reason: reason)
-            )
-        }
-        var backend: OVBackend?
-        for candidate in found {
-            guard backend == nil else {
-                attempts.append(LibraryAttempt(source: candidate.source, path: candidate.path, outcome: .notNeeded))
-                continue
-            }
-            do {
-                let loaded = try load(path: candidate.path)
-                backend = loaded
-                attempts.append(
-                    LibraryAttempt(
-                        source: candidate.source, path: candidate.path, outcome: .loaded(version: loaded.version)))
-            } catch {
-                attempts.append(
-                    LibraryAttempt(
-                        source: candidate.source, path: candidate.path, outcome: .rejected(reason: error.message)))
-            }
-        }
-        return BackendDiscovery(library: .openVINO, backend: backend, attempts: attempts)
+        locator.discover(.openVINO, environment: environment) { (path) throws(BackendError) in try load(path: path) }
     }
 
     /// Loads the OpenVINO C library at `path` and checks it before use.

@@ -10,7 +10,7 @@ public struct LibraryAttempt: Sendable, Hashable, Codable, CustomStringConvertib
         case notNeeded
     }
 
-    /// `environment`, `venv`, `system`, or `search` for a place that held no file.
+    /// Where the place came from in the search order: `environment`, `venv` or `system`.
     public var source: String
     /// The file, or the place searched when nothing was there.
     public var path: String

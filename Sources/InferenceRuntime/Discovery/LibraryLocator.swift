@@ -26,45 +26,84 @@ public struct LibraryLocator: Sendable {
         self.venvSubdirectories = venvSubdirectories
     }
 
-    /// Candidates in search order, and the places that held nothing (with the reason).
-    public func candidates(environment: [String: String] = ProcessInfo.processInfo.environment)
-        -> (found: [Candidate], skipped: [(place: String, reason: String)])
-    {
-        var found: [Candidate] = []
-        var skipped: [(String, String)] = []
+    /// Every place looked at, in search order: a file to try, or a place that held none (with why).
+    public enum Place: Sendable, Hashable {
+        case file(Candidate)
+        case empty(source: String, place: String, reason: String)
+    }
+
+    /// The places to look, in search order.
+    public func search(environment: [String: String] = ProcessInfo.processInfo.environment) -> [Place] {
+        var places: [Place] = []
         let files = FileManager.default
 
         if let explicit = environment[environmentVariable], !explicit.isEmpty {
-            if files.fileExists(atPath: explicit) {
-                found.append(Candidate(source: "environment", path: explicit))
-            } else {
-                skipped.append(("$\(environmentVariable)=\(explicit)", "no such file"))
-            }
+            places.append(
+                files.fileExists(atPath: explicit)
+                    ? .file(Candidate(source: "environment", path: explicit))
+                    : .empty(source: "environment", place: "$\(environmentVariable)=\(explicit)", reason: "no such file"))
         }
         for venv in Self.venvDirectories(environment: environment) {
             for sitePackages in Self.sitePackages(in: venv) {
                 for subdirectory in venvSubdirectories {
                     let folder = sitePackages.appendingPathComponent(subdirectory)
-                    let match = fileNames.lazy.compactMap { Self.match($0, in: folder) }.first
-                    if let match {
-                        found.append(Candidate(source: "venv", path: match.path))
+                    if let match = fileNames.lazy.compactMap({ Self.match($0, in: folder) }).first {
+                        places.append(.file(Candidate(source: "venv", path: match.path)))
                     } else {
-                        skipped.append((folder.path, "no \(fileNames[0]) there"))
+                        places.append(.empty(source: "venv", place: folder.path, reason: "no \(fileNames[0]) there"))
                     }
                 }
             }
         }
+        var systemFound = false
         for folder in Self.systemDirectories(environment: environment) {
             for name in fileNames {
                 let path = URL(fileURLWithPath: folder).appendingPathComponent(name).path
-                if files.fileExists(atPath: path) { found.append(Candidate(source: "system", path: path)) }
+                if files.fileExists(atPath: path) {
+                    places.append(.file(Candidate(source: "system", path: path)))
+                    systemFound = true
+                }
             }
         }
-        if !found.contains(where: { $0.source == "system" }) {
-            skipped.append(("system library paths", "no \(fileNames.joined(separator: " or "))"))
+        if !systemFound {
+            places.append(.empty(
+                source: "system", place: "system library paths", reason: "no \(fileNames.joined(separator: " or "))"))
         }
         var seen: Set<String> = []
-        return (found.filter { seen.insert($0.path).inserted }, skipped)
+        return places.filter {
+            if case .file(let candidate) = $0 { return seen.insert(candidate.path).inserted }
+            return true
+        }
+    }
+
+    /// Tries each file in search order with `load` until one loads, recording every place.
+    ///
+    /// `load` opens and checks one file (right library, new enough); its errors become the
+    /// attempt's reason, so a missing, corrupt, foreign or outdated library is skipped, never fatal.
+    public func discover(
+        _ library: BackendID, environment: [String: String], load: (String) throws(BackendError) -> any Backend
+    ) -> BackendDiscovery {
+        var attempts: [LibraryAttempt] = []
+        var backend: (any Backend)?
+        for place in search(environment: environment) {
+            switch place {
+            case .empty(let source, let place, let reason):
+                attempts.append(LibraryAttempt(source: source, path: place, outcome: .rejected(reason: reason)))
+            case .file(let candidate) where backend != nil:
+                attempts.append(LibraryAttempt(source: candidate.source, path: candidate.path, outcome: .notNeeded))
+            case .file(let candidate):
+                do {
+                    let loaded = try load(candidate.path)
+                    backend = loaded
+                    attempts.append(
+                        LibraryAttempt(source: candidate.source, path: candidate.path, outcome: .loaded(version: loaded.version)))
+                } catch {
+                    attempts.append(
+                        LibraryAttempt(source: candidate.source, path: candidate.path, outcome: .rejected(reason: error.message)))
+                }
+            }
+        }
+        return BackendDiscovery(library: library, backend: backend, attempts: attempts)
     }
 
     /// `$TESSERA_VENV`, then `.venv` in the working directory or any parent, then `.venv` beside
