@@ -68,10 +68,12 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
 
+        .target(name: "ModelTools", dependencies: ["ONNXModel", "TensorCore"], swiftSettings: swiftSettings),
+
         // Tools
         .executableTarget(
             name: "TesseraCLI",
-            dependencies: ["Tessera", "Conformance", argumentParser],
+            dependencies: ["Tessera", "Conformance", "ModelTools", argumentParser],
             swiftSettings: swiftSettings
         ),
 
@@ -104,6 +106,11 @@ let package = Package(
         .testTarget(
             name: "ConformanceTests",
             dependencies: ["Conformance", "Tessera", "TesseraTestSupport"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "ModelToolsTests",
+            dependencies: ["ModelTools", "ONNXModel", "TesseraTestSupport", "Tessera"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

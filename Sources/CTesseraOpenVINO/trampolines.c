@@ -1,6 +1,7 @@
-// Fixed-arity callers for OpenVINO's C-variadic `ov_core_compile_model`, which Swift can hold as a
-// pointer but cannot call. Each passes its property strings through `...` exactly as a C caller
-// of the real header would, so the variadic ABI is the C compiler's business, not Swift's.
+// Fixed-arity callers for OpenVINO's C-variadic `ov_core_compile_model` and `ov_core_set_property`,
+// which Swift can hold as pointers but cannot call. Each passes its property strings through `...`
+// exactly as a C caller of the real header would, so the variadic ABI is the C compiler's business,
+// not Swift's.
 #include "tessera_ov.h"
 
 // The layouts OpenVINO's structs have in 2026.4.1; a change here would mean our declarations no
@@ -35,4 +36,10 @@ tessera_ov_status tessera_ov_compile_model_6(
     const char *device_name, tessera_ov_compiled_model **compiled_model, const char *key1, const char *value1,
     const char *key2, const char *value2, const char *key3, const char *value3) {
     return function(core, model, device_name, 6, compiled_model, key1, value1, key2, value2, key3, value3);
+}
+
+tessera_ov_status tessera_ov_core_set_property_2(
+    tessera_ov_core_set_property_fn function, const tessera_ov_core *core, const char *device_name,
+    const char *key, const char *value) {
+    return function(core, device_name, key, value);
 }

@@ -74,8 +74,11 @@ public final class OVBackend: Backend {
     /// Reads and compiles `model` for `device` with OpenVINO.
     ///
     /// The compile runs on a Dispatch worker, not on the calling task's thread: it blocks for as
-    /// long as OpenVINO takes (seconds for a large model, much less with a warm
-    /// ``SessionOptions/cacheDirectory``).
+    /// long as OpenVINO takes (seconds for a large model). With a
+    /// ``SessionOptions/cacheDirectory`` the first load also exports the compiled model there,
+    /// one blob per model file, device and options, and a later load with the same file
+    /// (unchanged: same path, size and modification time) and options imports that blob without
+    /// reading the model; devices that cannot export use OpenVINO's own `CACHE_DIR` instead.
     /// - Throws: ``BackendError``: `.load` with OpenVINO's message when it cannot read or compile
     ///   the model, `.invalidInput` when `options.inputShapes` does not fit the model's inputs,
     ///   `.unsupported` for a device of another backend or a model with string tensors.
@@ -85,10 +88,12 @@ public final class OVBackend: Backend {
                 .unsupported, backend: id, call: "makeSession", message: "\(device.id) is not an OpenVINO device")
         }
         let core = self.core
+        let version = self.version
         return try await withCheckedThrowingContinuation { continuation in
             DispatchQueue.global(qos: .userInitiated).async {
                 do {
-                    let session = try OVSession.compile(model: model, device: device, options: options, core: core)
+                    let session = try OVSession.compile(
+                        model: model, device: device, options: options, core: core, version: version)
                     continuation.resume(returning: session)
                 } catch {
                     continuation.resume(throwing: error)

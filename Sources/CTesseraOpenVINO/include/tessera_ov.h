@@ -144,6 +144,16 @@ typedef tessera_ov_status (*tessera_ov_core_read_model_fn)(
 typedef tessera_ov_status (*tessera_ov_core_compile_model_fn)(
     const tessera_ov_core *core, const tessera_ov_model *model, const char *device_name,
     size_t property_args_size, tessera_ov_compiled_model **compiled_model, ...);
+/// C-variadic: `...` is exactly one key and one value, both `const char *` for the properties
+/// Tessera sets. Call it only through `tessera_ov_core_set_property_2`.
+typedef tessera_ov_status (*tessera_ov_core_set_property_fn)(
+    const tessera_ov_core *core, const char *device_name, ...);
+/// Reads the blob through a stream over `content`, but the CPU plugin of 2026.4.1 leaves the
+/// imported model's weights in `content` rather than copying them: keep `content` alive and
+/// unchanged until the compiled model is freed.
+typedef tessera_ov_status (*tessera_ov_core_import_model_fn)(
+    const tessera_ov_core *core, const char *content, size_t content_size, const char *device_name,
+    tessera_ov_compiled_model **compiled_model);
 typedef tessera_ov_status (*tessera_ov_core_get_property_fn)(
     const tessera_ov_core *core, const char *device_name, const char *property_key, char **property_value);
 typedef tessera_ov_status (*tessera_ov_core_get_available_devices_fn)(
@@ -168,6 +178,9 @@ typedef tessera_ov_status (*tessera_ov_compiled_model_create_infer_request_fn)(
     const tessera_ov_compiled_model *compiled_model, tessera_ov_infer_request **infer_request);
 typedef tessera_ov_status (*tessera_ov_compiled_model_get_property_fn)(
     const tessera_ov_compiled_model *compiled_model, const char *property_key, char **property_value);
+/// Writes the blob `ov_core_import_model` reads back (the plugin's own format) to a file.
+typedef tessera_ov_status (*tessera_ov_compiled_model_export_model_fn)(
+    const tessera_ov_compiled_model *compiled_model, const char *export_model_path);
 typedef void (*tessera_ov_compiled_model_free_fn)(tessera_ov_compiled_model *compiled_model);
 
 // Ports
@@ -205,7 +218,7 @@ typedef tessera_ov_status (*tessera_ov_tensor_data_fn)(const tessera_ov_tensor *
 typedef void (*tessera_ov_tensor_free_fn)(tessera_ov_tensor *tensor);
 typedef tessera_ov_status (*tessera_ov_shape_free_fn)(tessera_ov_shape *shape);
 
-// MARK: - Trampolines for the C-variadic `ov_core_compile_model`
+// MARK: - Trampolines for the C-variadic `ov_core_compile_model` and `ov_core_set_property`
 //
 // Swift cannot call a C-variadic function through a pointer. Each trampoline calls `function`
 // with a fixed number of property arguments (keys and values alternate, all NUL-terminated
@@ -228,6 +241,12 @@ tessera_ov_status tessera_ov_compile_model_6(
     tessera_ov_core_compile_model_fn function, const tessera_ov_core *core, const tessera_ov_model *model,
     const char *device_name, tessera_ov_compiled_model **compiled_model, const char *key1, const char *value1,
     const char *key2, const char *value2, const char *key3, const char *value3);
+
+/// `ov_core_set_property` reads exactly one key/value pair from its `...`; setting two
+/// properties takes two calls.
+tessera_ov_status tessera_ov_core_set_property_2(
+    tessera_ov_core_set_property_fn function, const tessera_ov_core *core, const char *device_name,
+    const char *key, const char *value);
 
 #ifdef __cplusplus
 }

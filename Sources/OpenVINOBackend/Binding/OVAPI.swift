@@ -24,6 +24,9 @@ final class OVAPI: Sendable {
     /// C-variadic, so Swift imports its type as an opaque address: it is only handed to the
     /// `tessera_ov_compile_model_N` trampolines. An immutable code address is safe to share.
     nonisolated(unsafe) let coreCompileModel: tessera_ov_core_compile_model_fn
+    /// C-variadic like `coreCompileModel`: only handed to `tessera_ov_core_set_property_2`.
+    nonisolated(unsafe) let coreSetProperty: tessera_ov_core_set_property_fn
+    let coreImportModel: tessera_ov_core_import_model_fn
     let coreGetProperty: tessera_ov_core_get_property_fn
     let coreGetAvailableDevices: tessera_ov_core_get_available_devices_fn
     let availableDevicesFree: tessera_ov_available_devices_free_fn
@@ -39,6 +42,7 @@ final class OVAPI: Sendable {
     let compiledOutputByIndex: tessera_ov_compiled_model_port_by_index_fn
     let compiledCreateInferRequest: tessera_ov_compiled_model_create_infer_request_fn
     let compiledGetProperty: tessera_ov_compiled_model_get_property_fn
+    let compiledExportModel: tessera_ov_compiled_model_export_model_fn
     let compiledModelFree: tessera_ov_compiled_model_free_fn
 
     let portGetAnyName: tessera_ov_port_get_any_name_fn
@@ -77,6 +81,8 @@ final class OVAPI: Sendable {
         coreFree = try r.resolve("ov_core_free")
         coreReadModel = try r.resolve("ov_core_read_model")
         coreCompileModel = try r.resolve("ov_core_compile_model")
+        coreSetProperty = try r.resolve("ov_core_set_property")
+        coreImportModel = try r.resolve("ov_core_import_model")
         coreGetProperty = try r.resolve("ov_core_get_property")
         coreGetAvailableDevices = try r.resolve("ov_core_get_available_devices")
         availableDevicesFree = try r.resolve("ov_available_devices_free")
@@ -92,6 +98,7 @@ final class OVAPI: Sendable {
         compiledOutputByIndex = try r.resolve("ov_compiled_model_output_by_index")
         compiledCreateInferRequest = try r.resolve("ov_compiled_model_create_infer_request")
         compiledGetProperty = try r.resolve("ov_compiled_model_get_property")
+        compiledExportModel = try r.resolve("ov_compiled_model_export_model")
         compiledModelFree = try r.resolve("ov_compiled_model_free")
 
         portGetAnyName = try r.resolve("ov_port_get_any_name")

@@ -1,5 +1,6 @@
 import CTesseraOpenVINO
 import InferenceRuntime
+import Synchronization
 
 // One owner class per OpenVINO C object: the class holds the pointer, `deinit` calls the
 // matching `ov_*_free`, and construction takes ownership of a pointer OpenVINO just returned.
@@ -25,6 +26,33 @@ final class OVCore: @unchecked Sendable {
     }
 
     deinit { api.coreFree(handle) }
+
+    /// Cores that import blobs for one device with fixed properties, keyed by both.
+    /// `ov_core_import_model` takes no properties, and a plugin imports with its own defaults, not
+    /// with what the blob was compiled with (a CPU blob compiled for one thread comes back with one
+    /// per core). Properties set on a core become its device defaults, which would leak into every
+    /// other session compiled on this shared core, so each property set gets a core of its own.
+    private let importers = Mutex<[String: OVCore]>([:])
+
+    /// The core to import a blob for `device` with: this one when there is nothing to set, else
+    /// one whose defaults for `device` are `properties`, made once and kept.
+    func importer(device: String, properties: [(String, String)]) throws(BackendError) -> OVCore {
+        guard !properties.isEmpty else { return self }
+        let key = ([device] + properties.map { "\($0.0)=\($0.1)" }).joined(separator: "\n")
+        if let existing = importers.withLock({ $0[key] }) { return existing }
+        let core = try OVCore(api: api)
+        for (name, value) in properties {
+            try api.check(
+                tessera_ov_core_set_property_2(api.coreSetProperty, core.handle, device, name, value),
+                "ov_core_set_property", kind: .load)
+        }
+        // Two sessions may have raced to make it; both get the one stored first.
+        return importers.withLock { importers in
+            if let existing = importers[key] { return existing }
+            importers[key] = core
+            return core
+        }
+    }
 
     /// A device property as text (`FULL_DEVICE_NAME`, `GPU_DEVICE_TOTAL_MEM_SIZE`), or `nil` when
     /// the device does not report it.
@@ -66,10 +94,14 @@ final class OVModel {
 final class OVCompiledModel: @unchecked Sendable {
     let core: OVCore
     let handle: OpaquePointer
+    /// The memory an imported model may point into (see ``OVMappedBlob``); released only after
+    /// the model, because `deinit` runs before stored properties are destroyed.
+    private let storage: OVMappedBlob?
 
-    init(takingOwnership handle: OpaquePointer, core: OVCore) {
+    init(takingOwnership handle: OpaquePointer, core: OVCore, storage: OVMappedBlob? = nil) {
         self.core = core
         self.handle = handle
+        self.storage = storage
     }
 
     deinit { core.api.compiledModelFree(handle) }
@@ -83,6 +115,12 @@ final class OVCompiledModel: @unchecked Sendable {
             return nil
         }
         return core.api.takeString(value)
+    }
+
+    /// Writes the compiled model in the device plugin's blob format, which
+    /// `ov_core_import_model` reads back without reading or compiling the source model.
+    func export(to path: String) throws(BackendError) {
+        try core.api.check(core.api.compiledExportModel(handle, path), "ov_compiled_model_export_model", kind: .load)
     }
 
     func makeInferRequest() throws(BackendError) -> OVInferRequest {

@@ -23,6 +23,10 @@ struct ONNXInterfaceNames: Equatable {
 
     var inputValues: [Value]
     var outputValues: [Value]
+    /// The files, relative to the model's folder, that hold initializers stored outside the
+    /// model (ONNX external data), each once, in order of first use: a compiled model depends on
+    /// them as much as on the model file.
+    var externalDataFiles: [String] = []
 
     var inputs: [String] { inputValues.map(\.name) }
     var outputs: [String] { outputValues.map(\.name) }
@@ -36,7 +40,7 @@ struct ONNXInterfaceNames: Equatable {
     /// understands (the caller then falls back to OpenVINO's names).
     init?(contentsOf url: URL) {
         guard let data = try? Data(contentsOf: url, options: .alwaysMapped) else { return nil }
-        let values: ([Value], [Value], Set<String>)? = data.withUnsafeBytes { raw in
+        let scanned: GraphScan? = data.withUnsafeBytes { raw in
             var model = WireReader(raw)
             while let (field, payload) = model.nextField() {
                 // ModelProto.graph is field 7.
@@ -44,36 +48,60 @@ struct ONNXInterfaceNames: Equatable {
             }
             return nil
         }
-        guard let (inputs, outputs, constants) = values else { return nil }
-        inputValues = inputs.filter { !constants.contains($0.name) }
-        outputValues = outputs
+        guard let scanned else { return nil }
+        inputValues = scanned.inputs.filter { !scanned.constants.contains($0.name) }
+        outputValues = scanned.outputs
+        externalDataFiles = scanned.externalFiles
     }
 
-    private static func scanGraph(_ bytes: UnsafeRawBufferPointer) -> ([Value], [Value], Set<String>)? {
-        var graph = WireReader(bytes)
+    /// What one pass over `GraphProto` collects.
+    private struct GraphScan {
         var inputs: [Value] = []
         var outputs: [Value] = []
         var constants: Set<String> = []
+        var externalFiles: [String] = []
+
+        /// Records an initializer: TensorProto name = 8, external_data = 13 (StringStringEntryProto
+        /// key = 1, value = 2; the file is the entry keyed "location").
+        mutating func addInitializer(_ tensor: UnsafeRawBufferPointer, named: Bool = true) {
+            var reader = WireReader(tensor)
+            while let (field, payload) = reader.nextField() {
+                guard case .bytes(let bytes) = payload else { continue }
+                if field == 8, named {
+                    constants.insert(String(decoding: bytes, as: UTF8.self))
+                } else if field == 13, ONNXInterfaceNames.stringField(1, in: bytes) == "location",
+                    let file = ONNXInterfaceNames.stringField(2, in: bytes), !externalFiles.contains(file)
+                {
+                    externalFiles.append(file)
+                }
+            }
+        }
+    }
+
+    private static func scanGraph(_ bytes: UnsafeRawBufferPointer) -> GraphScan? {
+        var graph = WireReader(bytes)
+        var scan = GraphScan()
         while let (field, payload) = graph.nextField() {
             guard case .bytes(let message) = payload else { continue }
             switch field {
-            // GraphProto: initializer = 5 (TensorProto, name = 8), input = 11 and output = 12
-            // (ValueInfoProto), sparse_initializer = 15 (values = 1 → TensorProto name = 8).
-            case 5: constants.insert(stringField(8, in: message) ?? "")
-            case 11: inputs.append(valueInfo(message))
-            case 12: outputs.append(valueInfo(message))
+            // GraphProto: initializer = 5 (TensorProto), input = 11 and output = 12
+            // (ValueInfoProto), sparse_initializer = 15 (values = 1 and indices = 2, TensorProtos;
+            // the values carry the name).
+            case 5: scan.addInitializer(message)
+            case 11: scan.inputs.append(valueInfo(message))
+            case 12: scan.outputs.append(valueInfo(message))
             case 15:
                 var sparse = WireReader(message)
                 while let (inner, value) = sparse.nextField() {
-                    if inner == 1, case .bytes(let values) = value {
-                        constants.insert(stringField(8, in: values) ?? "")
+                    if inner == 1 || inner == 2, case .bytes(let tensor) = value {
+                        scan.addInitializer(tensor, named: inner == 1)
                     }
                 }
             default: continue
             }
         }
         guard !graph.failed else { return nil }
-        return (inputs, outputs, constants)
+        return scan
     }
 
     /// ValueInfoProto: name = 1, type = 2 → TypeProto.tensor_type = 1 → elem_type = 1 and

@@ -4,14 +4,64 @@ import InferenceRuntime
 import TensorCore
 
 extension OVSession {
-    /// Reads `url` with OpenVINO's ONNX frontend, fixes dynamic input dimensions named in
-    /// `options.inputShapes`, compiles for `device` and describes the result.
+    /// Compiles `url` for `device`, or imports what an earlier load with the same file and
+    /// options left in `options.cacheDirectory` (see ``OVCompiledCache``), and describes the result.
     ///
     /// Blocking: compiling a large model takes seconds. Failures of OpenVINO itself are `.load`
     /// errors carrying its message; a shape in `options` that cannot apply is `.invalidInput`.
-    static func compile(model url: URL, device: Device, options: SessionOptions, core: OVCore) throws(BackendError)
-        -> OVSession
-    {
+    /// - Parameter version: the OpenVINO build number, part of the cache key.
+    static func compile(
+        model url: URL, device: Device, options: SessionOptions, core: OVCore, version: String
+    ) throws(BackendError) -> OVSession {
+        let api = core.api
+        // The file's own declarations name the ports (see PortNaming); the scan skips weights by
+        // length over a mapped file, so it costs little next to even a cached load.
+        let declared = ONNXInterfaceNames(contentsOf: url)
+        var properties: [(String, String)] = []
+        // The CPU plugin silently computes in bfloat16 on CPUs that have it, and the GPU plugin in
+        // float16; `.accurate` must mean float32, so it is asked for explicitly.
+        if options.precision == .accurate { properties.append(("INFERENCE_PRECISION_HINT", "f32")) }
+        if let threads = options.threads, threads > 0 { properties.append(("INFERENCE_NUM_THREADS", String(threads))) }
+        // OpenVINO has no switch for graph rewriting: `options.graphOptimization` does not apply.
+
+        let cache = options.cacheDirectory.flatMap { directory in
+            OVCompiledCache(
+                directory: directory, model: url, declared: declared, device: device, properties: properties,
+                shapes: options.inputShapes, version: version, core: core)
+        }
+        let imported = cache?.load(core: core)
+        let compiled: OVCompiledModel
+        if let imported {
+            compiled = imported
+        } else {
+            if cache == nil, let directory = options.cacheDirectory {
+                // What Tessera's cache cannot hold may still be cached by OpenVINO itself.
+                try? FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+                properties.append(("CACHE_DIR", directory.path))
+            }
+            compiled = try readAndCompile(
+                url, device: device, options: options, declared: declared, properties: properties, core: core)
+        }
+
+        let inputPorts = try ports(of: compiled, count: api.compiledInputsSize, at: api.compiledInputByIndex, "input")
+        let outputPorts = try ports(
+            of: compiled, count: api.compiledOutputsSize, at: api.compiledOutputByIndex, "output")
+        let (inputs, anyRank) = try describe(inputPorts, declared: declared?.inputValues)
+        let (outputs, _) = try describe(outputPorts, declared: declared?.outputValues)
+        // Stored only once the session is known to be usable: a model Tessera refuses is not kept.
+        if imported == nil { cache?.store(compiled) }
+        let unused = Set(declared?.inputs ?? []).subtracting(inputs.map(\.name))
+        return OVSession(
+            device: device, compiledModel: compiled, inputs: inputs, outputs: outputs, unusedInputs: unused,
+            anyRankInputs: anyRank, loadedFromCache: imported != nil)
+    }
+
+    /// Reads `url` with OpenVINO's ONNX frontend, fixes the dynamic input dimensions named in
+    /// `options.inputShapes` and compiles the result with `properties`.
+    private static func readAndCompile(
+        _ url: URL, device: Device, options: SessionOptions, declared: ONNXInterfaceNames?,
+        properties: [(String, String)], core: OVCore
+    ) throws(BackendError) -> OVCompiledModel {
         let api = core.api
         var modelHandle: OpaquePointer?
         try api.check(api.coreReadModel(core.handle, url.path, nil, &modelHandle), "ov_core_read_model", kind: .load)
@@ -19,32 +69,10 @@ extension OVSession {
             throw BackendError(.load, backend: .openVINO, call: "ov_core_read_model", message: "returned no model")
         }
         let model = OVModel(takingOwnership: modelHandle, core: core)
-        let declared = ONNXInterfaceNames(contentsOf: url)
         if !options.inputShapes.isEmpty {
             try reshape(model, to: options.inputShapes, declared: declared?.inputValues)
         }
-
-        var properties: [(String, String)] = []
-        // The CPU plugin silently computes in bfloat16 on CPUs that have it, and the GPU plugin in
-        // float16; `.accurate` must mean float32, so it is asked for explicitly.
-        if options.precision == .accurate { properties.append(("INFERENCE_PRECISION_HINT", "f32")) }
-        if let threads = options.threads, threads > 0 { properties.append(("INFERENCE_NUM_THREADS", String(threads))) }
-        if let cache = options.cacheDirectory {
-            try? FileManager.default.createDirectory(at: cache, withIntermediateDirectories: true)
-            properties.append(("CACHE_DIR", cache.path))
-        }
-        // OpenVINO has no switch for graph rewriting: `options.graphOptimization` does not apply.
-        let compiled = try compile(model, device: device.route, properties: properties)
-
-        let inputPorts = try ports(of: compiled, count: api.compiledInputsSize, at: api.compiledInputByIndex, "input")
-        let outputPorts = try ports(
-            of: compiled, count: api.compiledOutputsSize, at: api.compiledOutputByIndex, "output")
-        let (inputs, anyRank) = try describe(inputPorts, declared: declared?.inputValues)
-        let (outputs, _) = try describe(outputPorts, declared: declared?.outputValues)
-        let unused = Set(declared?.inputs ?? []).subtracting(inputs.map(\.name))
-        return OVSession(
-            device: device, compiledModel: compiled, inputs: inputs, outputs: outputs, unusedInputs: unused,
-            anyRankInputs: anyRank)
+        return try compile(model, device: device.route, properties: properties)
     }
 
     /// Calls the variadic `ov_core_compile_model` through the trampoline for this many properties.

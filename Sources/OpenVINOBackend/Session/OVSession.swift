@@ -24,10 +24,15 @@ final class OVSession: Session {
     /// More idle requests than this are freed rather than kept: enough for the pipeline's workers.
     private static let maximumIdleRequests = 4
 
+    /// Whether the compiled model was imported from Tessera's blob in the cache folder rather
+    /// than compiled from the model file (see ``OVCompiledCache``).
+    let loadedFromCache: Bool
+
     init(
         device: Device, compiledModel: OVCompiledModel, inputs: [TensorDescription], outputs: [TensorDescription],
-        unusedInputs: Set<String>, anyRankInputs: Set<String>
+        unusedInputs: Set<String>, anyRankInputs: Set<String>, loadedFromCache: Bool = false
     ) {
+        self.loadedFromCache = loadedFromCache
         self.anyRankInputs = anyRankInputs
         self.device = device
         self.compiledModel = compiledModel

@@ -1,0 +1,154 @@
+public import Foundation
+public import ONNXModel
+import TensorCore
+
+/// Choices for ``NCNNImporter``.
+public struct NCNNImportOptions: Sendable {
+    /// The ONNX opset the graph is written against (13 to 21).
+    public var opset: Int
+    /// Store weights as float16 initializers, each widened by a `Cast` node, so the file is half as
+    /// large; arithmetic stays float32. Blobs the `.bin` stores as float16 (convolution weights in
+    /// the Real-ESRGAN models) lose nothing; float32 blobs (biases, PReLU slopes) are rounded.
+    public var float16Weights: Bool
+
+    public init(opset: Int = 17, float16Weights: Bool = false) {
+        self.opset = opset
+        self.float16Weights = float16Weights
+    }
+
+    /// The opsets the importer can emit: every operator it writes is valid from 13 on.
+    public static let supportedOpsets = 13...21
+}
+
+/// Converts an ncnn model (`.param` text and `.bin` weights) into the ONNX IR.
+///
+/// ```swift
+/// let imported = try NCNNImporter.importModel(param: paramURL, weights: binURL)
+/// try imported.model.write(to: URL(fileURLWithPath: "x4.onnx"))
+/// ```
+public enum NCNNImporter {
+    /// The result of an import: the model and what the manifest needs to know about it.
+    public struct Result: Sendable {
+        public var model: Model
+        /// The graph input and output names.
+        public var inputName: String
+        public var outputName: String
+        /// Output size ÷ input size, when the graph scales height and width alike by a constant.
+        public var scale: Double?
+    }
+
+    /// Parses both files and builds the ONNX model. Nothing is written.
+    public static func importModel(
+        param: URL, weights: URL, options: NCNNImportOptions = NCNNImportOptions()
+    ) throws(NCNNImportError) -> Result {
+        guard NCNNImportOptions.supportedOpsets.contains(options.opset) else { throw .unsupportedOpset(options.opset) }
+        let paramFile = try NCNNParamFile(contentsOf: param)
+        var builder = NCNNGraphBuilder(
+            paramPath: param.path, opset: options.opset, float16Weights: options.float16Weights,
+            weights: try NCNNWeightReader(contentsOf: weights))
+        for layer in paramFile.layers { try builder.add(layer) }
+        try builder.weights.finish()
+        return try finish(builder, paramPath: param.path, name: param.deletingPathExtension().lastPathComponent)
+    }
+
+    private static func finish(_ builder: NCNNGraphBuilder, paramPath: String, name: String) throws(NCNNImportError) -> Result {
+        guard let input = builder.inputs.first, builder.inputs.count == 1 else {
+            throw .malformedParam(path: paramPath, line: 1, reason: "the importer needs exactly one Input layer, found \(builder.inputs.count)")
+        }
+        let outputs = builder.produced.filter { !builder.consumed.contains($0) && !builder.inputs.map(\.name).contains($0) }
+        guard let output = outputs.first, outputs.count == 1 else {
+            throw .malformedParam(
+                path: paramPath, line: 1, reason: "the importer needs exactly one output blob, found \(outputs.count): \(outputs.prefix(5))")
+        }
+        let inputDims: [Dim] = [.symbol("N"), input.channels.map(Dim.value) ?? .symbol("C"), .symbol("H"), .symbol("W")]
+        let graph = Graph(
+            name: name, nodes: builder.nodes, initializers: builder.initializers,
+            inputs: [ValueInfo(name: input.name, type: .tensor(.float32, inputDims))],
+            outputs: [ValueInfo(name: output, type: .tensor(.float32, nil))])
+        var model = Model(graph: graph, opsetImports: [OpsetImport(domain: "", version: Int64(builder.opset))], irVersion: 8)
+        model.producerName = "tessera import"
+        // Shape inference gives the output its symbolic shape (4*H, …) and the scale for the manifest.
+        if let inferred = try? model.inferTypes(), let type = inferred.values[output] {
+            model.graph.outputs[0] = ValueInfo(name: output, type: type)
+        }
+        let measured = scale(of: model, input: input.name, output: output)
+        // Shape inference cannot carry a symbol through Resize's float scales (it leaves "?"); where
+        // two concrete sizes prove the output is k·H × k·W for an integer k, say so in the file.
+        if let measured, let factor = Int(exactly: measured.ratio), let current = model.graph.outputs[0].type?.tensorType?.dims,
+            current.count == 4, current[2].isUnknown || current[3].isUnknown,
+            let height = try? Dim.symbol("H").multiplied(by: factor), let width = try? Dim.symbol("W").multiplied(by: factor)
+        {
+            let dims: [Dim] = [.symbol("N"), current[1].isUnknown ? .value(measured.channels) : current[1], height, width]
+            model.graph.outputs[0] = ValueInfo(name: output, type: .tensor(.float32, dims))
+        }
+        return Result(model: model, inputName: input.name, outputName: output, scale: measured?.ratio)
+    }
+
+    /// Binds H and W to two sizes and checks the output grows by the same factor in both.
+    private static func scale(of model: Model, input: String, output: String) -> (ratio: Double, channels: Int)? {
+        var ratios: [Double] = []
+        var channels = 0
+        for size in [64, 96] {
+            guard let types = try? model.inferTypes(inputShapes: [input: [1, .symbol("C"), .value(size), .value(size)]]),
+                let dims = types.values[output]?.tensorType?.dims, dims.count == 4,
+                let h = dims[2].value, let w = dims[3].value, h == w, let c = dims[1].value
+            else { return nil }
+            ratios.append(Double(h) / Double(size))
+            channels = c
+        }
+        return ratios.allSatisfy({ $0 == ratios[0] }) ? (ratios[0], channels) : nil
+    }
+}
+
+extension NCNNGraphBuilder {
+    /// Converts one layer, or refuses its type naming the layer and line.
+    mutating func add(_ layer: NCNNLayer) throws(NCNNImportError) {
+        switch layer.type {
+        case "Input": try input(layer)
+        case "Split", "Noop": try split(layer)
+        case "Convolution": try convolution(layer, depthwise: false)
+        case "ConvolutionDepthWise": try convolution(layer, depthwise: true)
+        case "Deconvolution": try deconvolution(layer, depthwise: false)
+        case "DeconvolutionDepthWise": try deconvolution(layer, depthwise: true)
+        case "InnerProduct": try innerProduct(layer)
+        case "ReLU": try relu(layer)
+        case "PReLU": try prelu(layer)
+        case "Sigmoid": try unary(layer, "Sigmoid")
+        case "TanH": try unary(layer, "Tanh")
+        case "AbsVal": try unary(layer, "Abs")
+        case "Clip": try clipLayer(layer)
+        case "HardSigmoid": try hardSigmoid(layer)
+        case "Mish": try mishLayer(layer)
+        case "Swish": try swish(layer)
+        case "Dropout": try dropout(layer)
+        case "BinaryOp": try binaryOp(layer)
+        case "Eltwise": try eltwise(layer)
+        case "PixelShuffle": try pixelShuffle(layer)
+        case "Interp": try interp(layer)
+        case "Concat": try concat(layer)
+        case "Padding": try padding(layer)
+        case "Pooling": try pooling(layer)
+        case "Reshape": try reshape(layer)
+        case "Flatten": try flatten(layer)
+        case "Permute": try permute(layer)
+        case "Softmax": try softmax(layer)
+        case "BatchNorm": try batchNorm(layer)
+        case "Scale": try scale(layer)
+        case "Crop": try crop(layer)
+        default:
+            throw .unsupportedLayer(path: paramPath, line: layer.line, type: layer.type, name: layer.name)
+        }
+    }
+
+    /// Dropout at inference is a copy, scaled when `0=scale` is not 1.
+    mutating func dropout(_ layer: NCNNLayer) throws(NCNNImportError) {
+        try expect(layer, inputs: 1...1)
+        let scale = try float(layer, 0, 1)
+        if scale == 1 {
+            alias(layer.outputs[0], to: value(layer.inputs[0]))
+        } else {
+            let factor = floats("\(layer.name).scale", shape: [], [scale])
+            emit("Mul", name: layer.name, inputs: [value(layer.inputs[0]), factor], outputs: [layer.outputs[0]])
+        }
+    }
+}

@@ -1,0 +1,146 @@
+public import Foundation
+
+/// One value of an ncnn layer parameter: ncnn writes integers without a decimal point or exponent,
+/// floats with one, and arrays as `count,v1,v2,…` under the key `-23300 - id`.
+public enum NCNNParamValue: Sendable, Hashable {
+    case int(Int)
+    case float(Float)
+    case array([NCNNParamValue])
+}
+
+/// One layer line of a `.param` file.
+public struct NCNNLayer: Sendable {
+    /// The ncnn layer type, e.g. `Convolution`.
+    public var type: String
+    public var name: String
+    /// Blob names the layer reads, in order.
+    public var inputs: [String]
+    /// Blob names the layer writes, in order.
+    public var outputs: [String]
+    /// Parameters by id.
+    public var params: [Int: NCNNParamValue]
+    /// The 1-based line of the `.param` file, for messages.
+    public var line: Int
+}
+
+/// A parsed ncnn `.param` file: the layers in file order (ncnn requires producers before consumers).
+public struct NCNNParamFile: Sendable {
+    /// The largest layer or blob count accepted: far above any real network, low enough that a
+    /// corrupt header cannot make the importer reserve absurd amounts of memory.
+    public static let maximumCount = 1_000_000
+    private static let magic = "7767517"
+    private static let arrayKeyBase = -23300
+
+    public var layers: [NCNNLayer]
+
+    /// Parses the text of a `.param` file; `path` names it in errors.
+    public init(text: String, path: String) throws(NCNNImportError) {
+        var lines: [(number: Int, tokens: [Substring])] = []
+        for (index, raw) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+            let tokens = raw.split(whereSeparator: { $0 == " " || $0 == "\t" || $0 == "\r" })
+            if !tokens.isEmpty { lines.append((index + 1, tokens)) }
+        }
+        guard let first = lines.first, first.tokens == [Substring(Self.magic)] else {
+            throw .malformedParam(
+                path: path, line: lines.first?.number ?? 1,
+                reason: "not an ncnn .param file (the first line must be the magic number \(Self.magic))")
+        }
+        guard lines.count >= 2, lines[1].tokens.count == 2,
+            let layerCount = Int(lines[1].tokens[0]), let blobCount = Int(lines[1].tokens[1])
+        else {
+            throw .malformedParam(
+                path: path, line: lines.count >= 2 ? lines[1].number : first.number,
+                reason: "expected the line 'LAYER_COUNT BLOB_COUNT'")
+        }
+        for (what, count) in [("layer", layerCount), ("blob", blobCount)]
+        where count < 0 || count > Self.maximumCount {
+            throw .malformedParam(
+                path: path, line: lines[1].number,
+                reason: "\(what) count \(count) is out of range (0 to \(Self.maximumCount))")
+        }
+        let layerLines = lines.dropFirst(2)
+        guard layerLines.count == layerCount else {
+            throw .malformedParam(
+                path: path, line: lines[1].number,
+                reason: "the header declares \(layerCount) layers but the file has \(layerLines.count) layer lines")
+        }
+        var layers: [NCNNLayer] = []
+        layers.reserveCapacity(layerCount)
+        var produced: Set<String> = []
+        for entry in layerLines {
+            let layer = try Self.parseLayer(entry.tokens, line: entry.number, path: path)
+            for blob in layer.inputs where !produced.contains(blob) {
+                throw .malformedParam(
+                    path: path, line: entry.number,
+                    reason: "layer '\(layer.name)' reads blob '\(blob)' before any layer produces it")
+            }
+            for blob in layer.outputs {
+                guard produced.insert(blob).inserted else {
+                    throw .malformedParam(
+                        path: path, line: entry.number,
+                        reason: "layer '\(layer.name)' writes blob '\(blob)', which an earlier layer already produced")
+                }
+            }
+            layers.append(layer)
+        }
+        self.layers = layers
+    }
+
+    /// Reads and parses a `.param` file.
+    public init(contentsOf url: URL) throws(NCNNImportError) {
+        let data: Data
+        do { data = try Data(contentsOf: url) } catch {
+            throw .unreadable(path: url.path, reason: error.localizedDescription)
+        }
+        guard let text = String(data: data, encoding: .utf8) else {
+            throw .malformedParam(path: url.path, line: 1, reason: "not UTF-8 text (is this a binary .param.bin?)")
+        }
+        try self.init(text: text, path: url.path)
+    }
+
+    private static func parseLayer(_ tokens: [Substring], line: Int, path: String) throws(NCNNImportError) -> NCNNLayer {
+        func fail(_ reason: String) -> NCNNImportError { .malformedParam(path: path, line: line, reason: reason) }
+        guard tokens.count >= 4, let inputCount = Int(tokens[2]), let outputCount = Int(tokens[3]),
+            inputCount >= 0, outputCount >= 0
+        else { throw fail("expected 'TYPE NAME INPUT_COUNT OUTPUT_COUNT BLOBS… PARAMS…'") }
+        // The counts come from the file: compare them with the tokens present before slicing.
+        let available = tokens.count - 4
+        guard inputCount <= available, outputCount <= available - inputCount else {
+            throw fail("layer '\(tokens[1])' declares \(inputCount) inputs and \(outputCount) outputs but lists fewer blob names")
+        }
+        let inputs = tokens[4..<(4 + inputCount)].map(String.init)
+        let outputs = tokens[(4 + inputCount)..<(4 + inputCount + outputCount)].map(String.init)
+        var params: [Int: NCNNParamValue] = [:]
+        for token in tokens[(4 + inputCount + outputCount)...] {
+            guard let equals = token.firstIndex(of: "="), let key = Int(token[..<equals]) else {
+                throw fail("'\(token)' is not a parameter of the form ID=VALUE (or a blob count is wrong)")
+            }
+            let text = token[token.index(after: equals)...]
+            if key <= arrayKeyBase {
+                let parts = text.split(separator: ",", omittingEmptySubsequences: false)
+                guard let count = Int(parts.first ?? ""), count >= 0, count == parts.count - 1 else {
+                    throw fail("array parameter '\(token)' must be COUNT,V1,…,VCOUNT")
+                }
+                var values: [NCNNParamValue] = []
+                for part in parts.dropFirst() {
+                    guard let value = scalar(part) else { throw fail("'\(part)' in '\(token)' is not a number") }
+                    values.append(value)
+                }
+                params[arrayKeyBase - key] = .array(values)
+            } else {
+                guard let value = scalar(text) else { throw fail("'\(token)' does not hold a number") }
+                params[key] = value
+            }
+        }
+        return NCNNLayer(
+            type: String(tokens[0]), name: String(tokens[1]), inputs: inputs, outputs: outputs, params: params, line: line)
+    }
+
+    /// ncnn decides the type from the spelling: a decimal point or an exponent makes a float.
+    private static func scalar(_ text: Substring) -> NCNNParamValue? {
+        if text.contains(where: { $0 == "." || $0 == "e" || $0 == "E" }) {
+            return Float(text).map(NCNNParamValue.float)
+        }
+        return Int(text).map(NCNNParamValue.int)
+    }
+}

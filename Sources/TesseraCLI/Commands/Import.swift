@@ -1,0 +1,79 @@
+import ArgumentParser
+import Foundation
+import ModelTools
+import Tessera
+
+/// `tessera import`: converts an ncnn model into ONNX so that every backend can run it.
+struct Import: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "import",
+        abstract: "Convert an ncnn model (.param + .bin) into an ONNX model and its manifest.",
+        discussion: """
+            Writes OUT.onnx and, beside it, OUT.json: the manifest (id, task, scale inferred from \
+            the graph, input and output names, tiling defaults). The input gets the dynamic shape \
+            [N, C, H, W]. Float16 weights widen to float32 exactly; --fp16 keeps them float16 in \
+            the file (each followed by a Cast to float32), halving its size without changing \
+            results. Nothing is written when the import fails.
+
+            Examples:
+              tessera import realesr-animevideov3-x4.param realesr-animevideov3-x4.bin -o x4.onnx
+              tessera import x4plus.param x4plus.bin -o x4plus.onnx --opset 13 --fp16
+              tessera import x4.param x4.bin -o x4.onnx --json | jq .manifest.scale
+            """
+    )
+
+    @Argument(help: "The ncnn .param file (text format).", completion: .file(extensions: ["param"]))
+    var param: String
+
+    @Argument(help: "The ncnn .bin weights file.", completion: .file(extensions: ["bin"]))
+    var weights: String
+
+    @Option(name: .shortAndLong, help: ArgumentHelp("The ONNX model to write.", valueName: "out.onnx"))
+    var output: String
+
+    @Option(help: "The ONNX opset to write against (13 to 21).")
+    var opset = 17
+
+    @Flag(help: "Store weights as float16 (cast to float32 in the graph).")
+    var fp16 = false
+
+    @Flag(help: "Print a JSON summary: output paths, node and parameter counts, manifest.")
+    var json = false
+
+    func validate() throws {
+        guard NCNNImportOptions.supportedOpsets.contains(opset) else {
+            throw ValidationError("--opset must be between \(NCNNImportOptions.supportedOpsets.lowerBound) and \(NCNNImportOptions.supportedOpsets.upperBound)")
+        }
+        guard output.hasSuffix(".onnx") else { throw ValidationError("-o must name a .onnx file") }
+    }
+
+    func run() async throws {
+        let outputURL = URL(fileURLWithPath: output)
+        let (result, manifest) = try NCNNImporter.importAndWrite(
+            param: URL(fileURLWithPath: param), weights: URL(fileURLWithPath: weights), output: outputURL,
+            options: NCNNImportOptions(opset: opset, float16Weights: fp16))
+        let manifestPath = outputURL.deletingPathExtension().appendingPathExtension("json").path
+        let graph = result.model.graph
+        let parameters = ModelStatistics(result.model).parameterCount
+        if json {
+            let summary = ImportSummary(
+                model: output, manifestPath: manifestPath, nodes: graph.nodes.count, parameters: parameters,
+                opset: opset, fp16: fp16, manifest: manifest)
+            print(try JSONOutput.string(summary))
+        } else {
+            let scale = manifest.scale.map { $0 == $0.rounded() ? "×\(Int($0))" : "×\($0)" } ?? "unknown scale"
+            print("wrote \(output) (\(graph.nodes.count) nodes, \(parameters) parameters, opset \(opset), \(scale)) and \(manifestPath)")
+        }
+    }
+}
+
+/// The `--json` output of `tessera import`.
+private struct ImportSummary: Encodable {
+    var model: String
+    var manifestPath: String
+    var nodes: Int
+    var parameters: Int
+    var opset: Int
+    var fp16: Bool
+    var manifest: UpscaleManifest
+}

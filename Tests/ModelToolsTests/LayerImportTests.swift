@@ -1,0 +1,151 @@
+import Foundation
+import ModelTools
+import Tessera
+import Testing
+import TesseraTestSupport
+
+/// Small synthetic ncnn models, one layer family each, run by ncnn and by ONNX Runtime after import.
+@Suite("Each supported ncnn layer matches ncnn after import")
+struct LayerImportTests {
+    struct Case: Sendable, CustomTestStringConvertible {
+        var name: String
+        /// Layer lines after `Input data`; the last layer writes `output`.
+        var layers: [String]
+        /// Weight blobs in file order: (flagged, count). Flagged blobs get a float32 (0) flag, or a
+        /// float16 flag when `half` is set.
+        var blobs: [(flagged: Bool, count: Int)] = []
+        var channels = 3
+        var half = false
+        var testDescription: String { name }
+    }
+
+    static let cases: [Case] = [
+        Case(name: "ConvolutionDepthWise, ReLU fused", layers: [
+            "ConvolutionDepthWise dw 1 1 data output 0=6 1=3 3=2 4=1 5=1 6=54 7=3 9=1",
+        ], blobs: [(true, 54), (false, 6)]),
+        Case(name: "Convolution: rectangular kernel, dilation, stride, asymmetric pads, clip", layers: [
+            "Convolution c 1 1 data output 0=4 1=3 11=2 2=2 13=2 4=1 14=0 15=2 16=1 5=1 6=72 9=3 -23310=2,-5.000000e-01,5.000000e-01",
+        ], blobs: [(true, 72), (false, 4)]),
+        Case(name: "Convolution: SAME padding, float16 weights, sigmoid", layers: [
+            "Convolution c 1 1 data output 0=4 1=3 3=2 4=-233 5=0 6=108 9=4",
+        ], blobs: [(true, 108)], half: true),
+        Case(name: "Convolution: leaky ReLU and hard-swish", layers: [
+            "Convolution c 1 1 data c1 0=4 1=1 5=1 6=12 9=2 -23310=1,1.000000e-01",
+            "Convolution d 1 1 c1 output 0=4 1=1 5=0 6=16 9=6 -23310=2,2.000000e-01,5.000000e-01",
+        ], blobs: [(true, 12), (false, 4), (true, 16)]),
+        Case(name: "Deconvolution with padding and bias", layers: [
+            "Deconvolution d 1 1 data output 0=4 1=3 3=2 4=1 5=1 6=108",
+        ], blobs: [(true, 108), (false, 4)]),
+        Case(name: "DeconvolutionDepthWise", layers: [
+            "DeconvolutionDepthWise d 1 1 data output 0=6 1=4 3=2 4=1 5=0 6=96 7=3",
+        ], blobs: [(true, 96)]),
+        Case(name: "Interp bilinear ×2", layers: ["Interp i 1 1 data output 0=2 1=2.000000e+00 2=2.000000e+00"]),
+        Case(name: "Interp bicubic ×2", layers: ["Interp i 1 1 data output 0=3 1=2.000000e+00 2=2.000000e+00"]),
+        Case(name: "Interp nearest ×3", layers: ["Interp i 1 1 data output 0=1 1=3.000000e+00 2=3.000000e+00"]),
+        Case(name: "Interp bilinear to a fixed size", layers: ["Interp i 1 1 data output 0=2 3=13 4=7"]),
+        Case(name: "PixelShuffle mode 0 (CRD)", layers: ["PixelShuffle p 1 1 data output 0=2"], channels: 8),
+        Case(name: "PixelShuffle mode 1 (DCR)", layers: ["PixelShuffle p 1 1 data output 0=2 1=1"], channels: 8),
+        Case(name: "Split, ReLU slope, BinaryOp rsub scalar, Eltwise max/prod/weighted sum, Concat", layers: [
+            "Split s 1 4 data a b c d",
+            "ReLU r 1 1 a a1 0=1.000000e-01",
+            "BinaryOp b 1 1 b b1 0=7 1=1 2=5.000000e-01",
+            "Eltwise m 2 1 a1 b1 m1 0=2",
+            "Eltwise p 2 1 m1 c p1 0=0",
+            "Eltwise w 2 1 p1 d w1 0=1 -23301=2,2.000000e-01,-1.500000e+00",
+            "Concat k 2 1 w1 m1x output 0=0",
+        ]),
+        Case(name: "Padding reflect, edge and constant", layers: [
+            "Split s 1 3 data a b c",
+            "Padding p1 1 1 a a1 0=1 1=2 2=2 3=0 4=2",
+            "Padding p2 1 1 b b1 0=1 1=2 2=2 3=0 4=1",
+            "Padding p3 1 1 c c1 0=1 1=2 2=2 3=0 4=0 5=2.500000e-01",
+            "Concat k 3 1 a1 b1 c1 output 0=0",
+        ]),
+        Case(name: "Pooling max (full padding) and average (valid)", layers: [
+            "Split s 1 2 data a b",
+            "Pooling p1 1 1 a a1 0=0 1=3 2=2 3=1 5=0",
+            "Pooling p2 1 1 b b1 0=1 1=2 2=2 5=1",
+            "Interp i 1 1 b1 b2 0=1 3=5 4=6",
+            "Concat k 2 1 a1 b2 output 0=0",
+        ]),
+        Case(name: "Global pooling, InnerProduct", layers: [
+            "Pooling g 1 1 data g1 0=1 4=1",
+            "InnerProduct fc 1 1 g1 output 0=5 1=1 2=15 9=1",
+        ], blobs: [(true, 15), (false, 5)]),
+        Case(name: "Sigmoid, TanH, Clip, AbsVal", layers: [
+            "Sigmoid s 1 1 data s1", "TanH t 1 1 s1 t1", "AbsVal a 1 1 t1 a1",
+            "Clip c 1 1 a1 output 0=1.000000e-01 1=6.000000e-01",
+        ]),
+        Case(name: "Permute orders 1 to 5", layers: [
+            "Split s 1 5 data a b c d e",
+            "Permute p1 1 1 a a1 0=1", "Permute p2 1 1 b b1 0=2", "Permute p3 1 1 c c1 0=3",
+            "Permute p4 1 1 d d1 0=4", "Permute p5 1 1 e e1 0=5",
+            "Flatten f1 1 1 a1 a2", "Flatten f2 1 1 b1 b2", "Flatten f3 1 1 c1 c2", "Flatten f4 1 1 d1 d2", "Flatten f5 1 1 e1 e2",
+            "Concat k 5 1 a2 b2 c2 d2 e2 output 0=0",
+        ]),
+        Case(name: "Reshape and Softmax", layers: [
+            "Reshape r 1 1 data r1 0=15 1=-1 2=2", "Softmax s 1 1 r1 s1 0=2 1=1", "Reshape r2 1 1 s1 output 0=-1",
+        ], channels: 3),
+        Case(name: "BatchNorm and Scale", layers: [
+            "BatchNorm b 1 1 data b1 0=3 1=1.000000e-03", "Scale s 1 1 b1 output 0=3 1=1",
+        ], blobs: [(false, 3), (false, 3), (false, 3), (false, 3), (false, 3), (false, 3)]),
+        Case(name: "Crop: numpy form and offset form", layers: [
+            "Split s 1 2 data a b",
+            "Crop c1 1 1 a a1 -23309=2,1,2 -23310=2,-1,-233 -23311=2,1,2",
+            "Crop c2 1 1 b b1 0=2 1=1 2=0 3=8 4=7 5=-233",
+            "Concat k 2 1 a1 b1 output 0=1",
+        ]),
+    ]
+
+    @Test("ORT output of the imported layer matches ncnn", arguments: cases)
+    func layer(_ item: Case) async throws {
+        // Concat of `m1x` in the arithmetic case needs a second copy of m1; spliced in here so the
+        // .param stays readable above.
+        var layers = item.layers
+        if let index = layers.firstIndex(where: { $0.hasPrefix("Eltwise m ") }) {
+            layers[index] = "Eltwise m 2 1 a1 b1 m0 0=2"
+            layers.insert("Split sm 1 2 m0 m1 m1x", at: index + 1)
+        }
+        let param = (["7767517", "\(layers.count + 1) 99", "Input data 0 1 data"] + layers).joined(separator: "\n") + "\n"
+        var generator = SeededGenerator(seed: 3)
+        var bin = Data()
+        for blob in item.blobs {
+            let values = (0..<blob.count).map { _ in Float.random(in: -1..<1, using: &generator) }
+            if blob.flagged && item.half {
+                bin.append(contentsOf: [0x47, 0x6B, 0x30, 0x01])
+                for value in values { withUnsafeBytes(of: Float16(value).bitPattern.littleEndian) { bin.append(contentsOf: $0) } }
+                if blob.count % 2 == 1 { bin.append(contentsOf: [0, 0]) }
+            } else {
+                if blob.flagged { bin.append(contentsOf: [0, 0, 0, 0]) }
+                for value in values { withUnsafeBytes(of: value.bitPattern.littleEndian) { bin.append(contentsOf: $0) } }
+            }
+        }
+        let folder = try Fixtures.temporaryDirectory("ncnn-layer")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let paramURL = folder.appendingPathComponent("m.param")
+        let binURL = folder.appendingPathComponent("m.bin")
+        try Data(param.utf8).write(to: paramURL)
+        try bin.write(to: binURL)
+        let onnx = folder.appendingPathComponent("m.onnx")
+        let result = try NCNNImporter.importAndWrite(param: paramURL, weights: binURL, output: onnx).result
+
+        let shape = [1, item.channels, 9, 10]
+        let values = (0..<(shape.reduce(1, *))).map { _ in Float.random(in: -1..<1, using: &generator) }
+        let input = try Tensor(shape: shape, scalars: values)
+        let inputNPY = folder.appendingPathComponent("in.npy")
+        let oracleNPY = folder.appendingPathComponent("ncnn.npy")
+        try input.npyData().write(to: inputNPY)
+        _ = try runPython("Tests/Oracles/ncnn_run.py", [paramURL.path, binURL.path, inputNPY.path, oracleNPY.path])
+        let expected = try Tensor(npy: Data(contentsOf: oracleNPY))
+        let outputs = try await NCNNTestSupport.runONNXRuntime(model: onnx, input: result.inputName, tensor: input)
+        let actual = try #require(outputs[result.outputName])
+        #expect(actual.shape == expected.shape)
+        let a = try actual.scalars(as: Float.self)
+        let b = try expected.scalars(as: Float.self)
+        let worst = zip(a, b).map { abs($0 - $1) }.max() ?? .infinity
+        print("\(item.name): max |ORT − ncnn| = \(worst)")
+        #expect(a.count == b.count)
+        #expect((b.map(abs).max() ?? 0) > 0.01, "the output should not be all zeros")
+        #expect(worst <= 1e-4)
+    }
+}

@@ -1,0 +1,99 @@
+import Foundation
+import ModelTools
+import Testing
+import TesseraTestSupport
+
+@Suite("Broken ncnn models give one clear error and write nothing")
+struct NCNNErrorTests {
+    /// Imports `param` text and `bin` bytes from a temporary folder; returns the error's text and
+    /// whether the output model or manifest appeared.
+    func failure(param: String, bin: Data) throws -> (message: String, wroteSomething: Bool) {
+        let folder = try Fixtures.temporaryDirectory("ncnn-errors")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let paramURL = folder.appendingPathComponent("model.param")
+        let binURL = folder.appendingPathComponent("model.bin")
+        let output = folder.appendingPathComponent("out.onnx")
+        try Data(param.utf8).write(to: paramURL)
+        try bin.write(to: binURL)
+        var message = ""
+        do {
+            _ = try NCNNImporter.importAndWrite(param: paramURL, weights: binURL, output: output)
+        } catch {
+            message = error.description
+        }
+        let wrote = FileManager.default.fileExists(atPath: output.path)
+            || FileManager.default.fileExists(atPath: folder.appendingPathComponent("out.json").path)
+        return (message, wrote)
+    }
+
+    /// A 3→4 channel 1×1 convolution with bias, float32 weights: 4 + 12·4 + 4·4 bytes.
+    static let param = """
+        7767517
+        2 2
+        Input            in0      0 1 data
+        Convolution      conv0    1 1 data output 0=4 1=1 5=1 6=12
+        """
+    static var bin: Data {
+        var data = Data(count: 4)
+        for value in (0..<16).map(Float.init) { withUnsafeBytes(of: value.bitPattern.littleEndian) { data.append(contentsOf: $0) } }
+        return data
+    }
+
+    @Test("The well-formed fixture imports")
+    func fixtureImports() throws {
+        let outcome = try failure(param: Self.param, bin: Self.bin)
+        #expect(outcome.message.isEmpty)
+    }
+
+    @Test("A .bin one byte short names the file and the layer")
+    func truncatedWeights() throws {
+        let outcome = try failure(param: Self.param, bin: Self.bin.dropLast())
+        #expect(outcome.message.contains("model.bin"))
+        #expect(outcome.message.contains("conv0"))
+        #expect(outcome.message.contains("truncated"))
+        #expect(!outcome.wroteSomething)
+    }
+
+    @Test("A bad magic number names the file and line 1")
+    func badMagic() throws {
+        let outcome = try failure(param: Self.param.replacingOccurrences(of: "7767517", with: "7767518"), bin: Self.bin)
+        #expect(outcome.message.contains("model.param:1:"))
+        #expect(outcome.message.contains("magic"))
+        #expect(!outcome.wroteSomething)
+    }
+
+    @Test("An absurd layer count names line 2")
+    func absurdLayerCount() throws {
+        let outcome = try failure(param: Self.param.replacingOccurrences(of: "\n2 2\n", with: "\n2000000000 2\n"), bin: Self.bin)
+        #expect(outcome.message.contains("model.param:2:"))
+        #expect(outcome.message.contains("2000000000"))
+        #expect(!outcome.wroteSomething)
+    }
+
+    @Test("A blob read before it is produced names its line")
+    func blobBeforeProducer() throws {
+        let outcome = try failure(param: Self.param.replacingOccurrences(of: "data output", with: "missing output"), bin: Self.bin)
+        #expect(outcome.message.contains("model.param:4:"))
+        #expect(outcome.message.contains("'missing'"))
+        #expect(!outcome.wroteSomething)
+    }
+
+    @Test("An unknown layer type names the type, the layer and the line")
+    func unknownLayer() throws {
+        let text = Self.param.replacingOccurrences(of: "Convolution      conv0", with: "FancyOp          conv0")
+        let outcome = try failure(param: text, bin: Self.bin)
+        #expect(outcome.message.contains("model.param:4:"))
+        #expect(outcome.message.contains("'FancyOp'"))
+        #expect(outcome.message.contains("'conv0'"))
+        #expect(!outcome.wroteSomething)
+    }
+
+    @Test("Quantized weight tags are refused")
+    func quantizedWeights() throws {
+        var bin = Self.bin
+        bin.replaceSubrange(0..<4, with: [0x38, 0x4B, 0x0D, 0x00])
+        let outcome = try failure(param: Self.param, bin: bin)
+        #expect(outcome.message.contains("int8"))
+        #expect(!outcome.wroteSomething)
+    }
+}

@@ -1,0 +1,43 @@
+#!/usr/bin/env python3
+"""Oracle for ModelToolsTests: runs an ncnn model with the `ncnn` Python package.
+
+Usage: ncnn_run.py PARAM BIN INPUT_NPY OUTPUT_NPY [INPUT_BLOB] [OUTPUT_BLOB]
+INPUT_NPY holds a float32 [1, C, H, W] array; the result is written as float32 [1, C', H', W'].
+One thread, no fp16 storage or arithmetic and no Vulkan, so the output is ncnn's float32 result.
+"""
+import sys
+
+import ncnn
+import numpy as np
+
+
+def main():
+    param, weights, input_path, output_path = sys.argv[1:5]
+    input_blob = sys.argv[5] if len(sys.argv) > 5 else "data"
+    output_blob = sys.argv[6] if len(sys.argv) > 6 else "output"
+    net = ncnn.Net()
+    net.opt.num_threads = 1
+    net.opt.use_vulkan_compute = False
+    net.opt.use_fp16_packed = False
+    net.opt.use_fp16_storage = False
+    net.opt.use_fp16_arithmetic = False
+    net.opt.use_bf16_storage = False
+    if net.load_param(param) != 0 or net.load_model(weights) != 0:
+        sys.exit(f"ncnn could not load {param} / {weights}")
+    # ncnn.Mat(array) shares the array's memory (keep `image` alive until extraction is done), and
+    # an in-place layer (ReLU, Sigmoid, …) applied to the input blob crashes on such a borrowed Mat:
+    # hand the extractor an owned copy.
+    image = np.ascontiguousarray(np.load(input_path)[0], dtype=np.float32)
+    extractor = net.create_extractor()
+    mat = ncnn.Mat(image).clone()
+    extractor.input(input_blob, mat)
+    status, result = extractor.extract(output_blob)
+    if status != 0:
+        sys.exit(f"ncnn extract failed with {status}")
+    output = np.array(result, dtype=np.float32, copy=True)[None]
+    np.save(output_path, output)
+    print(output.shape)
+
+
+if __name__ == "__main__":
+    main()
