@@ -64,17 +64,25 @@ extension NCNNGraphBuilder {
         return attributes
     }
 
-    /// Convolution and ConvolutionDepthWise (`7=group`), with the fused activation (9, 10).
-    mutating func convolution(_ layer: NCNNLayer, depthwise: Bool) throws(NCNNImportError) {
-        try expect(layer, inputs: 1...1)
-        let g = try convGeometry(layer)
+    /// The group count (`7=group` for the depthwise forms) and the input channels per group,
+    /// derived from the weight size and checked against it.
+    private func grouping(_ layer: NCNNLayer, _ g: ConvGeometry, depthwise: Bool) throws(NCNNImportError)
+        -> (group: Int, inPerGroup: Int)
+    {
         let group = depthwise ? try int(layer, 7, 1) : 1
         guard group >= 1, g.outputs % group == 0 else { throw fail(layer, "group \(group) does not divide num_output \(g.outputs)") }
         let perInput = try product(layer, [g.outputs, g.kernel.h, g.kernel.w])
         guard g.weightCount > 0, g.weightCount % perInput == 0 else {
             throw fail(layer, "weight_data_size \(g.weightCount) is not a multiple of num_output × kernel (\(perInput))")
         }
-        let inPerGroup = g.weightCount / perInput
+        return (group, g.weightCount / perInput)
+    }
+
+    /// Convolution and ConvolutionDepthWise (`7=group`), with the fused activation (9, 10).
+    mutating func convolution(_ layer: NCNNLayer, depthwise: Bool) throws(NCNNImportError) {
+        try expect(layer, inputs: 1...1)
+        let g = try convGeometry(layer)
+        let (group, inPerGroup) = try grouping(layer, g, depthwise: depthwise)
         let input = value(layer.inputs[0])
         noteChannels(try product(layer, [inPerGroup, group]), of: input)
 
@@ -95,18 +103,12 @@ extension NCNNGraphBuilder {
     mutating func deconvolution(_ layer: NCNNLayer, depthwise: Bool) throws(NCNNImportError) {
         try expect(layer, inputs: 1...1)
         let g = try convGeometry(layer)
-        let group = depthwise ? try int(layer, 7, 1) : 1
-        guard group >= 1, g.outputs % group == 0 else { throw fail(layer, "group \(group) does not divide num_output \(g.outputs)") }
-        let perInput = try product(layer, [g.outputs, g.kernel.h, g.kernel.w])
-        guard g.weightCount > 0, g.weightCount % perInput == 0 else {
-            throw fail(layer, "weight_data_size \(g.weightCount) is not a multiple of num_output × kernel (\(perInput))")
-        }
+        let (group, inPerGroup) = try grouping(layer, g, depthwise: depthwise)
         let explicitWidth = try int(layer, 20, 0)
         let explicitHeight = try int(layer, 21, 0)
         if explicitWidth > 0 || explicitHeight > 0 {
             throw fail(layer, "an explicit output size (20/21) is not supported")
         }
-        let inPerGroup = g.weightCount / perInput
         let outPerGroup = g.outputs / group
         let input = value(layer.inputs[0])
         noteChannels(try product(layer, [inPerGroup, group]), of: input)
