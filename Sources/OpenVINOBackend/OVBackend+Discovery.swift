@@ -7,7 +7,7 @@ extension OVBackend {
     public static let environmentVariable = "TESSERA_OPENVINO_LIBRARY"
 
     /// The oldest OpenVINO release whose C API matches Tessera's declarations (major, minor).
-    public static let minimumVersion = (major: 2024, minor: 0)
+    public static let minimumVersion = LibraryVersion(major: 2024, minor: 0)
 
     static let locator = LibraryLocator(
         fileNames: ["libopenvino_c.so"], environmentVariable: environmentVariable, venvSubdirectories: ["openvino/libs"]
@@ -64,10 +64,7 @@ extension OVBackend {
         }
         freeVersion(&info)
 
-        let parts = build.split(whereSeparator: { $0 == "." || $0 == "-" }).prefix(2).compactMap { Int($0) }
-        guard parts.count == 2,
-            parts[0] > minimumVersion.major || (parts[0] == minimumVersion.major && parts[1] >= minimumVersion.minor)
-        else {
+        guard let parsed = LibraryVersion(build), parsed >= minimumVersion else {
             throw BackendError(
                 .libraryTooOld, backend: .openVINO, call: "ov_get_openvino_version",
                 message: "version \(build) is older than \(minimumVersion.major).\(minimumVersion.minor)")
