@@ -67,14 +67,8 @@ struct BenchSession: AsyncParsableCommand {
         let shapes = inputShapes.byName.mapValues { $0.compactMap(\.value) }
         var feeds: [String: Tensor] = [:]
         for input in summary.inputs {
-            let type = input.type?.tensorType
-            let dims = try shapes[input.name] ?? (type?.dims ?? []).map { dim in
-                guard let value = dim.value else {
-                    throw ValidationError("input '\(input.name)' has dynamic dims; give --input-shape \(input.name)=…")
-                }
-                return value
-            }
-            feeds[input.name] = try RandomTensor.make(type?.elementType ?? .float32, shape: dims, seed: 1)
+            let random = InputOption(name: input.name, source: .random(seed: 1))
+            feeds[input.name] = try random.tensor(for: input, shape: shapes[input.name])
         }
 
         var results: [Measurement] = []

@@ -89,11 +89,7 @@ struct Run: AsyncParsableCommand {
             guard let option = given[input.name] else {
                 throw ValidationError("missing --input \(input.name)=FILE.npy|random (the model's inputs: \(summary.inputs.map(\.name).joined(separator: ", ")))")
             }
-            let tensorType = input.type?.tensorType
-            let description = TensorDescription(
-                name: input.name, dataType: tensorType?.elementType ?? .float32,
-                dims: tensorType?.dims?.map(\.value) ?? [])
-            feeds[input.name] = try option.tensor(for: description, shape: shapes[input.name])
+            feeds[input.name] = try option.tensor(for: input, shape: shapes[input.name])
         }
         for name in given.keys where !summary.inputs.contains(where: { $0.name == name }) {
             throw ValidationError("the model has no input '\(name)'")

@@ -12,6 +12,11 @@ struct InputOption: ExpressibleByArgument, Sendable {
     var name: String
     var source: Source
 
+    init(name: String, source: Source) {
+        self.name = name
+        self.source = source
+    }
+
     init?(argument: String) {
         guard let equals = argument.firstIndex(of: "=") else { return nil }
         name = String(argument[..<equals])
@@ -27,8 +32,16 @@ struct InputOption: ExpressibleByArgument, Sendable {
         }
     }
 
-    /// Reads or generates the tensor for `description`, using `shape` where the model's dims are dynamic.
-    func tensor(for description: TensorDescription, shape: [Int]?) throws -> Tensor {
+    /// Reads or generates the tensor for the model input `input`, using `shape` where its dims are dynamic.
+    func tensor(for input: ValueInfo, shape: [Int]?) throws -> Tensor {
+        let type = input.type?.tensorType
+        return try tensor(
+            for: TensorDescription(
+                name: input.name, dataType: type?.elementType ?? .float32, dims: type?.dims?.map(\.value) ?? []),
+            shape: shape)
+    }
+
+    private func tensor(for description: TensorDescription, shape: [Int]?) throws -> Tensor {
         switch source {
         case .file(let path):
             let data: Data
