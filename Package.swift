@@ -68,12 +68,29 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
 
-        .target(name: "ModelTools", dependencies: ["ONNXModel", "TensorCore"], swiftSettings: swiftSettings),
+        // Images: libpng, libjpeg-turbo and libtiff from Debian (Scripts/setup.sh installs the -dev
+        // packages). A C target rather than a bare module map, because both libpng and libjpeg
+        // report errors by longjmp, which only C code can catch.
+        .target(
+            name: "CImageCodecs",
+            linkerSettings: [.linkedLibrary("png16"), .linkedLibrary("jpeg"), .linkedLibrary("tiff")]
+        ),
+        .target(name: "ImageIO", dependencies: ["CImageCodecs"], swiftSettings: swiftSettings),
+
+        .target(name: "ModelManifest", dependencies: [crypto], swiftSettings: swiftSettings),
+        .target(
+            name: "ModelTools", dependencies: ["ONNXModel", "TensorCore", "ImageIO", "ModelManifest"],
+            swiftSettings: swiftSettings),
+        .target(
+            name: "TilePipeline",
+            dependencies: ["InferenceRuntime", "ONNXModel", "TensorCore", "ImageIO", "ModelManifest", crypto],
+            swiftSettings: swiftSettings
+        ),
 
         // Tools
         .executableTarget(
             name: "TesseraCLI",
-            dependencies: ["Tessera", "Conformance", "ModelTools", argumentParser],
+            dependencies: ["Tessera", "Conformance", "ModelTools", "TilePipeline", "ImageIO", argumentParser],
             swiftSettings: swiftSettings
         ),
 
@@ -111,6 +128,15 @@ let package = Package(
         .testTarget(
             name: "ModelToolsTests",
             dependencies: ["ModelTools", "ONNXModel", "TesseraTestSupport", "Tessera"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "ModelManifestTests", dependencies: ["ModelManifest", "TesseraTestSupport"],
+            swiftSettings: swiftSettings),
+        .testTarget(name: "ImageIOTests", dependencies: ["ImageIO", "TesseraTestSupport"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "TilePipelineTests",
+            dependencies: ["TilePipeline", "Tessera", "ImageIO", "TesseraTestSupport"],
             swiftSettings: swiftSettings
         ),
         .testTarget(
