@@ -57,6 +57,10 @@ let package = Package(
             resources: [.copy("Resources/operators-openvino.json")],
             swiftSettings: swiftSettings
         ),
+        // The native Swift engine: no C library, always present, the last fallback.
+        .target(
+            name: "ReferenceEngine", dependencies: ["InferenceRuntime", "ONNXModel", "TensorCore"],
+            swiftSettings: swiftSettings),
         .target(
             name: "Conformance",
             dependencies: ["InferenceRuntime", "ONNXModel", "TensorCore"],
@@ -64,7 +68,9 @@ let package = Package(
         ),
         .target(
             name: "Tessera",
-            dependencies: ["InferenceRuntime", "ONNXModel", "TensorCore", "ONNXRuntimeBackend", "OpenVINOBackend"],
+            dependencies: [
+                "InferenceRuntime", "ONNXModel", "TensorCore", "ONNXRuntimeBackend", "OpenVINOBackend", "ReferenceEngine",
+            ],
             swiftSettings: swiftSettings
         ),
 
@@ -120,6 +126,10 @@ let package = Package(
             dependencies: ["OpenVINOBackend", "ONNXModel", "TesseraTestSupport"],
             swiftSettings: swiftSettings
         ),
+        .testTarget(
+            name: "ReferenceEngineTests",
+            dependencies: ["ReferenceEngine", "ONNXModel", "Conformance", "TesseraTestSupport"],
+            swiftSettings: swiftSettings),
         .testTarget(
             name: "ConformanceTests",
             dependencies: ["Conformance", "Tessera", "TesseraTestSupport"],
