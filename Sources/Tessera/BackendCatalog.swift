@@ -3,6 +3,7 @@ public import InferenceRuntime
 import ONNXRuntimeBackend
 import ONNXModel
 import OpenVINOBackend
+import ReferenceEngine
 
 /// The one list of inference libraries Tessera knows, found on this machine.
 ///
@@ -19,11 +20,15 @@ public struct BackendCatalog: Sendable {
     }
 
     /// Looks for every library (ONNX Runtime, OpenVINO), in the order DESIGN.md sets for each:
-    /// its environment variable, the project's `.venv`, the system's library paths.
+    /// its environment variable, the project's `.venv`, the system's library paths. The
+    /// built-in reference engine is always there, last.
     public static func discover(environment: [String: String] = ProcessInfo.processInfo.environment) -> BackendCatalog {
         BackendCatalog(discoveries: [
             ONNXRuntimeBackend.discover(environment: environment),
             OVBackend.discover(environment: environment),
+            BackendDiscovery(
+                library: .reference, backend: ReferenceBackend(),
+                attempts: [LibraryAttempt(source: "built-in", path: "", outcome: .loaded(version: ReferenceBackend.engineVersion))]),
         ])
     }
 

@@ -1,0 +1,43 @@
+import TensorCore
+
+extension ExecutionPlan {
+    /// Runs the plan once on `inputs` (keyed by graph input name, already converted).
+    /// - Throws: ``ReferenceEngineError`` naming the failing node.
+    func run(_ inputs: [String: NDArray], threads: Int) throws(ReferenceEngineError) -> [String: NDArray] {
+        var slots = [NDArray?](repeating: nil, count: slotCount)
+        for (slot, value) in constants { slots[slot] = value }
+        for (name, slot) in inputSlots {
+            guard let value = inputs[name] else { throw .invalidInput(name: name, reason: "is missing") }
+            slots[slot] = value
+        }
+        let context = ExecutionContext(threads: threads)
+        for step in steps {
+            let results = try Self.execute(step, slots: slots, context: context)
+            guard results.count >= step.outputs.compactMap({ $0 }).count || results.count >= step.outputs.count else {
+                throw .runFailed(node: step.label, reason: "produced \(results.count) outputs, \(step.outputs.count) expected")
+            }
+            for (slot, value) in zip(step.outputs, results) { if let slot { slots[slot] = value } }
+            for slot in step.releases {
+                if let value = slots[slot] {
+                    slots[slot] = nil
+                    context.pool.recycle(value)
+                }
+            }
+        }
+        var outputs: [String: NDArray] = [:]
+        for (name, slot) in outputSlots {
+            guard let value = slots[slot] else { throw .runFailed(node: "(graph output)", reason: "'\(name)' was never produced") }
+            outputs[name] = value
+        }
+        return outputs
+    }
+
+    /// Gathers a step's inputs and runs its kernel; a separate function so the gathered
+    /// references are gone before the caller recycles buffers.
+    private static func execute(_ step: Step, slots: [NDArray?], context: ExecutionContext)
+        throws(ReferenceEngineError) -> [NDArray]
+    {
+        let inputs = step.inputs.map { $0.flatMap { slots[$0] } }
+        return try evaluate(step.kernel, inputs, label: step.label, context: context)
+    }
+}

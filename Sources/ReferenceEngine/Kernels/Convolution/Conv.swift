@@ -1,0 +1,93 @@
+import TensorCore
+
+/// Conv over one or two spatial axes: per image and group, `W[g] · patches` as one GEMM with
+/// the patches packed straight from the image, then the bias.
+struct ConvKernel: Sendable {
+    var geometry: ConvGeometry
+    var group: Int
+
+    init(_ node: NodeContext) throws(ReferenceEngineError) {
+        geometry = try ConvGeometry(node, kernel: try node.ints("kernel_shape"))
+        group = try node.int("group", default: 1)
+        try node.require(group > 0, "attribute 'group' must be positive, found \(group)")
+    }
+
+    func run(_ inputs: KernelInputs, _ context: ExecutionContext) throws -> [NDArray] {
+        let x = try inputs.at(0)
+        let w = try inputs.at(1)
+        let bias = try inputs.optional(2)?.floats()
+        guard x.rank == 3 || x.rank == 4, w.rank == x.rank else {
+            throw KernelError.invalid("Conv takes NCW or NCHW inputs with a weight of the same rank, got \(x.shape) and \(w.shape)")
+        }
+        // One spatial axis runs as two, with a height of 1.
+        let xs = x.rank == 3 ? [x.shape[0], x.shape[1], 1, x.shape[2]] : x.shape
+        let ws = w.rank == 3 ? [w.shape[0], w.shape[1], 1, w.shape[2]] : w.shape
+        var geometry = self.geometry
+        if geometry.kernel.isEmpty { geometry.kernel = Array(w.shape.dropFirst(2)) }
+        let (batch, channels, outChannels) = (xs[0], xs[1], ws[0])
+        guard channels % group == 0, outChannels % group == 0, ws[1] == channels / group else {
+            throw KernelError.shapeMismatch("input \(x.shape) and weight \(w.shape) do not fit group \(group)")
+        }
+        guard Array(w.shape.dropFirst(2)) == geometry.kernel else {
+            throw KernelError.shapeMismatch("kernel_shape \(geometry.kernel) differs from the weight's \(w.shape)")
+        }
+        if let bias, bias.count != outChannels { throw KernelError.shapeMismatch("bias has \(bias.count) values for \(outChannels) channels") }
+        let spatial = Array(x.shape.dropFirst(2))
+        let (begin, _, output) = try geometry.resolve(input: spatial)
+        let strides = geometry.resolvedStrides
+        let dilations = geometry.resolvedDilations
+        let two = x.rank == 4
+        let (oh, ow) = two ? (output[0], output[1]) : (1, output[0])
+        let outShape = [batch, outChannels] + output
+        let xv = try x.floats()
+        let wv = try w.floats()
+        var result = context.floats(outShape.product)
+        let cin = channels / group
+        let cout = outChannels / group
+        let depth = cin * ws[2] * ws[3]
+        let pointwise = ws[2] == 1 && ws[3] == 1 && strides.allSatisfy { $0 == 1 } && begin.allSatisfy { $0 == 0 }
+            && output == spatial
+        xv.withUnsafeBufferPointer { xb in
+            wv.withUnsafeBufferPointer { wb in
+                result.withUnsafeMutableBufferPointer { ob in
+                    guard let xp = xb.baseAddress, let wp = wb.baseAddress, let op = ob.baseAddress else { return }
+                    for n in 0..<batch {
+                        for g in 0..<group {
+                            let image = xp + (n * channels + g * cin) * xs[2] * xs[3]
+                            let target = op + (n * outChannels + g * cout) * oh * ow
+                            let weights = MatrixView(wp + g * cout * depth, columns: depth)
+                            if pointwise {
+                                GEMM.multiply(
+                                    m: cout, n: oh * ow, k: depth, a: weights, b: MatrixView(image, columns: oh * ow), c: target,
+                                    ldc: oh * ow, accumulate: false, context: context)
+                            } else {
+                                let patches = PatchSource(
+                                    input: image, height: xs[2], width: xs[3], kernelHeight: ws[2], kernelWidth: ws[3],
+                                    strideY: two ? strides[0] : 1, strideX: strides[two ? 1 : 0],
+                                    dilationY: two ? dilations[0] : 1, dilationX: dilations[two ? 1 : 0],
+                                    padTop: two ? begin[0] : 0, padLeft: begin[two ? 1 : 0], outputWidth: ow)
+                                GEMM.multiply(
+                                    m: cout, n: oh * ow, k: depth, a: weights, b: patches, c: target, ldc: oh * ow,
+                                    accumulate: false, context: context)
+                            }
+                        }
+                        if let bias { Self.addBias(bias, to: op + n * outChannels * oh * ow, plane: oh * ow) }
+                    }
+                }
+            }
+        }
+        return [NDArray(floats: result, shape: outShape, type: x.dataType)]
+    }
+
+    /// Adds one value per channel to every element of its plane.
+    static func addBias(_ bias: [Float], to output: UnsafeMutablePointer<Float>, plane: Int) {
+        for (channel, value) in bias.enumerated() {
+            var p = output + channel * plane
+            let end = p + plane
+            while p < end {
+                p.pointee += value
+                p += 1
+            }
+        }
+    }
+}

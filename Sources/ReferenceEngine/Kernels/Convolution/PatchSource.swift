@@ -1,0 +1,55 @@
+/// The im2col matrix of one image and group, read on demand while GEMM packs its panels, so the
+/// whole patch matrix is never materialised.
+///
+/// Row `p` is (channel, ky, kx) of the kernel window; column `j` is output position (oy, ox);
+/// the element is the input pixel under that tap, or 0 in the padding.
+struct PatchSource: PanelSource, @unchecked Sendable {
+    let input: UnsafePointer<Float>
+    let height: Int
+    let width: Int
+    let kernelHeight: Int
+    let kernelWidth: Int
+    let strideY: Int
+    let strideX: Int
+    let dilationY: Int
+    let dilationX: Int
+    let padTop: Int
+    let padLeft: Int
+    let outputWidth: Int
+
+    func pack(depth: Range<Int>, columns: Range<Int>, into destination: UnsafeMutablePointer<Float>) {
+        let nr = MicroKernel.columns
+        let window = kernelHeight * kernelWidth
+        var out = destination
+        var p = depth.lowerBound
+        while p < depth.upperBound {
+            let channel = p / window
+            let tap = p - channel * window
+            let ky = tap / kernelWidth
+            let kx = tap - ky * kernelWidth
+            let plane = input + channel * height * width
+            let offsetY = ky * dilationY - padTop
+            let offsetX = kx * dilationX - padLeft
+            var oy = columns.lowerBound / outputWidth
+            var ox = columns.lowerBound - oy * outputWidth
+            var j = 0
+            while j < columns.count {
+                let y = oy * strideY + offsetY
+                let x = ox * strideX + offsetX
+                out[j] = (y >= 0 && y < height && x >= 0 && x < width) ? plane[y * width + x] : 0
+                ox += 1
+                if ox == outputWidth {
+                    ox = 0
+                    oy += 1
+                }
+                j += 1
+            }
+            while j < nr {
+                out[j] = 0
+                j += 1
+            }
+            out += nr
+            p += 1
+        }
+    }
+}
