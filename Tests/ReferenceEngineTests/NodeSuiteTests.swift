@@ -9,10 +9,15 @@ import TesseraTestSupport
 @Suite("ONNX node cases on the reference engine")
 struct NodeSuiteTests {
     /// The smallest number of passed cases accepted; raised as operators are added.
-    static let minimumPassed = 0
+    static let minimumPassed = 790
 
     /// Cases of declared operators that may fail, each with the reason the engine declares.
-    static let exceptions: [String: String] = [:]
+    static let exceptions: [String: String] = Dictionary(
+        uniqueKeysWithValues: ["test_cast_FLOAT_to_BFLOAT16", "test_castlike_FLOAT_to_BFLOAT16", "test_castlike_FLOAT_to_BFLOAT16_expanded"].map {
+            // onnx 1.12 truncated to bfloat16 when it wrote these outputs; the spec (and the
+            // engine) round to nearest even, so exactly the truncated elements differ.
+            ($0, "expected outputs truncate float32 to bfloat16 instead of rounding")
+        })
 
     @Test("Every case whose operators the registry declares passes; the total stays above the floor")
     func suite() async throws {

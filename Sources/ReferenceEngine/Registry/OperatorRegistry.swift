@@ -74,6 +74,8 @@ public struct OperatorRegistry: Sendable {
         registry.registerPooling()
         registry.registerReductions()
         registry.registerNormalization()
+        registry.registerIndexing()
+        registry.registerResize()
         return registry
     }()
 }

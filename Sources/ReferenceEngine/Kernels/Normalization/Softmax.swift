@@ -61,6 +61,8 @@ extension OperatorRegistry {
         register("Softmax") { node throws(ReferenceEngineError) in try SoftmaxKernels.kernel(node, kind: .softmax) }
         register("LogSoftmax") { node throws(ReferenceEngineError) in try SoftmaxKernels.kernel(node, kind: .logSoftmax) }
         register("Hardmax") { node throws(ReferenceEngineError) in try SoftmaxKernels.kernel(node, kind: .hardmax) }
+        register("NegativeLogLikelihoodLoss") { node throws(ReferenceEngineError) in try LossKernels.nll(node) }
+        register("SoftmaxCrossEntropyLoss") { node throws(ReferenceEngineError) in try LossKernels.softmaxCrossEntropy(node) }
         register("Dropout") { node throws(ReferenceEngineError) in
             let wantMask = node.outputCount > 1
             return { inputs, _ in
