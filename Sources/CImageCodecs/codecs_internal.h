@@ -1,0 +1,46 @@
+// Shared between the codec files of this target; never seen by Swift.
+
+#ifndef C_IMAGE_CODECS_INTERNAL_H
+#define C_IMAGE_CODECS_INTERNAL_H
+
+#include "CImageCodecs.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+
+/// Records the first failure only: later messages are usually consequences of the first.
+void ic_fail(ic_error *error, ic_status status, const char *format, ...) __attribute__((format(printf, 3, 4)));
+void ic_fail_v(ic_error *error, ic_status status, const char *format, va_list arguments);
+/// Records errno's text for a failed system call on `what`.
+void ic_fail_errno(ic_error *error, const char *what);
+
+/// width × height × channels × bytes per sample, or 0 on overflow.
+size_t ic_image_bytes(uint32_t width, uint32_t height, uint32_t channels, uint32_t bit_depth);
+
+/// One table per format; `state` is the format's own struct.
+typedef struct ic_reader_ops {
+    ic_status (*decode)(void *state, void *samples, size_t byte_count, ic_info *info, ic_error *error);
+    void (*close)(void *state);
+} ic_reader_ops;
+
+typedef struct ic_writer_ops {
+    ic_status (*write_rows)(void *state, const void *samples, uint32_t row_count, ic_error *error);
+    ic_status (*finish)(void *state, ic_error *error);
+    void (*free)(void *state);
+} ic_writer_ops;
+
+void *ic_png_open(const char *path, ic_info *info, ic_error *error);
+void *ic_jpeg_open(const char *path, ic_info *info, ic_error *error);
+void *ic_tiff_open(const char *path, ic_info *info, ic_error *error);
+extern const ic_reader_ops ic_png_reader_ops;
+extern const ic_reader_ops ic_jpeg_reader_ops;
+extern const ic_reader_ops ic_tiff_reader_ops;
+
+void *ic_png_create(const char *path, const ic_write_options *options, ic_error *error);
+void *ic_jpeg_create(const char *path, const ic_write_options *options, ic_error *error);
+void *ic_tiff_create(const char *path, const ic_write_options *options, ic_error *error);
+extern const ic_writer_ops ic_png_writer_ops;
+extern const ic_writer_ops ic_jpeg_writer_ops;
+extern const ic_writer_ops ic_tiff_writer_ops;
+
+#endif

@@ -1,0 +1,45 @@
+/// What an ImageWriter checks before creating a file, and the BigTIFF decision.
+extension ImageWriter {
+    /// JPEG's largest side (libjpeg's JPEG_MAX_DIMENSION).
+    static let jpegMaximumSide = 65500
+
+    static func validate(
+        format: ImageFormat, width: Int, height: Int, layout: PixelLayout, options: ImageWriteOptions, path: String
+    ) throws(ImageIOError) {
+        guard layout.isSupported else {
+            throw .unsupported(path: path, reason: "\(layout.channels) channels of \(layout.bitDepth) bits")
+        }
+        guard width > 0, height > 0, width <= Int(UInt32.max), height <= Int(UInt32.max) else {
+            throw .invalidUse(path: path, reason: "size \(width)×\(height)")
+        }
+        guard format == .jpeg else { return }
+        guard !layout.hasAlpha else {
+            throw .unsupported(path: path, reason: "JPEG has no alpha channel; write PNG or TIFF to keep it")
+        }
+        guard width <= jpegMaximumSide, height <= jpegMaximumSide else {
+            throw .unsupported(path: path, reason: "JPEG allows at most \(jpegMaximumSide) pixels a side")
+        }
+        guard (1...100).contains(options.jpegQuality) else {
+            throw .invalidUse(path: path, reason: "JPEG quality \(options.jpegQuality) is outside 1…100")
+        }
+    }
+
+    /// Whether a TIFF of this image could pass 4 GiB, the limit of classic TIFF's 32-bit offsets.
+    ///
+    /// Decided before the first byte is written, from the samples' size with room for what
+    /// compression can add to incompressible data (LZW's codes reach 12 bits a byte), the
+    /// directory, strip tables and the ICC profile.
+    static func needsBigTIFF(
+        width: Int, height: Int, layout: PixelLayout, compression: ImageWriteOptions.TIFFCompression, iccBytes: Int
+    ) -> Bool {
+        let samples = Double(width) * Double(height) * Double(layout.channels * layout.bitDepth / 8)
+        let growth: Double
+        switch compression {
+        case .none: growth = 1
+        case .lzw: growth = 1.5
+        case .deflate: growth = 1.01
+        }
+        let overhead = Double(height) * 16 + Double(iccBytes) + Double(1 << 20)
+        return samples * growth + overhead > Double(UInt32.max)
+    }
+}

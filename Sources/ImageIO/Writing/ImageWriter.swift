@@ -1,0 +1,182 @@
+public import Foundation
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
+/// Streams an image to disk band by band, so the image is never whole in memory.
+///
+/// Rows arrive top to bottom in any band size; each band goes to the codec at once (libpng
+/// `png_write_row`, libjpeg `jpeg_write_scanlines`, libtiff scanlines or one row of tiles).
+/// The file is written under a hidden temporary name in the destination folder and appears under
+/// its own name only when ``finish()`` succeeds; ``cancel()``, a failure, or releasing an
+/// unfinished writer removes it.
+///
+/// ```swift
+/// let writer = try ImageWriter(url: output, width: 8000, height: 6000, layout: .rgb8)
+/// for band in bands { try writer.write(rows: band.values, rowCount: band.rows) }
+/// try writer.finish()
+/// ```
+///
+/// Not `Sendable`: it owns a C codec and a file and must be used by one task at a time.
+/// JPEG has no alpha and only 8-bit samples: a layout with alpha is refused, and 16-bit rows
+/// are rounded to 8 bits.
+public final class ImageWriter {
+    public let url: URL
+    public let width: Int
+    public let height: Int
+    /// The layout the caller supplies rows in.
+    public let layout: PixelLayout
+    public let format: ImageFormat
+    /// Rows received so far.
+    public private(set) var rowsWritten = 0
+
+    private enum State { case open, finished, abandoned }
+
+    private let temporaryURL: URL
+    /// The bit depth in the file: the layout's, except JPEG's 8.
+    private let storedBitDepth: Int
+    private var encoder: Encoder?
+    private var state = State.open
+
+    /// Creates the temporary file and writes the header.
+    ///
+    /// - Parameter format: nil to take it from `url`'s extension.
+    public init(
+        url: URL, width: Int, height: Int, layout: PixelLayout, format: ImageFormat? = nil,
+        options: ImageWriteOptions = .init()
+    ) throws(ImageIOError) {
+        let path = url.path
+        guard let format = format ?? ImageFormat(pathExtension: url.pathExtension) else {
+            throw .unsupported(path: path, reason: "no image format for the extension '\(url.pathExtension)' (png, jpg, tif)")
+        }
+        try Self.validate(format: format, width: width, height: height, layout: layout, options: options, path: path)
+        let folder = url.deletingLastPathComponent()
+        var isFolder: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: folder.path, isDirectory: &isFolder), isFolder.boolValue else {
+            throw .cannotCreate(path: path, reason: "the folder \(folder.path) does not exist")
+        }
+        self.url = url
+        self.width = width
+        self.height = height
+        self.layout = layout
+        self.format = format
+        storedBitDepth = format == .jpeg ? 8 : layout.bitDepth
+        temporaryURL = folder.appendingPathComponent(".\(url.lastPathComponent).\(UUID().uuidString.prefix(8)).partial")
+        let bigTIFF =
+            format == .tiff
+            && (options.forceBigTIFF
+                || Self.needsBigTIFF(
+                    width: width, height: height, layout: layout, compression: options.tiffCompression,
+                    iccBytes: options.iccProfile?.count ?? 0))
+        do {
+            encoder = try Encoder(
+                path: temporaryURL.path, format: format, width: width, height: height,
+                layout: PixelLayout(channels: layout.channels, bitDepth: storedBitDepth), options: options,
+                bigTIFF: bigTIFF)
+        } catch {
+            try? FileManager.default.removeItem(at: temporaryURL)
+            switch error.kind {
+            case .system: throw .cannotCreate(path: path, reason: error.message)
+            case .unsupported: throw .unsupported(path: path, reason: error.message)
+            default: throw .writeFailed(path: path, reason: error.message)
+            }
+        }
+    }
+
+    deinit { cancel() }
+
+    /// Appends `rowCount` full rows of interleaved floats in [0, 1]; values outside are clamped
+    /// and the rest rounded to the file's bit depth.
+    public func write(rows values: [Float], rowCount: Int) throws(ImageIOError) {
+        try checkRows(values.count, rowCount)
+        if storedBitDepth == 8 {
+            try send(rowCount) { encoder throws(CodecFailure) in try encoder.write(SampleQuantization.to8(values), rowCount: rowCount) }
+        } else {
+            try send(rowCount) { encoder throws(CodecFailure) in try encoder.write(SampleQuantization.to16(values), rowCount: rowCount) }
+        }
+    }
+
+    /// Appends `rowCount` full rows of 8-bit samples; the layout must be 8-bit.
+    public func write(rows8 samples: [UInt8], rowCount: Int) throws(ImageIOError) {
+        guard layout.bitDepth == 8 else { throw .invalidUse(path: url.path, reason: "8-bit rows for a 16-bit layout") }
+        try checkRows(samples.count, rowCount)
+        try send(rowCount) { encoder throws(CodecFailure) in try encoder.write(samples, rowCount: rowCount) }
+    }
+
+    /// Appends `rowCount` full rows of 16-bit samples; the layout must be 16-bit.
+    public func write(rows16 samples: [UInt16], rowCount: Int) throws(ImageIOError) {
+        guard layout.bitDepth == 16 else { throw .invalidUse(path: url.path, reason: "16-bit rows for an 8-bit layout") }
+        try checkRows(samples.count, rowCount)
+        if storedBitDepth == 8 {
+            try send(rowCount) { encoder throws(CodecFailure) in try encoder.write(SampleQuantization.reduced(samples), rowCount: rowCount) }
+        } else {
+            try send(rowCount) { encoder throws(CodecFailure) in try encoder.write(samples, rowCount: rowCount) }
+        }
+    }
+
+    /// Completes the file and moves it to ``url``, replacing any file there. Every row must have
+    /// been written.
+    public func finish() throws(ImageIOError) {
+        let path = url.path
+        guard state == .open, let encoder else { throw .invalidUse(path: path, reason: "the writer is already closed") }
+        guard rowsWritten == height else {
+            throw .invalidUse(path: path, reason: "finish after \(rowsWritten) of \(height) rows")
+        }
+        do {
+            try encoder.finish()
+        } catch {
+            abandon()
+            throw .writeFailed(path: path, reason: error.message)
+        }
+        self.encoder = nil
+        guard rename(temporaryURL.path, path) == 0 else {
+            let reason = String(cString: strerror(errno))
+            abandon()
+            throw .writeFailed(path: path, reason: "cannot move the finished file into place: \(reason)")
+        }
+        state = .finished
+    }
+
+    /// Stops writing and removes the temporary file; nothing appears at ``url``. Does nothing
+    /// after ``finish()``.
+    public func cancel() {
+        guard state == .open else { return }
+        abandon()
+    }
+
+    private func abandon() {
+        encoder = nil  // closes the file before it is removed
+        try? FileManager.default.removeItem(at: temporaryURL)
+        state = .abandoned
+    }
+
+    private func checkRows(_ sampleCount: Int, _ rowCount: Int) throws(ImageIOError) {
+        let path = url.path
+        guard state == .open else { throw .invalidUse(path: path, reason: "the writer is already closed") }
+        guard rowCount > 0, rowCount <= height - rowsWritten else {
+            throw .invalidUse(path: path, reason: "\(rowCount) rows after \(rowsWritten) of \(height)")
+        }
+        guard sampleCount == rowCount * width * layout.channels else {
+            throw .invalidUse(
+                path: path, reason: "\(sampleCount) samples for \(rowCount) rows of \(width) \(layout) pixels")
+        }
+    }
+
+    /// Hands rows to the encoder; a codec failure abandons the file.
+    private func send(_ rowCount: Int, _ body: (Encoder) throws(CodecFailure) -> Void) throws(ImageIOError) {
+        guard let encoder else { throw .invalidUse(path: url.path, reason: "the writer is already closed") }
+        do {
+            try body(encoder)
+        } catch {
+            abandon()
+            throw .writeFailed(path: url.path, reason: error.message)
+        }
+        rowsWritten += rowCount
+    }
+}
+
+@available(*, unavailable, message: "ImageWriter owns a codec and a file; use it from one task")
+extension ImageWriter: Sendable {}

@@ -1,0 +1,16 @@
+import ImageIO
+import Testing
+
+@Suite("Image formats")
+struct ImageFormatTests {
+    @Test("Extensions name formats, case-insensitively")
+    func extensions() {
+        #expect(ImageFormat(pathExtension: "PNG") == .png)
+        #expect(ImageFormat(pathExtension: "jpg") == .jpeg)
+        #expect(ImageFormat(pathExtension: ".JPEG") == .jpeg)
+        #expect(ImageFormat(pathExtension: "Tif") == .tiff)
+        #expect(ImageFormat(pathExtension: "tiff") == .tiff)
+        #expect(ImageFormat(pathExtension: "webp") == nil)
+        #expect(ImageFormat(pathExtension: "") == nil)
+    }
+}

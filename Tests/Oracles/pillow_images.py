@@ -1,0 +1,346 @@
+#!/usr/bin/env python3
+"""Oracle for ImageIOTests: Pillow writes the images Tessera reads, and decodes the ones it writes.
+
+Usage:
+  pillow_images.py make DIR
+      Writes seeded-random fixtures to DIR and lists them in DIR/cases.json, one entry per file:
+      {"name", "file", "expected": .npy of height x width x channels as Pillow decodes it (palette
+      expanded, EXIF orientation applied with ImageOps.exif_transpose), "tolerance": the largest
+      sample difference allowed (1 for JPEG: two libjpeg-turbo builds), "icc": .icc file or null,
+      "orientation"}. DIR/unsupported.json lists valid files of variants Tessera refuses.
+  pillow_images.py decode-to-npy FILE OUT.npy
+      Decodes FILE to a uint8/uint16 height x width x channels array and prints its properties.
+  pillow_images.py check SPEC.json
+      SPEC is a list of {"file", "reference": .npy, "quantize": bits when the reference holds
+      floats (clipped to [0, 1], scaled, rounded half up in float32), "icc": .icc file or null}.
+      Prints a JSON list, per file: {"file", "shape_equal", "max_diff", "psnr", "icc_equal",
+      and the properties decode-to-npy reports}.
+
+Pillow reduces 16-bit PNGs with colour or alpha, and 16-bit multi-channel TIFFs, to 8 bits; those
+are written and decoded with OpenCV and tifffile instead (the 16-bit PNG fixtures with a minimal
+PNG writer below, which `make` first checks against Pillow on 8-bit data).
+"""
+import json
+import os
+import struct
+import sys
+import zlib
+
+import numpy as np
+from PIL import Image, ImageCms, ImageOps
+
+SEED = 20260412
+PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+# Adam7 passes as (first column, first row, column step, row step).
+ADAM7 = [(0, 0, 8, 8), (4, 0, 8, 8), (0, 4, 4, 8), (2, 0, 4, 4), (0, 2, 2, 4), (1, 0, 2, 2), (0, 1, 1, 2)]
+
+
+def png_chunk(kind, data):
+    return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+
+def minimal_png(array, interlaced=False):
+    """PNG bytes for an 8/16-bit height x width x channels array, every row with filter 0."""
+    height, width, channels = array.shape
+    depth = 16 if array.dtype == np.uint16 else 8
+    color_type = {1: 0, 2: 4, 3: 2, 4: 6}[channels]
+    sample = ">u2" if depth == 16 else "u1"
+
+    def scanlines(image):
+        return b"".join(b"\x00" + row.astype(sample).tobytes() for row in image)
+
+    if interlaced:
+        passes = (array[y::dy, x::dx] for x, y, dx, dy in ADAM7)
+        data = b"".join(scanlines(p) for p in passes if p.size)
+    else:
+        data = scanlines(array)
+    header = struct.pack(">IIBBBBB", width, height, depth, color_type, 0, 0, int(interlaced))
+    return PNG_SIGNATURE + png_chunk(b"IHDR", header) + png_chunk(b"IDAT", zlib.compress(data)) + png_chunk(b"IEND", b"")
+
+
+def as_hwc(array):
+    return array.reshape(array.shape[0], array.shape[1], -1)
+
+
+def pillow_array(image):
+    """Pillow's decode as uint8/uint16 height x width x channels."""
+    if image.mode == "P":
+        image = image.convert("RGBA" if "transparency" in image.info else "RGB")
+    elif image.mode == "1":
+        image = image.convert("L")
+    array = np.asarray(image)
+    if image.mode.startswith("I"):
+        array = array.astype(np.uint16)
+    return as_hwc(array)
+
+
+def decode(path):
+    """(array, properties) of an image file, by the decoder that keeps every bit."""
+    with open(path, "rb") as file:
+        head = file.read(32)
+    properties = {}
+    if head.startswith(PNG_SIGNATURE) and head[24] == 16 and head[25] in (2, 4, 6):
+        import cv2
+
+        array = cv2.imread(path, cv2.IMREAD_UNCHANGED)  # BGR(A); gray+alpha comes as gray x3 + alpha
+        order = {2: [2, 1, 0], 4: [0, 3], 6: [2, 1, 0, 3]}[head[25]]
+        properties.update(decoder="opencv", interlaced=head[28] == 1)
+        return np.ascontiguousarray(array[..., order]), properties
+    if head[:2] in (b"II", b"MM"):
+        import tifffile
+
+        with tifffile.TiffFile(path) as tiff:
+            page = tiff.pages[0]
+            properties.update(
+                bigtiff=tiff.is_bigtiff, tiled=page.is_tiled, compression=page.compression.name,
+                bits=int(page.bitspersample))
+            if page.bitspersample == 16 and page.samplesperpixel > 1:
+                properties["decoder"] = "tifffile"
+                return as_hwc(page.asarray()), properties
+    with Image.open(path) as image:
+        image.load()
+        properties.update(
+            decoder="pillow", format=image.format, mode=image.mode,
+            progressive=bool(image.info.get("progressive") or image.info.get("progression")),
+            interlaced=bool(image.info.get("interlace")), icc_length=len(image.info.get("icc_profile") or b""))
+        return pillow_array(image), properties
+
+
+def icc_of(path):
+    with Image.open(path) as image:
+        return image.info.get("icc_profile")
+
+
+def srgb_profile():
+    return ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB")).tobytes()
+
+
+def large_profile(rng):
+    """A 150 kB profile-shaped blob (header size field patched): JPEG needs three APP2 chunks for it."""
+    body = srgb_profile() + rng.integers(0, 256, 150_000, dtype=np.uint8).tobytes()
+    return struct.pack(">I", len(body)) + body[4:]
+
+
+class Fixtures:
+    def __init__(self, folder):
+        self.folder = folder
+        self.rng = np.random.default_rng(SEED)
+        self.cases = []
+        self.unsupported = []
+
+    def path(self, name):
+        return os.path.join(self.folder, name)
+
+    def noise(self, height, width, channels, dtype=np.uint8):
+        top = 65536 if dtype == np.uint16 else 256
+        return self.rng.integers(0, top, (height, width, channels), dtype=np.int64).astype(dtype)
+
+    def add(self, name, file, expected=None, tolerance=0, icc=None, orientation=1):
+        """Records a case; `expected` defaults to Pillow's own decode (EXIF orientation applied)."""
+        if expected is None:
+            with Image.open(self.path(file)) as image:
+                expected = pillow_array(ImageOps.exif_transpose(image))
+        np.save(self.path(name + ".npy"), np.ascontiguousarray(expected))
+        icc_file = None
+        if icc is not None:
+            icc_file = name + ".icc"
+            with open(self.path(icc_file), "wb") as out:
+                out.write(icc)
+        self.cases.append({
+            "name": name, "file": file, "expected": name + ".npy", "tolerance": tolerance, "icc": icc_file,
+            "orientation": orientation})
+
+    def save(self, array, file, mode=None, **options):
+        image = Image.fromarray(array.squeeze(axis=2) if array.shape[2] == 1 else array, mode)
+        image.save(self.path(file), **options)
+
+    def png(self):
+        for name, channels in [("gray8", 1), ("gray_alpha8", 2), ("rgb8", 3), ("rgba8", 4)]:
+            data = self.noise(23, 37, channels)
+            self.save(data, f"png_{name}.png")
+            self.add(f"png_{name}", f"png_{name}.png", data)
+        gray16 = self.noise(23, 37, 1, np.uint16)
+        Image.fromarray(gray16[..., 0]).save(self.path("png_gray16.png"))
+        self.add("png_gray16", "png_gray16.png", gray16)
+        # The minimal writer is what Pillow cannot be here; prove it on data Pillow can read back.
+        probe = self.noise(19, 21, 3)
+        for interlaced in (False, True):
+            with open(self.path("probe.png"), "wb") as out:
+                out.write(minimal_png(probe, interlaced))
+            with Image.open(self.path("probe.png")) as image:
+                assert (pillow_array(image) == probe).all(), "the minimal PNG writer disagrees with Pillow"
+        os.remove(self.path("probe.png"))
+        for name, channels in [("gray_alpha16", 2), ("rgb16", 3), ("rgba16", 4)]:
+            data = self.noise(23, 37, channels, np.uint16)
+            with open(self.path(f"png_{name}.png"), "wb") as out:
+                out.write(minimal_png(data))
+            self.add(f"png_{name}", f"png_{name}.png", data)
+        for name, data in [("interlaced8", self.noise(29, 31, 3)), ("interlaced16", self.noise(29, 31, 4, np.uint16))]:
+            with open(self.path(f"png_{name}.png"), "wb") as out:
+                out.write(minimal_png(data, interlaced=True))
+            self.add(f"png_{name}", f"png_{name}.png", data)
+        indices = self.rng.integers(0, 200, (23, 37), dtype=np.uint8)
+        palette = self.rng.integers(0, 256, 200 * 3, dtype=np.uint8).tolist()
+        image = Image.fromarray(indices, "P")
+        image.putpalette(palette)
+        image.save(self.path("png_palette.png"))
+        self.add("png_palette", "png_palette.png")
+        image.save(self.path("png_palette_alpha.png"), transparency=bytes(self.rng.integers(0, 256, 200, dtype=np.uint8)))
+        self.add("png_palette_alpha", "png_palette_alpha.png")
+        Image.fromarray(self.noise(23, 37, 1)[..., 0] > 127).save(self.path("png_gray1.png"))
+        self.add("png_gray1", "png_gray1.png")
+        icc = srgb_profile()
+        self.save(self.noise(23, 37, 3), "png_icc.png", icc_profile=icc)
+        self.add("png_icc", "png_icc.png", icc=icc)
+        for orientation in (3, 6):
+            exif = Image.Exif()
+            exif[0x0112] = orientation
+            self.save(self.noise(23, 37, 3), f"png_orientation{orientation}.png", exif=exif)
+            self.add(f"png_orientation{orientation}", f"png_orientation{orientation}.png", orientation=orientation)
+
+    def jpeg(self):
+        self.save(self.noise(23, 37, 1), "jpeg_gray.jpg", quality=90)
+        self.add("jpeg_gray", "jpeg_gray.jpg", tolerance=1)
+        self.save(self.noise(23, 37, 3), "jpeg_rgb420.jpg", quality=90)
+        self.add("jpeg_rgb420", "jpeg_rgb420.jpg", tolerance=1)
+        self.save(self.noise(23, 37, 3), "jpeg_rgb444.jpg", quality=95, subsampling=0)
+        self.add("jpeg_rgb444", "jpeg_rgb444.jpg", tolerance=1)
+        self.save(self.noise(45, 61, 3), "jpeg_progressive.jpg", quality=85, progressive=True)
+        self.add("jpeg_progressive", "jpeg_progressive.jpg", tolerance=1)
+        icc = large_profile(self.rng)
+        self.save(self.noise(23, 37, 3), "jpeg_icc.jpg", icc_profile=icc)
+        self.add("jpeg_icc", "jpeg_icc.jpg", tolerance=1, icc=icc)
+        for orientation in range(1, 9):
+            exif = Image.Exif()
+            exif[0x0112] = orientation
+            self.save(self.noise(24, 40, 3), f"jpeg_orientation{orientation}.jpg", quality=95, exif=exif)
+            self.add(f"jpeg_orientation{orientation}", f"jpeg_orientation{orientation}.jpg", tolerance=1,
+                     orientation=orientation)
+        cmyk = Image.fromarray(self.noise(16, 16, 4), "CMYK")
+        cmyk.save(self.path("jpeg_cmyk.jpg"))
+        self.unsupported.append("jpeg_cmyk.jpg")
+
+    def tiff(self):
+        import tifffile
+
+        for name, channels in [("gray8", 1), ("gray_alpha8", 2), ("rgb8", 3), ("rgba8", 4)]:
+            data = self.noise(23, 37, channels)
+            self.save(data, f"tiff_{name}.tif")
+            self.add(f"tiff_{name}", f"tiff_{name}.tif", data)
+        gray16 = self.noise(23, 37, 1, np.uint16)
+        Image.fromarray(gray16[..., 0]).save(self.path("tiff_gray16.tif"))
+        self.add("tiff_gray16", "tiff_gray16.tif", gray16)
+        for name, channels in [("rgb16", 3), ("rgba16", 4)]:
+            data = self.noise(23, 37, channels, np.uint16)
+            extra = ["unassalpha"] if channels == 4 else None
+            tifffile.imwrite(self.path(f"tiff_{name}.tif"), data, photometric="rgb", extrasamples=extra)
+            self.add(f"tiff_{name}", f"tiff_{name}.tif", data)
+        data = self.noise(37, 41, 3)
+        tifffile.imwrite(self.path("tiff_tiled.tif"), data, photometric="rgb", tile=(16, 16))
+        self.add("tiff_tiled", "tiff_tiled.tif", data)
+        data = self.noise(37, 41, 1, np.uint16)
+        tifffile.imwrite(self.path("tiff_tiled16.tif"), data, photometric="minisblack", tile=(32, 16))
+        self.add("tiff_tiled16", "tiff_tiled16.tif", data)
+        data = self.noise(23, 37, 3)
+        tifffile.imwrite(self.path("tiff_planar.tif"), np.moveaxis(data, 2, 0), photometric="rgb", planarconfig="separate",
+                         rowsperstrip=5)
+        self.add("tiff_planar", "tiff_planar.tif", data)
+        data = np.repeat(np.arange(37, dtype=np.uint8)[None, :, None] * 6, 23, axis=0).repeat(3, axis=2)
+        self.save(data, "tiff_lzw.tif", compression="tiff_lzw")
+        self.add("tiff_lzw", "tiff_lzw.tif", data)
+        self.save(data, "tiff_deflate.tif", compression="tiff_adobe_deflate")
+        self.add("tiff_deflate", "tiff_deflate.tif", data)
+        data = self.noise(23, 37, 1)
+        tifffile.imwrite(self.path("tiff_miniswhite.tif"), data[..., 0], photometric="miniswhite")
+        self.add("tiff_miniswhite", "tiff_miniswhite.tif")
+        indices = self.rng.integers(0, 256, (23, 37), dtype=np.uint8)
+        image = Image.fromarray(indices, "P")
+        image.putpalette(self.rng.integers(0, 256, 256 * 3, dtype=np.uint8).tolist())
+        image.save(self.path("tiff_palette.tif"))
+        self.add("tiff_palette", "tiff_palette.tif")
+        icc = large_profile(self.rng)
+        self.save(self.noise(23, 37, 3), "tiff_icc.tif", icc_profile=icc)
+        self.add("tiff_icc", "tiff_icc.tif", icc=icc)
+        self.save(self.noise(24, 40, 3), "tiff_orientation6.tif", tiffinfo={0x0112: 6})
+        self.add("tiff_orientation6", "tiff_orientation6.tif", orientation=6)
+        tifffile.imwrite(self.path("tiff_float.tif"), self.rng.random((8, 8), dtype=np.float32))
+        self.unsupported.append("tiff_float.tif")
+
+    def plane(self):
+        """A region reaching past two edges of png_rgb8, channel 1, edge pixels repeated."""
+        source = np.load(self.path("png_rgb8.npy"))
+        padded = np.pad(source[..., 1], 40, mode="edge")
+        x, y, width, height = -7, 15, 50, 12
+        region = padded[y + 40:y + 40 + height, x + 40:x + 40 + width].astype(np.float32) / np.float32(255)
+        np.save(self.path("plane_rgb8_g.npy"), region)
+
+
+def make(folder):
+    os.makedirs(folder, exist_ok=True)
+    fixtures = Fixtures(folder)
+    fixtures.png()
+    fixtures.jpeg()
+    fixtures.tiff()
+    fixtures.plane()
+    with open(os.path.join(folder, "cases.json"), "w") as out:
+        json.dump(fixtures.cases, out, indent=1)
+    with open(os.path.join(folder, "unsupported.json"), "w") as out:
+        json.dump(fixtures.unsupported, out)
+    print(len(fixtures.cases))
+
+
+def quantized(values, bits):
+    values = values.astype(np.float32)
+    clamped = np.where(values >= 0, np.where(values <= 1, values, np.float32(1)), np.float32(0))
+    top = np.float32(65535 if bits == 16 else 255)
+    return np.floor(clamped * top + np.float32(0.5)).astype(np.uint16 if bits == 16 else np.uint8)
+
+
+def psnr(a, b, top):
+    mse = np.mean((a.astype(np.float64) - b.astype(np.float64)) ** 2)
+    return float(10 * np.log10(top * top / mse))
+
+
+def check(spec_path):
+    with open(spec_path) as file:
+        spec = json.load(file)
+    results = []
+    for entry in spec:
+        array, properties = decode(entry["file"])
+        reference = as_hwc(np.load(entry["reference"]))
+        if entry.get("quantize"):
+            reference = quantized(reference, entry["quantize"])
+        result = {"file": entry["file"], "shape_equal": array.shape == reference.shape, **properties}
+        if result["shape_equal"] and np.array_equal(array, reference):
+            result.update(max_diff=0, psnr=999.0)
+        elif result["shape_equal"]:
+            difference = np.abs(array.astype(np.int32) - reference.astype(np.int32))
+            result["max_diff"] = int(difference.max())
+            result["psnr"] = psnr(array, reference, 65535 if array.dtype == np.uint16 else 255)
+        if entry.get("icc"):
+            with open(entry["icc"], "rb") as file:
+                result["icc_equal"] = icc_of(entry["file"]) == file.read()
+        results.append(result)
+    print(json.dumps(results))
+
+
+def decode_to_npy(path, out):
+    array, properties = decode(path)
+    np.save(out, array)
+    print(json.dumps(properties))
+
+
+def main():
+    command = sys.argv[1]
+    if command == "make":
+        make(sys.argv[2])
+    elif command == "decode-to-npy":
+        decode_to_npy(sys.argv[2], sys.argv[3])
+    elif command == "check":
+        check(sys.argv[2])
+    else:
+        sys.exit(f"unknown command {command}")
+
+
+if __name__ == "__main__":
+    main()
