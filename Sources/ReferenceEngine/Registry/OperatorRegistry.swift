@@ -76,6 +76,7 @@ public struct OperatorRegistry: Sendable {
         registry.registerNormalization()
         registry.registerIndexing()
         registry.registerResize()
+        registry.registerQuantization()
         return registry
     }()
 }

@@ -1,7 +1,8 @@
 import TensorCore
 
-/// ConvTranspose over one or two spatial axes: per image and group, `W[g]ᵀ · X[g]` gives every
-/// tap's contribution (a GEMM), which col2im then adds into the strided, padded output.
+/// ConvTranspose over one to three spatial axes (fewer run as three of size 1): per image and
+/// group, `W[g]ᵀ · X[g]` gives every tap's contribution (a GEMM), which col2im then adds into
+/// the strided, padded output.
 struct ConvTransposeKernel: Sendable {
     var geometry: ConvGeometry
     var group: Int
@@ -20,12 +21,13 @@ struct ConvTransposeKernel: Sendable {
         let x = try inputs.at(0)
         let w = try inputs.at(1)
         let bias = try inputs.optional(2)?.floats()
-        guard x.rank == 3 || x.rank == 4, w.rank == x.rank else {
-            throw KernelError.invalid("ConvTranspose takes NCW or NCHW inputs, got \(x.shape) and weight \(w.shape)")
+        guard (3...5).contains(x.rank), w.rank == x.rank else {
+            throw KernelError.invalid("ConvTranspose takes 1 to 3 spatial axes, got \(x.shape) and weight \(w.shape)")
         }
-        let two = x.rank == 4
-        let xs = two ? x.shape : [x.shape[0], x.shape[1], 1, x.shape[2]]
-        let ws = two ? w.shape : [w.shape[0], w.shape[1], 1, w.shape[2]]
+        let lift = 5 - x.rank
+        func three(_ v: [Int], _ fill: Int) -> [Int] { Array(repeating: fill, count: lift) + v }
+        let xs = Array(x.shape.prefix(2)) + three(Array(x.shape.dropFirst(2)), 1)
+        let ws = Array(w.shape.prefix(2)) + three(Array(w.shape.dropFirst(2)), 1)
         let (batch, channels) = (xs[0], xs[1])
         guard ws[0] == channels, channels % group == 0 else {
             throw KernelError.shapeMismatch("input \(x.shape) and weight \(w.shape) do not fit group \(group)")
@@ -61,17 +63,16 @@ struct ConvTransposeKernel: Sendable {
             }
         }
         guard output.allSatisfy({ $0 > 0 }) else { throw KernelError.shapeMismatch("output size \(output) is not positive") }
-        let (oh, ow) = two ? (output[0], output[1]) : (1, output[0])
-        let (h, wd) = (xs[2], xs[3])
-        let (kh, kw) = (ws[2], ws[3])
-        let (sy, sx) = two ? (strides[0], strides[1]) : (1, strides[0])
-        let (dy, dx) = two ? (dilations[0], dilations[1]) : (1, dilations[0])
-        let (py, px) = two ? (begin[0], begin[1]) : (0, begin[0])
-        let taps = cout * kh * kw
+        let (o3, i3, k3) = (three(output, 1), Array(xs.dropFirst(2)), Array(ws.dropFirst(2)))
+        let (s3, d3, p3) = (three(strides, 1), three(dilations, 1), three(begin, 0))
+        let inPlane = i3.product
+        let outPlane = o3.product
+        let window = k3.product
+        let taps = cout * window
         let xv = try x.floats()
         let wv = try w.floats()
-        var result = [Float](repeating: 0, count: batch * outChannels * oh * ow)
-        var columns = [Float](repeating: 0, count: taps * h * wd)
+        var result = [Float](repeating: 0, count: batch * outChannels * outPlane)
+        var columns = [Float](repeating: 0, count: taps * inPlane)
         xv.withUnsafeBufferPointer { xb in
             wv.withUnsafeBufferPointer { wb in
                 guard let xp = xb.baseAddress, let wp = wb.baseAddress else { return }
@@ -80,22 +81,27 @@ struct ConvTransposeKernel: Sendable {
                         columns.withUnsafeMutableBufferPointer { cb in
                             guard let cp = cb.baseAddress else { return }
                             let weights = MatrixView(base: wp + g * cin * taps, rowStride: 1, columnStride: taps)
-                            let image = MatrixView(xp + (n * channels + g * cin) * h * wd, columns: h * wd)
+                            let image = MatrixView(xp + (n * channels + g * cin) * inPlane, columns: inPlane)
                             GEMM.multiply(
-                                m: taps, n: h * wd, k: cin, a: weights, b: image, c: cp, ldc: h * wd, accumulate: false,
+                                m: taps, n: inPlane, k: cin, a: weights, b: image, c: cp, ldc: inPlane, accumulate: false,
                                 context: context)
                         }
-                        let base = (n * outChannels + g * cout) * oh * ow
+                        let base = (n * outChannels + g * cout) * outPlane
                         for row in 0..<taps {
-                            let (c, tap) = (row / (kh * kw), row % (kh * kw))
-                            let (ky, kx) = (tap / kw, tap % kw)
-                            for iy in 0..<h {
-                                let oy = iy * sy - py + ky * dy
-                                if oy < 0 || oy >= oh { continue }
-                                for ix in 0..<wd {
-                                    let ox = ix * sx - px + kx * dx
-                                    if ox < 0 || ox >= ow { continue }
-                                    result[base + (c * oh + oy) * ow + ox] += columns[(row * h + iy) * wd + ix]
+                            let (c, tap) = (row / window, row % window)
+                            let (kz, ky, kx) = (tap / (k3[1] * k3[2]), (tap / k3[2]) % k3[1], tap % k3[2])
+                            for iz in 0..<i3[0] {
+                                let oz = iz * s3[0] - p3[0] + kz * d3[0]
+                                if oz < 0 || oz >= o3[0] { continue }
+                                for iy in 0..<i3[1] {
+                                    let oy = iy * s3[1] - p3[1] + ky * d3[1]
+                                    if oy < 0 || oy >= o3[1] { continue }
+                                    for ix in 0..<i3[2] {
+                                        let ox = ix * s3[2] - p3[2] + kx * d3[2]
+                                        if ox < 0 || ox >= o3[2] { continue }
+                                        result[base + c * outPlane + (oz * o3[1] + oy) * o3[2] + ox] +=
+                                            columns[row * inPlane + (iz * i3[1] + iy) * i3[2] + ix]
+                                    }
                                 }
                             }
                         }
@@ -107,7 +113,7 @@ struct ConvTransposeKernel: Sendable {
             guard bias.count == outChannels else { throw KernelError.shapeMismatch("bias has \(bias.count) values for \(outChannels) channels") }
             for n in 0..<batch {
                 for c in 0..<outChannels {
-                    for i in 0..<(oh * ow) { result[(n * outChannels + c) * oh * ow + i] += bias[c] }
+                    for i in 0..<outPlane { result[(n * outChannels + c) * outPlane + i] += bias[c] }
                 }
             }
         }
