@@ -230,11 +230,19 @@ class Fixtures:
         gray16 = self.noise(23, 37, 1, np.uint16)
         Image.fromarray(gray16[..., 0]).save(self.path("tiff_gray16.tif"))
         self.add("tiff_gray16", "tiff_gray16.tif", gray16)
-        for name, channels in [("rgb16", 3), ("rgba16", 4)]:
+        for name, channels in [("gray_alpha16", 2), ("rgb16", 3), ("rgba16", 4)]:
             data = self.noise(23, 37, channels, np.uint16)
-            extra = ["unassalpha"] if channels == 4 else None
-            tifffile.imwrite(self.path(f"tiff_{name}.tif"), data, photometric="rgb", extrasamples=extra)
+            extra = ["unassalpha"] if channels in (2, 4) else None
+            tifffile.imwrite(self.path(f"tiff_{name}.tif"), data, photometric="rgb" if channels > 2 else "minisblack",
+                             extrasamples=extra)
             self.add(f"tiff_{name}", f"tiff_{name}.tif", data)
+        # Associated (premultiplied) alpha: colour samples never exceed alpha. Pillow divides alpha
+        # back out truncating, ImageIO rounding, hence the tolerance.
+        alpha = self.noise(23, 37, 1)
+        colors = (self.noise(23, 37, 3).astype(np.int64) * (alpha.astype(np.int64) + 1) // 256).astype(np.uint8)
+        tifffile.imwrite(self.path("tiff_premultiplied.tif"), np.concatenate([colors, alpha], axis=2), photometric="rgb",
+                         extrasamples=["assocalpha"])
+        self.add("tiff_premultiplied", "tiff_premultiplied.tif", tolerance=1)
         data = self.noise(37, 41, 3)
         tifffile.imwrite(self.path("tiff_tiled.tif"), data, photometric="rgb", tile=(16, 16))
         self.add("tiff_tiled", "tiff_tiled.tif", data)
@@ -250,6 +258,9 @@ class Fixtures:
         self.add("tiff_lzw", "tiff_lzw.tif", data)
         self.save(data, "tiff_deflate.tif", compression="tiff_adobe_deflate")
         self.add("tiff_deflate", "tiff_deflate.tif", data)
+        # JPEG inside TIFF, stored as YCbCr: libtiff converts to RGB.
+        Image.fromarray(self.noise(23, 37, 3)).convert("YCbCr").save(self.path("tiff_jpeg.tif"), compression="jpeg")
+        self.add("tiff_jpeg", "tiff_jpeg.tif", tolerance=1)
         data = self.noise(23, 37, 1)
         tifffile.imwrite(self.path("tiff_miniswhite.tif"), data[..., 0], photometric="miniswhite")
         self.add("tiff_miniswhite", "tiff_miniswhite.tif")
