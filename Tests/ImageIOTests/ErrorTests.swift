@@ -56,7 +56,8 @@ struct ErrorTests {
         #expect(failure(reading: try file("signature", Array(good.prefix(3)))) == .truncated)
         #expect(failure(reading: try file("text", Array("just some words, long enough".utf8))) == .unknownFormat)
         var corrupt = good
-        for index in stride(from: 8, to: min(corrupt.count, 400), by: 1) { corrupt[index] = UInt8(truncatingIfNeeded: index &* 37) }
+        // Garbage over the first 400 bytes after the signature: headers and the start of the data.
+        for index in 8..<min(corrupt.count, 400) { corrupt[index] = UInt8(truncatingIfNeeded: index &* 37) }
         #expect(failure(reading: try file("corrupt", corrupt)) == .corrupt)
     }
 

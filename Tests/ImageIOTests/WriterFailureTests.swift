@@ -44,7 +44,8 @@ struct WriterFailureTests {
         let folder = try Fixtures.temporaryDirectory("imageio-nofolder")
         defer { try? FileManager.default.removeItem(at: folder) }
         let missing = folder.appendingPathComponent("absent/out.png")
-        #expect(throws: ImageIOError.cannotCreate(path: missing.path, reason: "the folder \(folder.path)/absent does not exist")) {
+        let reason = "the folder \(folder.path)/absent does not exist"
+        #expect(throws: ImageIOError.cannotCreate(path: missing.path, reason: reason)) {
             try ImageWriter(url: missing, width: 4, height: 4, layout: .rgb8)
         }
         let blocker = folder.appendingPathComponent("file")
@@ -62,7 +63,8 @@ struct WriterFailureTests {
             try ImageWriter(url: folder.appendingPathComponent("out.webp"), width: 4, height: 4, layout: .rgb8)
         }
         #expect(throws: ImageIOError.self) {
-            try ImageWriter(url: folder.appendingPathComponent("out.png"), width: 4, height: 4, layout: PixelLayout(channels: 5, bitDepth: 8))
+            let fiveChannels = PixelLayout(channels: 5, bitDepth: 8)
+            return try ImageWriter(url: folder.appendingPathComponent("out.png"), width: 4, height: 4, layout: fiveChannels)
         }
         #expect(throws: ImageIOError.self) {
             try ImageWriter(url: folder.appendingPathComponent("out.jpg"), width: 70000, height: 4, layout: .rgb8)
@@ -71,6 +73,25 @@ struct WriterFailureTests {
         #expect(throws: ImageIOError.self) { try writer.write(rows16: [UInt16](repeating: 0, count: 48), rowCount: 1) }
         writer.cancel()
         #expect(contents(of: folder).isEmpty)
+    }
+
+    @Test("A file that cannot be moved into place is removed")
+    func finishFails() throws {
+        let folder = try Fixtures.temporaryDirectory("imageio-blocked")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        // A non-empty folder where the file should go: rename(2) refuses to replace it.
+        let url = folder.appendingPathComponent("out.tif")
+        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: false)
+        try Data("x".utf8).write(to: url.appendingPathComponent("inside"))
+        let writer = try ImageWriter(url: url, width: 16, height: 1, layout: .rgb8)
+        try writer.write(rows: row, rowCount: 1)
+        #expect {
+            try writer.finish()
+        } throws: { error in
+            guard case .writeFailed(let path, _) = error as? ImageIOError else { return false }
+            return path == url.path
+        }
+        #expect(contents(of: folder) == ["out.tif"])
     }
 
     @Test("Finishing replaces an existing file at once")

@@ -13,6 +13,7 @@ public struct Image: Sendable, Hashable {
         case uint8([UInt8])
         case uint16([UInt16])
 
+        /// width × height × channels.
         public var count: Int {
             switch self {
             case .uint8(let values): values.count

@@ -5,11 +5,13 @@ public struct PixelLayout: Hashable, Sendable, CustomStringConvertible {
     /// 8 or 16.
     public var bitDepth: Int
 
+    /// Any values; readers and writers check ``isSupported`` and refuse other layouts with an error.
     public init(channels: Int, bitDepth: Int) {
         self.channels = channels
         self.bitDepth = bitDepth
     }
 
+    // The eight layouts ImageIO reads and writes.
     public static let gray8 = PixelLayout(channels: 1, bitDepth: 8)
     public static let grayAlpha8 = PixelLayout(channels: 2, bitDepth: 8)
     public static let rgb8 = PixelLayout(channels: 3, bitDepth: 8)

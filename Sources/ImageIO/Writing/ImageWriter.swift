@@ -1,11 +1,5 @@
 public import Foundation
 
-#if canImport(Glibc)
-    import Glibc
-#elseif canImport(Darwin)
-    import Darwin
-#endif
-
 /// Streams an image to disk band by band, so the image is never whole in memory.
 ///
 /// Rows arrive top to bottom in any band size; each band goes to the codec at once (libpng
@@ -93,9 +87,9 @@ public final class ImageWriter {
     public func write(rows values: [Float], rowCount: Int) throws(ImageIOError) {
         try checkRows(values.count, rowCount)
         if storedBitDepth == 8 {
-            try send(rowCount) { encoder throws(CodecFailure) in try encoder.write(SampleQuantization.to8(values), rowCount: rowCount) }
+            try send(SampleQuantization.to8(values), rowCount)
         } else {
-            try send(rowCount) { encoder throws(CodecFailure) in try encoder.write(SampleQuantization.to16(values), rowCount: rowCount) }
+            try send(SampleQuantization.to16(values), rowCount)
         }
     }
 
@@ -103,7 +97,7 @@ public final class ImageWriter {
     public func write(rows8 samples: [UInt8], rowCount: Int) throws(ImageIOError) {
         guard layout.bitDepth == 8 else { throw .invalidUse(path: url.path, reason: "8-bit rows for a 16-bit layout") }
         try checkRows(samples.count, rowCount)
-        try send(rowCount) { encoder throws(CodecFailure) in try encoder.write(samples, rowCount: rowCount) }
+        try send(samples, rowCount)
     }
 
     /// Appends `rowCount` full rows of 16-bit samples; the layout must be 16-bit.
@@ -111,9 +105,9 @@ public final class ImageWriter {
         guard layout.bitDepth == 16 else { throw .invalidUse(path: url.path, reason: "16-bit rows for an 8-bit layout") }
         try checkRows(samples.count, rowCount)
         if storedBitDepth == 8 {
-            try send(rowCount) { encoder throws(CodecFailure) in try encoder.write(SampleQuantization.reduced(samples), rowCount: rowCount) }
+            try send(SampleQuantization.reduced(samples), rowCount)
         } else {
-            try send(rowCount) { encoder throws(CodecFailure) in try encoder.write(samples, rowCount: rowCount) }
+            try send(samples, rowCount)
         }
     }
 
@@ -132,10 +126,11 @@ public final class ImageWriter {
             throw .writeFailed(path: path, reason: error.message)
         }
         self.encoder = nil
-        guard rename(temporaryURL.path, path) == 0 else {
-            let reason = String(cString: strerror(errno))
+        do {
+            try FileMove.replace(url, with: temporaryURL)
+        } catch {
             abandon()
-            throw .writeFailed(path: path, reason: "cannot move the finished file into place: \(reason)")
+            throw .writeFailed(path: path, reason: "cannot move the finished file into place: \(error.message)")
         }
         state = .finished
     }
@@ -163,6 +158,14 @@ public final class ImageWriter {
             throw .invalidUse(
                 path: path, reason: "\(sampleCount) samples for \(rowCount) rows of \(width) \(layout) pixels")
         }
+    }
+
+    private func send(_ samples: [UInt8], _ rowCount: Int) throws(ImageIOError) {
+        try send(rowCount) { encoder throws(CodecFailure) in try encoder.write(samples, rowCount: rowCount) }
+    }
+
+    private func send(_ samples: [UInt16], _ rowCount: Int) throws(ImageIOError) {
+        try send(rowCount) { encoder throws(CodecFailure) in try encoder.write(samples, rowCount: rowCount) }
     }
 
     /// Hands rows to the encoder; a codec failure abandons the file.
