@@ -2,15 +2,18 @@ public import Foundation
 public import InferenceRuntime
 import Synchronization
 
-/// Wraps a real backend and makes it fail on purpose: at load, or at the Nth run across all its
-/// sessions. The only fake Tessera's tests use: it exercises the real scheduler and fallback
-/// code against a real library that misbehaves.
+/// Wraps a real backend and makes it fail on purpose: at load, at the Nth run across all its
+/// sessions, or out of memory on inputs above a size. The only fake Tessera's tests use: it
+/// exercises the real scheduler and fallback code against a real library that misbehaves.
 public final class FaultInjectingBackend: Backend {
     public enum Fault: Sendable {
         /// Every `makeSession` fails.
         case load
         /// Runs succeed until `run` has been called `succeeding` times; every later run fails.
         case run(succeeding: Int)
+        /// Runs fail with `.outOfMemory` when an input has more than `elements` elements, as a
+        /// device with little memory would on big tiles or batches.
+        case outOfMemory(aboveElements: Int)
     }
 
     private let wrapped: any Backend
@@ -38,12 +41,19 @@ public final class FaultInjectingBackend: Backend {
         return FaultySession(wrapped: session, owner: self)
     }
 
-    /// Counts a run and says whether it should fail.
-    fileprivate func nextRunFails() -> Bool {
-        guard case .run(let succeeding) = fault else { return false }
-        return runs.withLock { count in
-            count += 1
-            return count > succeeding
+    /// Counts a run and says how it should fail, if it should.
+    fileprivate func failure(for inputs: [String: Tensor]) -> BackendError.Kind? {
+        switch fault {
+        case .load:
+            return nil
+        case .run(let succeeding):
+            let fails = runs.withLock { count in
+                count += 1
+                return count > succeeding
+            }
+            return fails ? .run : nil
+        case .outOfMemory(let elements):
+            return inputs.values.contains { $0.elementCount > elements } ? .outOfMemory : nil
         }
     }
 }
@@ -57,8 +67,8 @@ private struct FaultySession: Session {
     var outputs: [TensorDescription] { wrapped.outputs }
 
     func run(_ inputs: [String: Tensor]) throws -> [String: Tensor] {
-        if owner.nextRunFails() {
-            throw BackendError(.run, backend: device.backend, call: "run", message: "injected run failure")
+        if let kind = owner.failure(for: inputs) {
+            throw BackendError(kind, backend: device.backend, call: "run", message: "injected \(kind.rawValue) failure")
         }
         return try wrapped.run(inputs)
     }

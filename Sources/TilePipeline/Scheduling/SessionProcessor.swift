@@ -1,0 +1,53 @@
+public import InferenceRuntime
+public import TensorCore
+
+/// Runs tiles through one loaded ``Session``: one (library, device) pair.
+public struct SessionProcessor: TileProcessor {
+    public let session: any Session
+    /// The model input the tile batch feeds.
+    public let inputName: String
+    /// The model output read back.
+    public let outputName: String
+    public let scale: Int
+    public let margin: Int
+
+    /// - Parameters:
+    ///   - inputName, outputName: the manifest's names; default to the session's first input and output.
+    ///   - scale, margin: the model's upscaling factor and receptive radius, from its manifest.
+    /// - Throws: ``TilingError/missingTensor(role:name:available:)`` when the session has no such input or output.
+    public init(session: any Session, inputName: String? = nil, outputName: String? = nil, scale: Int, margin: Int)
+        throws(TilingError)
+    {
+        let inputs = session.inputs.map(\.name)
+        let outputs = session.outputs.map(\.name)
+        guard let input = inputName ?? inputs.first, inputs.contains(input) else {
+            throw .missingTensor(role: "input", name: inputName ?? "", available: inputs)
+        }
+        guard let output = outputName ?? outputs.first, outputs.contains(output) else {
+            throw .missingTensor(role: "output", name: outputName ?? "", available: outputs)
+        }
+        self.session = session
+        self.inputName = input
+        self.outputName = output
+        self.scale = scale
+        self.margin = margin
+    }
+
+    public var label: String { session.device.id.rawValue }
+
+    public func process(batch: Tensor) throws -> Tensor {
+        let outputs = try session.run([inputName: batch])
+        guard let output = outputs[outputName] else {
+            throw TilingError.missingTensor(role: "output", name: outputName, available: outputs.keys.sorted())
+        }
+        switch output.dataType {
+        case .float32:
+            return output
+        case .float16:
+            // Half-precision models are stitched in float32; widening float16 is exact.
+            return try Tensor(shape: output.shape, scalars: try output.doubleValues().map(Float.init))
+        default:
+            throw TilingError.outputType(processor: label, type: output.dataType)
+        }
+    }
+}

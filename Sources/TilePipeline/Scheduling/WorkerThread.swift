@@ -1,0 +1,42 @@
+import Foundation
+import InferenceRuntime
+
+/// What a worker thread tells the scheduler's coordinator.
+enum WorkerEvent: Sendable {
+    /// Tiles done, with how many tiles had to be split on the way.
+    case rendered(worker: Int, contributions: [TileContribution], splits: Int)
+    /// The worker's processor failed; its tiles are back in the queue and the worker has stopped.
+    case retired(worker: Int, failure: WorkerFailure)
+    /// An error every worker would hit (bad output shape, invalid input): the run must stop.
+    case failed(any Error)
+}
+
+/// Starts one worker on a thread of its own. ``Session/run(_:)`` blocks while the library
+/// computes, and a blocked thread of Swift's cooperative pool would stall every task in the
+/// process, so workers never run on it.
+enum WorkerThread {
+    static func start(
+        index: Int, worker: TileWorker, source: any TileSource, layout: StitchLayout, batchSize: Int, queue: WorkQueue,
+        events: AsyncStream<WorkerEvent>.Continuation
+    ) {
+        let thread = Thread {
+            let renderer = TileRenderer(processor: worker.processor, source: source, layout: layout)
+            while let tiles = queue.take(upTo: batchSize) {
+                let splitsBefore = renderer.splitCount
+                do {
+                    let contributions = try renderer.render(tiles)
+                    events.yield(.rendered(worker: index, contributions: contributions, splits: renderer.splitCount - splitsBefore))
+                } catch let error as BackendError where error.kind != .invalidInput {
+                    queue.putBack(tiles)
+                    events.yield(.retired(worker: index, failure: WorkerFailure(worker: worker.name, error: error)))
+                    return
+                } catch {
+                    events.yield(.failed(error))
+                    return
+                }
+            }
+        }
+        thread.name = "tessera-tiles-\(index)"
+        thread.start()
+    }
+}
