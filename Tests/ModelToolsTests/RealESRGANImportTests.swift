@@ -32,7 +32,7 @@ struct RealESRGANImportTests {
         let onnx = folder.appendingPathComponent("\(item.name).onnx")
         let (result, manifest) = try NCNNImporter.importAndWrite(
             param: param, weights: bin, output: onnx, options: NCNNImportOptions(opset: item.opset))
-        #expect(manifest.scale == item.scale)
+        #expect(Double(manifest.scale) == item.scale)
         try result.model.validate()
         #expect(result.model.opsetVersion(for: "") == item.opset)
         if let factor = Int(exactly: item.scale) {

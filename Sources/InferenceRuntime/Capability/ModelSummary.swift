@@ -11,6 +11,12 @@ public struct ModelSummary: Sendable {
         public var key: OperatorKey
         /// Element types of the inputs, `nil` where unknown or omitted.
         public var inputTypes: [DataType?]
+
+        public init(label: String, key: OperatorKey, inputTypes: [DataType?]) {
+            self.label = label
+            self.key = key
+            self.inputTypes = inputTypes
+        }
     }
 
     /// Opset version per canonical domain (`""` is `ai.onnx`).
@@ -24,6 +30,21 @@ public struct ModelSummary: Sendable {
     /// Nodes whose operator the schema table does not know at the model's opset (custom ops,
     /// typos, an opset too old for the operator).
     public var unknownOperators: [String]
+
+    /// A summary from its parts, for a model described elsewhere than in its file (a manifest
+    /// records operators and opsets so capability checks can run before anything is fetched).
+    public init(
+        opsets: [String: Int], nodes: [NodeSummary], inputs: [ValueInfo], outputs: [ValueInfo], parameterBytes: Int,
+        irVersion: Int64, unknownOperators: [String] = []
+    ) {
+        self.opsets = opsets
+        self.nodes = nodes
+        self.inputs = inputs
+        self.outputs = outputs
+        self.parameterBytes = parameterBytes
+        self.irVersion = irVersion
+        self.unknownOperators = unknownOperators
+    }
 
     /// Summarises `model`, resolving since-versions with `schemas` and input types with shape inference.
     public init(model: Model, schemas: OperatorSchemas) {

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import ModelManifest
 import ModelTools
 import Tessera
 
@@ -10,7 +11,9 @@ struct Import: AsyncParsableCommand {
         abstract: "Convert an ncnn model (.param + .bin) into an ONNX model and its manifest.",
         discussion: """
             Writes OUT.onnx and, beside it, OUT.json: the manifest (id, task, scale inferred from \
-            the graph, input and output names, tiling defaults). The input gets the dynamic shape \
+            the graph, input and output names, tiling defaults, and one variant for any library: \
+            the model file with its SHA-256, size and operators), ready for `tessera models \
+            install OUT.json`. The input gets the dynamic shape \
             [N, C, H, W]. Float16 weights widen to float32 exactly; --fp16 keeps them float16 in \
             the file (each followed by a Cast to float32), halving its size without changing \
             results. Nothing is written when the import fails.
@@ -61,8 +64,7 @@ struct Import: AsyncParsableCommand {
                 opset: opset, fp16: fp16, manifest: manifest)
             print(try JSONOutput.string(summary))
         } else {
-            let scale = manifest.scale.map { $0 == $0.rounded() ? "×\(Int($0))" : "×\($0)" } ?? "unknown scale"
-            print("wrote \(output) (\(graph.nodes.count) nodes, \(parameters) parameters, opset \(opset), \(scale)) and \(manifestPath)")
+            print("wrote \(output) (\(graph.nodes.count) nodes, \(parameters) parameters, opset \(opset), ×\(manifest.scale)) and \(manifestPath)")
         }
     }
 }
@@ -75,5 +77,5 @@ private struct ImportSummary: Encodable {
     var parameters: Int
     var opset: Int
     var fp16: Bool
-    var manifest: UpscaleManifest
+    var manifest: ModelManifest
 }

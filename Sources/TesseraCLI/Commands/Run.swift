@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Tessera
+import TilePipeline
 
 /// `tessera run`: run any model once on the best library and device, and save its outputs.
 struct Run: AsyncParsableCommand {
@@ -141,14 +142,7 @@ struct Run: AsyncParsableCommand {
     }
 }
 
-/// Tessera's cache folder: `$TESSERA_CACHE`, else `$XDG_CACHE_HOME/tessera`, else `~/.cache/tessera`.
+/// Tessera's cache folder, as the model store defines it (`ModelStore.defaultRoot`).
 enum Cache {
-    static var directory: URL {
-        let environment = ProcessInfo.processInfo.environment
-        if let explicit = environment["TESSERA_CACHE"], !explicit.isEmpty { return URL(fileURLWithPath: explicit) }
-        if let xdg = environment["XDG_CACHE_HOME"], !xdg.isEmpty {
-            return URL(fileURLWithPath: xdg).appendingPathComponent("tessera")
-        }
-        return FileManager.default.homeDirectoryForCurrentUser.appendingPathComponent(".cache/tessera")
-    }
+    static var directory: URL { ModelStore.defaultRoot() }
 }

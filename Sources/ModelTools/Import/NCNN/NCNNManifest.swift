@@ -1,65 +1,53 @@
 public import Foundation
-
-/// The `OUT.json` manifest written beside an imported upscaler (schema 1, see DESIGN.md).
-public struct UpscaleManifest: Codable, Sendable, Equatable {
-    public struct Endpoint: Codable, Sendable, Equatable {
-        public var name: String
-        public var layout = "NCHW"
-        public var channels = "RGB"
-        public var range: [Double] = [0, 1]
-        public var type = "float32"
-    }
-
-    public struct Tiling: Codable, Sendable, Equatable {
-        public var multipleOf = 1
-        public var overlap = 16
-        public var minTile = 32
-        public var maxTile = 1024
-    }
-
-    public var schema = 1
-    public var id: String
-    public var task = "upscale"
-    /// Output size ÷ input size; nil when the graph does not scale by a constant.
-    public var scale: Double?
-    public var input: Endpoint
-    public var output: Endpoint
-    public var tiling = Tiling()
-
-    /// The manifest for an imported model called `id`.
-    public init(id: String, result: NCNNImporter.Result) {
-        self.id = id
-        self.scale = result.scale
-        self.input = Endpoint(name: result.inputName)
-        self.output = Endpoint(name: result.outputName)
-    }
-
-    /// Pretty, key-sorted JSON; an integral scale prints as an integer (`4`, not `4.0`).
-    public func jsonData() throws -> Data {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        return try encoder.encode(self)
-    }
-}
+public import ModelManifest
+public import ONNXModel
 
 extension NCNNImporter {
+    /// The manifest written beside an imported model (schema 1): the measured scale (1 when the
+    /// graph does not scale by a whole factor), the graph's input and output names, default
+    /// tiling, and one variant for any library: the model file beside the manifest, with its
+    /// SHA-256, size and operator summary.
+    /// - Parameters:
+    ///   - modelBytes: the exact bytes of the written `.onnx`.
+    ///   - fileName: the `.onnx` file's name in its folder.
+    public static func manifest(
+        for result: Result, modelBytes: Data, fileName: String, precision: ModelManifest.Precision, schemas: OperatorSchemas
+    ) -> ModelManifest {
+        let stem = (fileName as NSString).deletingPathExtension
+        let variant = ModelManifest.Variant(
+            describing: modelBytes, file: ModelManifest.sanitizedName(fileName) ?? "model.onnx",
+            url: fileName.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed) ?? fileName, precision: precision,
+            summary: ModelManifest.Summary(model: result.model, schemas: schemas))
+        return ModelManifest(
+            id: ModelManifest.sanitizedName(stem) ?? "model", scale: result.scale.flatMap { Int(exactly: $0) } ?? 1,
+            input: ModelManifest.Endpoint(name: result.inputName), output: ModelManifest.Endpoint(name: result.outputName),
+            variants: [variant])
+    }
+
     /// Imports and writes `output` (the model) and its manifest beside it (`.json` extension).
     ///
     /// Everything is built and serialized before the first byte is written, and both files are
     /// written atomically, so a failed import leaves no partial output behind.
     public static func importAndWrite(
         param: URL, weights: URL, output: URL, options: NCNNImportOptions = NCNNImportOptions()
-    ) throws(NCNNImportError) -> (result: Result, manifest: UpscaleManifest) {
+    ) throws(NCNNImportError) -> (result: Result, manifest: ModelManifest) {
         let result = try importModel(param: param, weights: weights, options: options)
-        let id = output.deletingPathExtension().lastPathComponent
-        let manifest = UpscaleManifest(id: id, result: result)
         let manifestURL = output.deletingPathExtension().appendingPathExtension("json")
+        let modelBytes: Data
+        do { modelBytes = try result.model.serializedBytes() } catch { throw .unwritable(path: output.path, reason: "\(error)") }
+        let manifest: ModelManifest
         let manifestData: Data
-        do { manifestData = try manifest.jsonData() } catch {
+        do {
+            manifest = Self.manifest(
+                for: result, modelBytes: modelBytes, fileName: output.lastPathComponent,
+                precision: options.float16Weights ? .fp16 : .fp32, schemas: try OperatorSchemas.standard())
+            try manifest.validate(source: manifestURL.path)
+            manifestData = try manifest.jsonData()
+        } catch {
             throw .unwritable(path: manifestURL.path, reason: "\(error)")
         }
-        do { try result.model.write(to: output) } catch {
-            throw .unwritable(path: output.path, reason: "\(error.error)")
+        do { try modelBytes.write(to: output, options: .atomic) } catch {
+            throw .unwritable(path: output.path, reason: error.localizedDescription)
         }
         do { try manifestData.write(to: manifestURL, options: .atomic) } catch {
             // Without its manifest the model is half an import: take it back.
@@ -67,5 +55,26 @@ extension NCNNImporter {
             throw .unwritable(path: manifestURL.path, reason: error.localizedDescription)
         }
         return (result, manifest)
+    }
+}
+
+extension ModelManifest.Summary {
+    /// The opsets and the operators of `model`'s main graph, each operator keyed by the
+    /// since-version in force at the model's opset (as capability checks key them); an operator
+    /// the schema table does not know keeps the opset itself.
+    public init(model: Model, schemas: OperatorSchemas) {
+        let canonical = Dictionary(
+            model.opsetImports.map { (OpsetImport.canonicalDomain($0.domain), Int($0.version)) }, uniquingKeysWith: { first, _ in first })
+        let entries = Set(
+            model.graph.nodes.map { node in
+                let domain = OpsetImport.canonicalDomain(node.domain)
+                let opset = canonical[domain] ?? 0
+                let since = schemas.sinceVersion(of: node.opType, domain: domain, opset: opset) ?? opset
+                return ModelManifest.OperatorEntry(domain: domain.isEmpty ? "ai.onnx" : domain, type: node.opType, sinceVersion: since)
+            })
+        self.init(
+            irVersion: Int(model.irVersion),
+            opsets: Dictionary(canonical.map { ($0.key.isEmpty ? "ai.onnx" : $0.key, $0.value) }, uniquingKeysWith: { first, _ in first }),
+            operators: entries.sorted())
     }
 }

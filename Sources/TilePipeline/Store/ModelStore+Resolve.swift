@@ -1,0 +1,68 @@
+public import Foundation
+public import ModelManifest
+
+/// A model named on the command line, with its manifest, wherever it came from.
+public struct ResolvedModel: Sendable, Equatable {
+    /// Where the model was found.
+    public enum Origin: Sendable, Equatable {
+        /// Installed in the store.
+        case installed(InstalledModel)
+        /// A manifest file outside the store.
+        case manifestFile(URL)
+        /// A bare `.onnx` file; the manifest was derived from the graph.
+        case modelFile(URL)
+    }
+
+    /// The manifest, variant URLs absolute.
+    public var manifest: ModelManifest
+    public var origin: Origin
+
+    public init(manifest: ModelManifest, origin: Origin) {
+        self.manifest = manifest
+        self.origin = origin
+    }
+
+    /// Where `variant`'s file is on this machine now: the store's verified copy for an installed
+    /// model, else the variant's own `file:` URL when that file exists; `nil` when it must be
+    /// fetched first (install the manifest, then ``ModelStore/fetch(_:variant:progress:)``).
+    public func localFile(for variant: ModelManifest.Variant) -> URL? {
+        if case .installed(let model) = origin {
+            return model.isFetched(variant) ? model.fileURL(for: variant) : nil
+        }
+        guard let url = URL(string: variant.url), url.isFileURL, FileManager.default.fileExists(atPath: url.path) else {
+            return nil
+        }
+        return url
+    }
+}
+
+extension ModelStore {
+    /// Finds a model by what a user would type: an existing file (a `.onnx` model, or any
+    /// other file read as a manifest), else an installed id.
+    ///
+    /// A bare `.onnx` gets a derived manifest (``defaultManifest(forModelAt:)``).
+    /// - Throws: ``ModelStoreError/notFound(name:installed:)`` when `name` is neither, listing
+    ///   what is installed; manifest or model errors naming the file otherwise.
+    public func resolve(_ name: String) throws(ModelStoreError) -> ResolvedModel {
+        let url = URL(fileURLWithPath: name)
+        var isDirectory: ObjCBool = false
+        if FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory), !isDirectory.boolValue {
+            if url.pathExtension.lowercased() == "onnx" {
+                return ResolvedModel(manifest: try Self.defaultManifest(forModelAt: url), origin: .modelFile(url))
+            }
+            let data: Data
+            do { data = try Data(contentsOf: url) } catch { throw .unreadable(path: url.path, reason: error.localizedDescription) }
+            do {
+                let manifest = try ModelManifest.decode(data, source: url)
+                return ResolvedModel(manifest: manifest.resolvingURLs(relativeTo: url), origin: .manifestFile(url))
+            } catch {
+                throw .manifest(error)
+            }
+        }
+        if ModelManifest.isValidName(name), FileManager.default.fileExists(atPath: directory(for: name).path) {
+            let model = try installedModel(name)
+            return ResolvedModel(manifest: model.manifest, origin: .installed(model))
+        }
+        throw .notFound(name: name, installed: installedIDs())
+    }
+}
