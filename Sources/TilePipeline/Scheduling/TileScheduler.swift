@@ -95,7 +95,7 @@ public struct TileScheduler: Sendable {
                         estimatedRemaining: done > 0 ? elapsed * (Double(plan.tiles.count - done) / Double(done)) : nil))
                     if stitcher.isComplete { return }
                     queueAllowedRows()
-                case .retired(_, let failure):
+                case .retired(let failure):
                     report.failures.append(failure)
                     onFailure(failure)
                     if report.failures.count == workers.count { throw TileSchedulerError.allWorkersFailed(report.failures) }

@@ -6,7 +6,7 @@ enum WorkerEvent: Sendable {
     /// Tiles done, with how many tiles had to be split on the way.
     case rendered(worker: Int, contributions: [TileContribution], splits: Int)
     /// The worker's processor failed; its tiles are back in the queue and the worker has stopped.
-    case retired(worker: Int, failure: WorkerFailure)
+    case retired(WorkerFailure)
     /// An error every worker would hit (bad output shape, invalid input): the run must stop.
     case failed(any Error)
 }
@@ -28,7 +28,7 @@ enum WorkerThread {
                     events.yield(.rendered(worker: index, contributions: contributions, splits: renderer.splitCount - splitsBefore))
                 } catch let error as BackendError where error.kind != .invalidInput {
                     queue.putBack(tiles)
-                    events.yield(.retired(worker: index, failure: WorkerFailure(worker: worker.name, error: error)))
+                    events.yield(.retired(WorkerFailure(worker: worker.name, error: error)))
                     return
                 } catch {
                     events.yield(.failed(error))

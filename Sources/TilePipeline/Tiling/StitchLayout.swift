@@ -6,8 +6,10 @@ public enum StitchMode: String, Sendable, Hashable, CaseIterable {
     /// model's receptive field fits in the margin.
     case crop
     /// Keep each tile's whole window, weighted by a raised-cosine ramp that falls to zero over
-    /// the overlap towards every edge shared with a neighbour, and normalise: hides the seams
-    /// of models whose receptive field exceeds the margin.
+    /// the overlap towards every edge shared with a neighbour, and normalise: softens the seams
+    /// of models whose receptive field exceeds the margin. The ramp also takes in pixels within
+    /// the margin of a window's edge, so for a model whose receptive field fits the margin,
+    /// `crop` is exact and `blend` is not.
     case blend
 }
 
