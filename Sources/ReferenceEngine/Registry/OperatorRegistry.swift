@@ -77,6 +77,7 @@ public struct OperatorRegistry: Sendable {
         registry.registerIndexing()
         registry.registerResize()
         registry.registerQuantization()
+        registry.registerWindows()
         return registry
     }()
 }
