@@ -85,7 +85,7 @@ let package = Package(
 
         .target(name: "ModelManifest", dependencies: [crypto], swiftSettings: swiftSettings),
         .target(
-            name: "ModelTools", dependencies: ["ONNXModel", "TensorCore", "ImageIO", "ModelManifest"],
+            name: "ModelTools", dependencies: ["ONNXModel", "TensorCore", "InferenceRuntime", "ImageIO", "ModelManifest"],
             swiftSettings: swiftSettings),
         .target(
             name: "TilePipeline",

@@ -84,6 +84,10 @@ void *ic_png_create(const char *path, const ic_write_options *options, ic_error 
         return NULL;
     }
     png_set_write_fn(writer->png, writer, write_data, flush_data);
+    /* Photos often carry the widespread, slightly wrong HP sRGB profile; libpng refuses it unless
+       told to pass it through, and carrying the input's profile unchanged is the point. */
+    png_set_option(writer->png, PNG_SKIP_sRGB_CHECK_PROFILE, PNG_OPTION_ON);
+    png_set_benign_errors(writer->png, 1);
     static const int color_types[] = {PNG_COLOR_TYPE_GRAY, PNG_COLOR_TYPE_GRAY_ALPHA, PNG_COLOR_TYPE_RGB,
                                       PNG_COLOR_TYPE_RGB_ALPHA};
     png_set_IHDR(writer->png, writer->info, options->width, options->height, (int)options->bit_depth,

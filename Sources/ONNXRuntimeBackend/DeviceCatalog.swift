@@ -69,50 +69,11 @@ enum DeviceCatalog {
         let folder = procRoot + "/driver/nvidia/gpus"
         let buses = ((try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []).sorted()
         if buses.count == 1, let text = try? String(contentsOfFile: "\(folder)/\(buses[0])/information", encoding: .utf8),
-            let model = field("Model", in: text)
+            let model = CPUInfo.field("Model", in: text)
         {
             return [model]
         }
         return buses.indices.map { "CUDA device \($0)" }
     }
 
-    /// The value after `key:` on the first line that starts with `key`.
-    static func field(_ key: String, in text: String) -> String? {
-        for line in text.split(separator: "\n") where line.hasPrefix(key) {
-            guard let colon = line.firstIndex(of: ":") else { continue }
-            let name = line[..<colon].trimmingCharacters(in: .whitespaces)
-            guard name == key else { continue }
-            return line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)
-        }
-        return nil
-    }
-}
-
-/// The CPU's name, vendor and the machine's memory, from `/proc` on Linux.
-struct CPUInfo {
-    var name: String
-    var vendor: String
-    var memoryBytes: Int64?
-
-    static func read(procRoot: String) -> CPUInfo {
-        let cpuinfo = (try? String(contentsOfFile: procRoot + "/cpuinfo", encoding: .utf8)) ?? ""
-        let meminfo = (try? String(contentsOfFile: procRoot + "/meminfo", encoding: .utf8)) ?? ""
-        let name = DeviceCatalog.field("model name", in: cpuinfo) ?? "CPU"
-        let vendor: String =
-            switch DeviceCatalog.field("vendor_id", in: cpuinfo) ?? "" {
-            case "GenuineIntel": "Intel"
-            case "AuthenticAMD": "AMD"
-            case let other: other
-            }
-        // "MemTotal:       24512345 kB"
-        var memory: Int64?
-        if let total = DeviceCatalog.field("MemTotal", in: meminfo),
-            let kilobytes = Int64(total.split(separator: " ").first ?? "")
-        {
-            memory = kilobytes * 1024
-        } else {
-            memory = Int64(exactly: ProcessInfo.processInfo.physicalMemory)
-        }
-        return CPUInfo(name: name, vendor: vendor, memoryBytes: memory)
-    }
 }

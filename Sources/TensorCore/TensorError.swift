@@ -12,6 +12,8 @@ public enum TensorError: Error, Hashable, Sendable {
     case typeMismatch(expected: DataType, actual: DataType)
     /// A string tensor has a number of strings that differs from its element count.
     case stringCountMismatch(expected: Int, actual: Int)
+    /// An operation that does not apply to tensors of this element type.
+    case unsupportedType(DataType, operation: String)
 }
 
 extension TensorError: CustomStringConvertible {
@@ -23,6 +25,7 @@ extension TensorError: CustomStringConvertible {
         case .sizeMismatch(let expected, let actual): "payload has \(actual) bytes, shape and type need \(expected)"
         case .typeMismatch(let expected, let actual): "tensor holds \(actual), \(expected) was asked for"
         case .stringCountMismatch(let expected, let actual): "tensor holds \(actual) strings, shape needs \(expected)"
+        case .unsupportedType(let type, let operation): "\(operation) does not support \(type) tensors"
         }
     }
 }

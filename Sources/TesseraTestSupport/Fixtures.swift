@@ -34,13 +34,19 @@ public enum Fixtures {
 
     /// `onnx/backend/test/data/light` inside the venv's `onnx` package.
     public static func lightModelsDirectory() throws -> URL {
+        try existing(
+            try sitePackages().appendingPathComponent("onnx/backend/test/data/light"), what: "the onnx wheel's light models")
+    }
+
+    /// The venv's `site-packages` folder, whatever its Python version.
+    private static func sitePackages() throws -> URL {
         let lib = repositoryRoot.appendingPathComponent(".venv/lib")
         let versions = (try? FileManager.default.contentsOfDirectory(atPath: lib.path)) ?? []
         for version in versions.sorted() where version.hasPrefix("python") {
-            let dir = lib.appendingPathComponent("\(version)/site-packages/onnx/backend/test/data/light")
+            let dir = lib.appendingPathComponent("\(version)/site-packages")
             if FileManager.default.fileExists(atPath: dir.path) { return dir }
         }
-        throw Missing(what: "the onnx wheel's light models", path: lib.path + "/python*/site-packages/onnx/…/light")
+        throw Missing(what: "the project's Python venv", path: lib.path + "/python*/site-packages")
     }
 
     /// Every `light_*.onnx` model, sorted by name.
@@ -48,6 +54,13 @@ public enum Fixtures {
         let dir = try lightModelsDirectory()
         return try FileManager.default.contentsOfDirectory(atPath: dir.path)
             .filter { $0.hasSuffix(".onnx") }.sorted().map { dir.appendingPathComponent($0) }
+    }
+
+    /// A photo from the scikit-image wheel's sample data (`astronaut.png`, `coffee.png`,
+    /// `chelsea.png`, `rocket.jpg`, …): real photographs from a registry package.
+    public static func samplePhoto(_ name: String) throws -> URL {
+        try existing(
+            try sitePackages().appendingPathComponent("skimage/data/\(name)"), what: "the scikit-image sample photo \(name)")
     }
 
     /// Debian's `libonnx-testdata` data folder.

@@ -41,14 +41,19 @@ public struct OperatorSupportTable: Sendable, Codable {
     public var operators: [String: [String: [Entry]]]
     /// The newest model IR version the library reads, where the probe measured it.
     public var maxIRVersion: Int?
+    /// The newest `ai.onnx` opset a model may import and still load, where the probe measured a
+    /// limit (ONNX Runtime refuses newer opsets outright; OpenVINO resolves each operator instead).
+    public var maxOpset: Int?
 
     public init(
-        library: String, libraryVersion: String, operators: [String: [String: [Entry]]], maxIRVersion: Int? = nil
+        library: String, libraryVersion: String, operators: [String: [String: [Entry]]], maxIRVersion: Int? = nil,
+        maxOpset: Int? = nil
     ) {
         self.library = library
         self.libraryVersion = libraryVersion
         self.operators = operators
         self.maxIRVersion = maxIRVersion
+        self.maxOpset = maxOpset
     }
 
     /// Reads a table in the JSON format the probe script writes.
@@ -100,6 +105,11 @@ public struct OperatorSupportTable: Sendable, Codable {
             findings.append(CapabilityReport.Finding(
                 severity: .blocking, nodes: [],
                 reason: .other("the model's IR version \(model.irVersion) is newer than \(library) reads (up to \(maxIRVersion))")))
+        }
+        if let maxOpset, let opset = model.opsets[""], opset > maxOpset {
+            findings.append(CapabilityReport.Finding(
+                severity: .blocking, nodes: [],
+                reason: .other("the model imports ai.onnx opset \(opset), newer than \(library) \(libraryVersion) loads (up to \(maxOpset))")))
         }
         return findings + order.map { reason in
             // Unknown operators block every route: no library can run what ONNX does not define.

@@ -27,11 +27,11 @@ public struct ReferenceBackend: Backend {
 
     /// One device: the CPU, driven with every core unless `SessionOptions.threads` says otherwise.
     public func devices() -> [Device] {
-        [
+        let cpu = CPUInfo.read()
+        return [
             Device(
-                id: DeviceID("reference:cpu"), kind: .cpu, vendor: "", name: "CPU",
-                memoryBytes: Int64(exactly: ProcessInfo.processInfo.physicalMemory), backend: .reference, route: "cpu",
-                specificity: Device.Specificity.reference)
+                id: DeviceID("reference:cpu"), kind: .cpu, vendor: cpu.vendor, name: cpu.name, memoryBytes: cpu.memoryBytes,
+                backend: .reference, route: "cpu", specificity: Device.Specificity.reference)
         ]
     }
 

@@ -57,26 +57,9 @@ struct InputOption: ExpressibleByArgument, Sendable {
                 }
                 return dim
             }
-            return try RandomTensor.make(description.dataType, shape: dims, seed: seed)
-        }
-    }
-}
-
-/// Seeded random input tensors: uniform in [0, 1) for floats, small non-negative integers otherwise.
-enum RandomTensor {
-    static func make(_ type: DataType, shape: [Int], seed: UInt64) throws -> Tensor {
-        let count = try Tensor.elementCount(of: shape)
-        var generator = SeededGenerator(seed: seed)
-        switch type {
-        case .float32: return try Tensor(shape: shape, scalars: (0..<count).map { _ in Float.random(in: 0..<1, using: &generator) })
-        case .float16:
-            return try Tensor(shape: shape, scalars: (0..<count).map { _ in Float16(Float.random(in: 0..<1, using: &generator)) })
-        case .float64: return try Tensor(shape: shape, scalars: (0..<count).map { _ in Double.random(in: 0..<1, using: &generator) })
-        case .int64: return try Tensor(shape: shape, scalars: (0..<count).map { _ in Int64.random(in: 0..<8, using: &generator) })
-        case .int32: return try Tensor(shape: shape, scalars: (0..<count).map { _ in Int32.random(in: 0..<8, using: &generator) })
-        case .uint8: return try Tensor(shape: shape, scalars: (0..<count).map { _ in UInt8.random(in: 0...255, using: &generator) })
-        case .bool: return try Tensor(shape: shape, scalars: (0..<count).map { _ in Bool.random(using: &generator) })
-        default: throw CLIError("random inputs of type \(type) are not supported; give a .npy file")
+            do { return try Tensor.random(description.dataType, shape: dims, seed: seed) } catch {
+                throw CLIError("input '\(name)': \(error); give a .npy file")
+            }
         }
     }
 }

@@ -1,0 +1,161 @@
+import ArgumentParser
+import Foundation
+import ImageIO
+import Tessera
+import TilePipeline
+
+/// `tessera upscale`: the photographer's command.
+struct Upscale: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Upscale images of any size with a model, tiled over every suitable device.",
+        discussion: """
+            Cuts each image into overlapping tiles, runs them on one worker per device (the \
+            library each device runs fastest, as `tessera check` and the selection policy \
+            decide), and stitches the result without seams, writing the output in row bands so \
+            even a 32000×32000 result never sits whole in memory. A device that fails hands its \
+            tiles to the others. The output format follows the extension (.png, .jpg, .tif); \
+            alpha is upscaled too, the ICC profile carried over, and the output is written to a \
+            temporary file that replaces the target only when complete, so Ctrl-C leaves nothing.
+
+            Models are installed ids (`tessera models list`), manifests or .onnx files; give \
+            --model twice to chain models. Several inputs, or a folder, go into an output folder; \
+            outputs that already exist are skipped, so an interrupted batch can be rerun.
+
+            Examples:
+              tessera upscale photo.jpg -o photo-x4.png
+              tessera upscale photo.jpg -o preview.png --region 1200,800,256,256
+              tessera upscale shoot/ -o shoot-x4/ --format tif --bits 16
+              tessera upscale scan.png -o out.png --model realesr-animevideov3-x4 --model denoise.json --tta
+              tessera upscale photo.png -o out.png --json | jq -c 'select(.event == "done")'
+            """
+    )
+
+    @Argument(help: ArgumentHelp("Images (.png, .jpg, .tif) or folders of them.", valueName: "input"))
+    var inputs: [String]
+
+    @Option(name: [.short, .long], help: "The output file (one input) or folder (several inputs or a folder).")
+    var output: String
+
+    @Option(name: .customLong("model"), help: "A model id, manifest or .onnx file; repeat to chain models.")
+    var models: [String] = ["realesr-animevideov3-x4"]
+
+    @Option(help: "Tile side in input pixels (default: from device memory, at most 512).")
+    var tile: Int?
+
+    @Option(help: "Context pixels around each tile (default: the manifest's overlap).")
+    var overlap: Int?
+
+    @Option(help: "Same-size tiles per model call.")
+    var batch = 1
+
+    @Option(help: ArgumentHelp("Process only this area, for a quick preview.", valueName: "x,y,w,h"))
+    var region: RegionOption?
+
+    @Flag(help: "Test-time augmentation: average over the 8 flips and transposes (8× slower, slightly cleaner).")
+    var tta = false
+
+    @Flag(help: "Blend tile overlaps with a raised-cosine ramp instead of cropping margins.")
+    var blend = false
+
+    @Option(help: "Use only this library: onnxruntime, openvino or reference.")
+    var library: String?
+
+    @Option(help: "Use only this device: an id (openvino:CPU), a route (GPU.0) or a kind (cpu, gpu).")
+    var device: String?
+
+    @Flag(help: "Use only the best device instead of one worker per device.")
+    var singleDevice = false
+
+    @Option(help: "accurate (float32, the default) or fast (let the library use bfloat16/float16 where faster).")
+    var precision: SessionOptions.Precision = .accurate
+
+    @Option(help: "Intra-op threads per worker (default: the library's choice).")
+    var threads: Int?
+
+    @Option(help: "Output format for folder outputs: png, jpg or tif (default: the input's).")
+    var format: String?
+
+    @Option(help: "JPEG quality, 1–100.")
+    var quality = 92
+
+    @Option(help: "Output bits per sample: 8 or 16 (default: the input's; JPEG is always 8).")
+    var bits: Int?
+
+    @Flag(help: "Print which variant, library and devices were chosen, and why.")
+    var explain = false
+
+    @Flag(help: "Print JSON lines (progress, done, skipped) on stdout instead of a progress bar.")
+    var json = false
+
+    func validate() throws {
+        if let tile, tile < 8 { throw ValidationError("--tile must be at least 8") }
+        if let overlap, overlap < 0 { throw ValidationError("--overlap must be 0 or more") }
+        if batch < 1 { throw ValidationError("--batch must be at least 1") }
+        if let threads, threads < 1 { throw ValidationError("--threads must be at least 1") }
+        if !(1...100).contains(quality) { throw ValidationError("--quality must be between 1 and 100") }
+        if let bits, bits != 8, bits != 16 { throw ValidationError("--bits must be 8 or 16") }
+        if let format, ImageFormat(pathExtension: format) == nil { throw ValidationError("--format must be png, jpg or tif") }
+        if let library, !["onnxruntime", "openvino", "reference"].contains(library) {
+            throw ValidationError("--library must be onnxruntime, openvino or reference")
+        }
+    }
+
+    func run() async throws {
+        let jobs = try UpscaleJobs.plan(inputs: inputs, output: output, format: format)
+        let options = upscaleOptions()
+        let reporter = UpscaleReporter(json: json)
+        let models = models
+        let explain = explain
+        let work = Task {
+            let upscaler = try await Upscaler.load(
+                models: models, store: ModelStore(root: Cache.directory), backends: BackendCatalog.discover().backends,
+                options: options, log: { StandardError.write("tessera: \($0)") })
+            if explain { upscaler.explanation.forEach { StandardError.write("explain: \($0)") } }
+            for job in jobs {
+                if job.skip {
+                    reporter.skipped(job)
+                    continue
+                }
+                try Task.checkCancellation()
+                try FileManager.default.createDirectory(
+                    at: job.output.deletingLastPathComponent(), withIntermediateDirectories: true)
+                reporter.started(job)
+                let report = try await upscaler.upscale(
+                    job.input, to: job.output, progress: { reporter.progress(job, $0) },
+                    onFailure: { StandardError.write("tessera: \($0)") })
+                reporter.done(job, report)
+            }
+        }
+        try await InterruptHandler.run(work) {
+            reporter.interrupted()
+        }
+    }
+
+    private func upscaleOptions() -> UpscaleOptions {
+        var options = UpscaleOptions()
+        options.tile = tile
+        options.overlap = overlap
+        options.batch = batch
+        options.region = region?.rect
+        options.testTimeAugmentation = tta
+        options.stitch = blend ? .blend : .crop
+        options.library = library
+        options.device = device
+        options.allDevices = !singleDevice
+        options.session = SessionOptions(threads: threads, precision: precision, cacheDirectory: Cache.directory)
+        options.bitDepth = bits
+        options.write.jpegQuality = quality
+        return options
+    }
+}
+
+/// `--region x,y,w,h`.
+struct RegionOption: ExpressibleByArgument, Sendable {
+    var rect: PixelRect
+
+    init?(argument: String) {
+        let parts = argument.split(separator: ",").compactMap { Int($0.trimmingCharacters(in: .whitespaces)) }
+        guard parts.count == 4, parts[0] >= 0, parts[1] >= 0, parts[2] > 0, parts[3] > 0 else { return nil }
+        rect = PixelRect(x: parts[0], y: parts[1], width: parts[2], height: parts[3])
+    }
+}

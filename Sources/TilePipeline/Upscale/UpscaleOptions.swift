@@ -1,0 +1,29 @@
+public import ImageIO
+public import InferenceRuntime
+
+/// How `tessera upscale` (or a library user) wants images upscaled.
+public struct UpscaleOptions: Sendable {
+    /// Core tile side in input pixels; `nil` picks one from device memory (at most 512).
+    public var tile: Int?
+    /// Context around each tile in input pixels; `nil` takes the manifest's `tiling.overlap`.
+    public var overlap: Int?
+    /// Same-size tiles per model call.
+    public var batch = 1
+    /// Only this part of the input (a preview); `nil` for the whole image.
+    public var region: PixelRect?
+    /// Average over the 8 flips and transposes (test-time augmentation): 8× the work.
+    public var testTimeAugmentation = false
+    /// Crop tile margins, or blend overlaps with a raised-cosine ramp.
+    public var stitch = StitchMode.crop
+    /// Restrict to one library or device, as `tessera run` does.
+    public var library: String?
+    public var device: String?
+    /// Use every suitable device (one worker each) instead of the best one alone.
+    public var allDevices = true
+    public var session = SessionOptions()
+    /// Output bits per sample; `nil` keeps the input's (8 for JPEG).
+    public var bitDepth: Int?
+    public var write = ImageWriteOptions()
+
+    public init() {}
+}

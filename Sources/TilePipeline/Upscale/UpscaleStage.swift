@@ -1,0 +1,80 @@
+import Foundation
+import InferenceRuntime
+import ModelManifest
+import ONNXModel
+
+/// One model of an upscale chain, resolved and fetched, with the pairs that can run it.
+struct UpscaleStage: Sendable {
+    var name: String
+    var manifest: ModelManifest
+    var file: URL
+    /// Usable (library, device) pairs, best first, by the selection policy.
+    var ranked: [Device]
+    var bytesPerInputPixel: Int
+    var explanation: [String]
+
+    /// Resolves `name`, picks the variant before anything is fetched, fetches it when the store
+    /// does not have it yet, and ranks the pairs that pass the capability check.
+    static func prepare(
+        _ name: String, store: ModelStore, backends: [any Backend], options: UpscaleOptions, log: @Sendable (String) -> Void
+    ) async throws -> UpscaleStage {
+        let resolved = try store.resolve(name)
+        let choice = VariantChoice(manifest: resolved.manifest, backends: backends, library: options.library, device: options.device)
+        guard let pick = choice.pick else { throw UpscaleError.noUsableDevice(model: name, reasons: choice.explanation) }
+        var file = resolved.localFile(for: pick.variant)
+        if file == nil {
+            let id: String
+            switch resolved.origin {
+            case .installed(let model): id = model.id
+            case .manifestFile(let url): id = try await store.install(manifestAt: url).id
+            case .modelFile(let url): throw UpscaleError.modelNotAvailable(model: url.path, reason: "the file went missing")
+            }
+            log("fetching \(pick.variant.name) of \(id) from \(pick.variant.url)")
+            file = try await store.fetch(id, variant: pick.variant.name)
+        }
+        guard let file else { throw UpscaleError.modelNotAvailable(model: name, reason: "no local file") }
+        let model = try Model(contentsOf: file)
+        let summary = ModelSummary(model: model, schemas: try OperatorSchemas.standard())
+        var reports: [DeviceID: CapabilityReport] = [:]
+        for backend in backends {
+            for device in backend.devices() { reports[device.id] = backend.capability(of: summary, on: device) }
+        }
+        let selection = Selection(
+            devices: backends.flatMap { $0.devices() }, reports: reports, library: options.library, device: options.device)
+        guard !selection.ranked.isEmpty else {
+            throw UpscaleError.noUsableDevice(model: name, reasons: selection.skipped.map { "\($0.device.id): \($0.reason)" })
+        }
+        let perPixel = (try? TileSizing.bytesPerInputPixel(of: model)) ?? 64 * 4 * 4
+        return UpscaleStage(
+            name: name, manifest: resolved.manifest, file: file, ranked: selection.ranked.map(\.device),
+            bytesPerInputPixel: perPixel, explanation: choice.explanation + selection.explanation)
+    }
+
+    /// The pairs every stage can use, best first by the first stage's ranking, one per physical
+    /// device (two libraries on one CPU would only compete for its cores); just the best one
+    /// unless `allDevices`.
+    static func commonDevices(_ stages: [UpscaleStage], allDevices: Bool) throws -> [Device] {
+        guard let first = stages.first else { return [] }
+        var seen = Set<String>()
+        let common = first.ranked.filter { device in
+            stages.dropFirst().allSatisfy { stage in stage.ranked.contains { $0.id == device.id } }
+                && seen.insert(device.physicalKey).inserted
+        }
+        guard !common.isEmpty else {
+            throw UpscaleError.unsupportedModel(
+                model: stages.map(\.name).joined(separator: " → "), reason: "no single library and device runs every model of the chain")
+        }
+        return allDevices ? common : [common[0]]
+    }
+
+    /// A session of this stage's model on `device`, as a tile processor.
+    func processor(on device: Device, backends: [any Backend], options: UpscaleOptions) async throws -> SessionProcessor {
+        guard let backend = backends.first(where: { $0.id == device.backend }) else {
+            throw UpscaleError.noUsableDevice(model: name, reasons: ["\(device.backend) is not loaded"])
+        }
+        let session = try await backend.makeSession(model: file, device: device, options: options.session)
+        return try SessionProcessor(
+            session: session, inputName: manifest.input.name, outputName: manifest.output.name, scale: manifest.scale,
+            margin: manifest.tiling.overlap)
+    }
+}

@@ -1,0 +1,136 @@
+public import Foundation
+public import ImageIO
+public import InferenceRuntime
+public import ModelManifest
+import ONNXModel
+
+/// Upscales images with one model or a chain of models, tiled over every suitable device.
+///
+/// Loading is separate from running: ``load(models:store:backends:options:log:)`` resolves each
+/// model (an installed id, a manifest or an `.onnx` file), picks its variant before anything is
+/// fetched, fetches it if needed, and opens one session per model on each worker device;
+/// ``upscale(_:to:progress:onFailure:)`` can then run many images with the sessions kept loaded.
+///
+/// ```swift
+/// let upscaler = try await Upscaler.load(
+///     models: ["realesr-animevideov3-x4"], store: ModelStore(root: ModelStore.defaultRoot()),
+///     backends: BackendCatalog.discover().backends, options: UpscaleOptions())
+/// let report = try await upscaler.upscale(photo, to: output)
+/// ```
+public struct Upscaler: Sendable {
+    /// What a finished image took.
+    public struct Report: Sendable {
+        public var input: URL
+        public var output: URL
+        public var inputSize: (width: Int, height: Int)
+        public var outputSize: (width: Int, height: Int)
+        public var tiles: TileRunReport
+    }
+
+    public let manifests: [ModelManifest]
+    public let workers: [TileWorker]
+    public let options: UpscaleOptions
+    /// Output pixels per input pixel of the whole chain.
+    public let scale: Int
+    public let margin: Int
+    /// Lines for `--explain`: the variant and device decisions.
+    public let explanation: [String]
+    private let tile: Int
+    private let multipleOf: Int
+    private let minTile: Int?
+    private let maxTile: Int?
+    /// Host memory the stitcher may hold for rows in flight: a 32000-pixel-wide output then still
+    /// completes within a 1.5 GiB peak.
+    static let stitchBudgetBytes: Int64 = 384 << 20
+    /// Schema 1 models take and give RGB.
+    private let modelChannels = 3
+
+    /// Resolves, fetches and loads `models` (in chain order) as the type describes.
+    /// - Parameter log: one-line notices (a device skipped, a fetch starting).
+    public static func load(
+        models names: [String], store: ModelStore, backends: [any Backend], options: UpscaleOptions,
+        log: @Sendable (String) -> Void = { _ in }
+    ) async throws -> Upscaler {
+        var stages: [UpscaleStage] = []
+        for name in names {
+            stages.append(try await UpscaleStage.prepare(name, store: store, backends: backends, options: options, log: log))
+        }
+        let devices = try UpscaleStage.commonDevices(stages, allDevices: options.allDevices)
+        var workers: [TileWorker] = []
+        var explanation = stages.flatMap(\.explanation)
+        for device in devices {
+            do {
+                var processors: [any TileProcessor] = []
+                for stage in stages { processors.append(try await stage.processor(on: device, backends: backends, options: options)) }
+                let chain: any TileProcessor = processors.count == 1 ? processors[0] : try ChainProcessor(processors)
+                workers.append(TileWorker(name: device.id.rawValue, processor: options.testTimeAugmentation ? AugmentedProcessor(chain) : chain))
+                explanation.append("worker: \(device.id) (\(device.name))")
+            } catch {
+                log("\(device.id) could not load the model, skipped: \(error)")
+            }
+        }
+        guard let first = stages.first, let processor = workers.first?.processor else {
+            throw UpscaleError.noUsableDevice(model: names.joined(separator: " → "), reasons: ["every device failed to load it"])
+        }
+        let memory = devices.compactMap(\.memoryBytes).min() ?? 4 << 30
+        let margin = options.overlap.map { overlap in
+            stages.count == 1 ? overlap : max(overlap, processor.margin)
+        } ?? processor.margin
+        let tile = options.tile ?? min(512, TileSizing.coreTileSize(
+            deviceMemoryBytes: memory, bytesPerInputPixel: stages.map(\.bytesPerInputPixel).reduce(0, +), margin: margin,
+            multipleOf: first.manifest.tiling.multipleOf, batch: options.batch, minTile: first.manifest.tiling.minTile,
+            maxTile: first.manifest.tiling.maxTile))
+        return Upscaler(
+            manifests: stages.map(\.manifest), workers: workers, options: options, scale: processor.scale, margin: margin,
+            explanation: explanation, tile: max(tile, 8), multipleOf: first.manifest.tiling.multipleOf,
+            minTile: first.manifest.tiling.minTile, maxTile: first.manifest.tiling.maxTile)
+    }
+
+    /// Upscales `input` into `output` (format from its extension), writing through a temporary
+    /// file that replaces `output` only when the whole image is done; on any error or
+    /// cancellation nothing is left behind.
+    public func upscale(
+        _ input: URL, to output: URL, progress: (TileProgress) -> Void = { _ in },
+        onFailure: (WorkerFailure) -> Void = { _ in }
+    ) async throws -> Report {
+        guard input.standardizedFileURL.resolvingSymlinksInPath() != output.standardizedFileURL.resolvingSymlinksInPath() else {
+            throw UpscaleError.outputIsInput(path: output.path)
+        }
+        let image = try ImageReader.read(input)
+        // Wide outputs get flatter tiles, so the rows the stitcher holds stay within budget.
+        let width = options.region?.width ?? image.width
+        let tileHeight = min(tile, TileSizing.coreTileHeight(
+            hostBudgetBytes: Self.stitchBudgetBytes, outputWidth: width * scale, scale: scale, channels: modelChannels,
+            rowsInFlight: 2, multipleOf: multipleOf))
+        let plan = try TilePlan(
+            imageWidth: image.width, imageHeight: image.height, region: options.region, tileWidth: tile,
+            tileHeight: tileHeight, margin: margin, multipleOf: multipleOf, scale: scale, minTile: minTile, maxTile: maxTile)
+        let format = ImageFormat(pathExtension: output.pathExtension)
+        let depth = format == .jpeg ? 8 : options.bitDepth ?? image.layout.bitDepth
+        let writer = try ImageWriter(
+            url: output, width: plan.outputWidth, height: plan.outputHeight,
+            layout: UpscaleSink.outputLayout(for: image, bitDepth: depth), format: format,
+            options: withProfile(image.iccProfile))
+        let sink = UpscaleSink(writer: writer, image: image, region: plan.region, scale: scale, modelChannels: modelChannels)
+        let scheduler = TileScheduler(workers: workers, batchSize: options.batch)
+        do {
+            let tiles = try await scheduler.run(
+                source: ImageTileSource(image: image, channels: modelChannels), plan: plan, mode: options.stitch, into: sink,
+                progress: progress, onFailure: onFailure)
+            try writer.finish()
+            return Report(
+                input: input, output: output, inputSize: (image.width, image.height),
+                outputSize: (plan.outputWidth, plan.outputHeight), tiles: tiles)
+        } catch {
+            writer.cancel()
+            throw error
+        }
+    }
+
+    /// The write options with the input's ICC profile carried over, unless one was given.
+    private func withProfile(_ profile: Data?) -> ImageWriteOptions {
+        var write = options.write
+        if write.iccProfile == nil { write.iccProfile = profile }
+        return write
+    }
+}
