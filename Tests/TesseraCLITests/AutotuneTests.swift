@@ -19,7 +19,7 @@ struct AutotuneTests {
             var medianRunSeconds: Double
         }
         let measured = try JSONDecoder().decode([Measurement].self, from: Data(bench.stdout.utf8))
-        #expect(Set(measured.map(\.device)) == ["onnxruntime:cpu", "openvino:CPU"])
+        #expect(Set(measured.map(\.device)) == ["onnxruntime:cpu", "openvino:CPU", "reference:cpu"])
         let profiles = try FileManager.default.contentsOfDirectory(atPath: cache.path).filter { $0.hasPrefix("speed-") }
         #expect(profiles.count == 1)
 

@@ -16,7 +16,7 @@ struct ConformanceCommand: AsyncParsableCommand {
             """
     )
 
-    @Option(help: "The library to test: onnxruntime or openvino.")
+    @Option(help: "The library to test: onnxruntime, openvino or reference.")
     var library: String = "onnxruntime"
 
     @Option(help: "The folder holding node/<case>/model.onnx.")

@@ -36,7 +36,7 @@ struct ModelsInstall: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Fetch this variant (its name in `tessera models list`, e.g. any-fp32).", valueName: "name"))
     var variant: String?
 
-    @Option(help: "Choose for this library only: onnxruntime or openvino.")
+    @Option(help: "Choose for this library only: onnxruntime, openvino or reference.")
     var library: String?
 
     @Option(help: "Choose for this device only: an id (openvino:CPU), a route (GPU.0) or a kind (cpu, gpu).")
@@ -49,9 +49,7 @@ struct ModelsInstall: AsyncParsableCommand {
     var explain = false
 
     func validate() throws {
-        if let library, !["onnxruntime", "openvino"].contains(library) {
-            throw ValidationError("--library must be onnxruntime or openvino")
-        }
+        try LibraryNames.validate(library)
         if noFetch, variant != nil { throw ValidationError("--no-fetch and --variant exclude each other") }
     }
 

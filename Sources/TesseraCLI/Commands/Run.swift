@@ -35,7 +35,7 @@ struct Run: AsyncParsableCommand {
     @Option(help: "Where to write OUTPUT.npy files (not written when omitted).")
     var outputDir: String?
 
-    @Option(help: "Use only this library: onnxruntime or openvino.")
+    @Option(help: "Use only this library: onnxruntime, openvino or reference.")
     var library: String?
 
     @Option(help: "Use only this device: an id (openvino:CPU), a route (GPU.0) or a kind (cpu, gpu).")
@@ -55,9 +55,7 @@ struct Run: AsyncParsableCommand {
 
     func validate() throws {
         if let threads, threads < 1 { throw ValidationError("--threads must be at least 1") }
-        if let library, !["onnxruntime", "openvino"].contains(library) {
-            throw ValidationError("--library must be onnxruntime or openvino")
-        }
+        try LibraryNames.validate(library)
     }
 
     func run() async throws {

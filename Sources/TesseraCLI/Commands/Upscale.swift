@@ -95,9 +95,7 @@ struct Upscale: AsyncParsableCommand {
         if !(1...100).contains(quality) { throw ValidationError("--quality must be between 1 and 100") }
         if let bits, bits != 8, bits != 16 { throw ValidationError("--bits must be 8 or 16") }
         if let format, ImageFormat(pathExtension: format) == nil { throw ValidationError("--format must be png, jpg or tif") }
-        if let library, !["onnxruntime", "openvino", "reference"].contains(library) {
-            throw ValidationError("--library must be onnxruntime, openvino or reference")
-        }
+        try LibraryNames.validate(library)
     }
 
     func run() async throws {

@@ -1,0 +1,47 @@
+#!/usr/bin/env python3
+"""Oracle for `tessera upscale`: the ncnn runtime upscales the same photo with the same weights.
+
+Usage: ncnn_upscale.py PARAM BIN PHOTO CANDIDATE.png
+Runs the whole photo (decoded by Pillow, RGB, [0, 1]) through ncnn on the CPU in float32, clips to
+[0, 1] and rounds to 8 bits as an image writer does, then compares with CANDIDATE.png (decoded by
+Pillow). Prints JSON: the two sizes and the PSNR in dB (8-bit peak 255).
+"""
+import json
+import sys
+
+import ncnn
+import numpy as np
+from PIL import Image
+
+
+def main():
+    param, weights, photo, candidate = sys.argv[1:5]
+    net = ncnn.Net()
+    net.opt.num_threads = 2
+    net.opt.use_vulkan_compute = False
+    net.opt.use_fp16_packed = False
+    net.opt.use_fp16_storage = False
+    net.opt.use_fp16_arithmetic = False
+    net.opt.use_bf16_storage = False
+    if net.load_param(param) != 0 or net.load_model(weights) != 0:
+        sys.exit(f"ncnn could not load {param} / {weights}")
+    image = np.ascontiguousarray(
+        (np.asarray(Image.open(photo).convert("RGB"), dtype=np.float32) / 255).transpose(2, 0, 1))
+    extractor = net.create_extractor()
+    # ncnn.Mat shares the array's memory: keep `image` alive until extraction is done.
+    extractor.input("data", ncnn.Mat(image).clone())
+    status, result = extractor.extract("output")
+    if status != 0:
+        sys.exit(f"ncnn extract failed with {status}")
+    reference = np.rint(np.clip(np.array(result, dtype=np.float32), 0, 1) * 255).transpose(1, 2, 0)
+    ours = np.asarray(Image.open(candidate).convert("RGB"), dtype=np.float64)
+    if ours.shape != reference.shape:
+        print(json.dumps({"ours": list(ours.shape), "ncnn": list(reference.shape), "psnr": None}))
+        return
+    mse = float(np.mean((ours - reference) ** 2))
+    print(json.dumps({"ours": list(ours.shape), "ncnn": list(reference.shape),
+                      "psnr": None if mse == 0 else 10 * np.log10(255 ** 2 / mse)}))
+
+
+if __name__ == "__main__":
+    main()
