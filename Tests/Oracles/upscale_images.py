@@ -29,7 +29,7 @@ def make(kind, path, width, height):
         alpha = np.tile(np.linspace(0, 255, width).astype(np.uint8), (height, 1))[..., None]
         Image.fromarray(np.concatenate([rgb, alpha], axis=2), "RGBA").save(path)
     elif kind == "gray16":
-        Image.fromarray(np.rint(smooth(width, height, 1)[..., 0] * 65535).astype(np.uint16), "I;16").save(path)
+        Image.fromarray(np.rint(smooth(width, height, 1)[..., 0] * 65535).astype(np.uint16)).save(path)
     else:
         sys.exit(f"unknown kind {kind}")
 
