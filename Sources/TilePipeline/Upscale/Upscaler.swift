@@ -97,14 +97,7 @@ public struct Upscaler: Sendable {
             throw UpscaleError.outputIsInput(path: output.path)
         }
         let image = try ImageReader.read(input)
-        // Wide outputs get flatter tiles, so the rows the stitcher holds stay within budget.
-        let width = options.region?.width ?? image.width
-        let tileHeight = min(tile, TileSizing.coreTileHeight(
-            hostBudgetBytes: Self.stitchBudgetBytes, outputWidth: width * scale, scale: scale, channels: modelChannels,
-            rowsInFlight: 2, multipleOf: multipleOf))
-        let plan = try TilePlan(
-            imageWidth: image.width, imageHeight: image.height, region: options.region, tileWidth: tile,
-            tileHeight: tileHeight, margin: margin, multipleOf: multipleOf, scale: scale, minTile: minTile, maxTile: maxTile)
+        let plan = try plan(for: image)
         let format = ImageFormat(pathExtension: output.pathExtension)
         let depth = format == .jpeg ? 8 : options.bitDepth ?? image.layout.bitDepth
         let writer = try ImageWriter(
@@ -115,7 +108,7 @@ public struct Upscaler: Sendable {
         let scheduler = TileScheduler(workers: workers, batchSize: options.batch)
         do {
             let tiles = try await scheduler.run(
-                source: ImageTileSource(image: image, channels: modelChannels), plan: plan, mode: options.stitch, into: sink,
+                source: source(for: image), plan: plan, mode: options.stitch, into: sink,
                 progress: progress, onFailure: onFailure)
             try writer.finish()
             return Report(
@@ -126,6 +119,21 @@ public struct Upscaler: Sendable {
             throw error
         }
     }
+
+    /// The tiles ``upscale(_:to:progress:onFailure:)`` cuts `image` into.
+    public func plan(for image: Image) throws(TilingError) -> TilePlan {
+        // Wide outputs get flatter tiles, so the rows the stitcher holds stay within budget.
+        let width = options.region?.width ?? image.width
+        let tileHeight = min(tile, TileSizing.coreTileHeight(
+            hostBudgetBytes: Self.stitchBudgetBytes, outputWidth: width * scale, scale: scale, channels: modelChannels,
+            rowsInFlight: 2, multipleOf: multipleOf))
+        return try TilePlan(
+            imageWidth: image.width, imageHeight: image.height, region: options.region, tileWidth: tile,
+            tileHeight: tileHeight, margin: margin, multipleOf: multipleOf, scale: scale, minTile: minTile, maxTile: maxTile)
+    }
+
+    /// The source tiles read from for `image`.
+    public func source(for image: Image) -> ImageTileSource { ImageTileSource(image: image, channels: modelChannels) }
 
     /// The write options with the input's ICC profile carried over, unless one was given.
     private func withProfile(_ profile: Data?) -> ImageWriteOptions {

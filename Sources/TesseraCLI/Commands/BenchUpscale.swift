@@ -1,0 +1,105 @@
+import ArgumentParser
+import Foundation
+import ImageIO
+import Tessera
+import TilePipeline
+
+/// `tessera bench upscale`: what the pipeline costs on top of the model.
+struct BenchUpscale: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "upscale",
+        abstract: "Time the upscale pipeline against the bare session on the same tiles.",
+        discussion: """
+            Runs the same tiles of PHOTO twice on one worker, alternating --repeat times: once as \
+            bare model calls (each tile's input cut from the decoded image, one Session.run per \
+            tile, nothing stitched or written), once as `tessera upscale` does it (decode, tile, \
+            schedule, stitch, write the PNG). Reports the medians and the pipeline's overhead.
+
+            Example:
+              tessera bench upscale photo.png --model realesr-animevideov3-x4 --tile 128 --json
+            """
+    )
+
+    @Argument(help: "The photo to upscale.")
+    var photo: String
+
+    @Option(help: "A model id, manifest or .onnx file.")
+    var model = "realesr-animevideov3-x4"
+
+    @Option(help: "Tile side in input pixels (default: as upscale chooses).")
+    var tile: Int?
+
+    @Option(help: "Use only this library: onnxruntime, openvino or reference.")
+    var library: String?
+
+    @Option(help: "Rounds of both measurements.")
+    var `repeat` = 3
+
+    @Flag(help: "Print JSON.")
+    var json = false
+
+    func validate() throws {
+        try LibraryNames.validate(library)
+        if `repeat` < 1 { throw ValidationError("--repeat must be at least 1") }
+    }
+
+    struct Result: Encodable {
+        var photo: String
+        var device: String
+        var tiles: Int
+        var outputMegapixels: Double
+        var sessionSeconds: Double
+        var pipelineSeconds: Double
+        /// Pipeline time over bare session time, minus one.
+        var overhead: Double
+        var pipelineMegapixelsPerSecond: Double
+    }
+
+    func run() async throws {
+        var options = UpscaleOptions()
+        options.tile = tile
+        options.library = library
+        options.allDevices = false
+        options.session = SessionOptions(cacheDirectory: Cache.directory)
+        let upscaler = try await Upscaler.load(
+            models: [model], store: ModelStore(root: Cache.directory), backends: BackendCatalog.discover().backends,
+            options: options)
+        guard let worker = upscaler.workers.first else { throw CLIError("no worker loaded") }
+        let input = URL(fileURLWithPath: photo)
+        let image = try ImageReader.read(input)
+        let plan = try upscaler.plan(for: image)
+        let source = upscaler.source(for: image)
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("tessera-bench-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let clock = ContinuousClock()
+        var session: [Double] = []
+        var pipeline: [Double] = []
+        for round in 0..<`repeat` {
+            session.append(try clock.measure {
+                for tile in plan.tiles {
+                    let window = tile.window
+                    let values = source.planes(x: window.x, y: window.y, width: window.width, height: window.height)
+                    _ = try worker.processor.process(
+                        batch: try Tensor(shape: [1, source.channels, window.height, window.width], scalars: values))
+                }
+            }.seconds)
+            let output = folder.appendingPathComponent("out-\(round).png")
+            pipeline.append(try await clock.measure { _ = try await upscaler.upscale(input, to: output) }.seconds)
+        }
+        let median = { (values: [Double]) in values.sorted()[values.count / 2] }
+        let megapixels = Double(plan.outputWidth * plan.outputHeight) / 1e6
+        let result = Result(
+            photo: input.path, device: worker.name, tiles: plan.tiles.count, outputMegapixels: megapixels,
+            sessionSeconds: median(session), pipelineSeconds: median(pipeline),
+            overhead: median(pipeline) / median(session) - 1, pipelineMegapixelsPerSecond: megapixels / median(pipeline))
+        if json {
+            print(try JSONOutput.string(result))
+        } else {
+            print(String(
+                format: "%@ on %@: %d tiles, %.2f output MP\n  bare session  %.3f s\n  pipeline      %.3f s (%.2f MP/s)\n  overhead      %+.1f%%",
+                input.lastPathComponent, worker.name, plan.tiles.count, megapixels, result.sessionSeconds, result.pipelineSeconds,
+                result.pipelineMegapixelsPerSecond, result.overhead * 100))
+        }
+    }
+}
