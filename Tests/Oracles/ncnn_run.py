@@ -11,12 +11,10 @@ import ncnn
 import numpy as np
 
 
-def main():
-    param, weights, input_path, output_path = sys.argv[1:5]
-    input_blob = sys.argv[5] if len(sys.argv) > 5 else "data"
-    output_blob = sys.argv[6] if len(sys.argv) > 6 else "output"
+def load_float32_net(param, weights, threads=1):
+    """An ncnn net on the CPU computing in float32 (no fp16/bf16 storage or arithmetic, no Vulkan)."""
     net = ncnn.Net()
-    net.opt.num_threads = 1
+    net.opt.num_threads = threads
     net.opt.use_vulkan_compute = False
     net.opt.use_fp16_packed = False
     net.opt.use_fp16_storage = False
@@ -24,6 +22,14 @@ def main():
     net.opt.use_bf16_storage = False
     if net.load_param(param) != 0 or net.load_model(weights) != 0:
         sys.exit(f"ncnn could not load {param} / {weights}")
+    return net
+
+
+def main():
+    param, weights, input_path, output_path = sys.argv[1:5]
+    input_blob = sys.argv[5] if len(sys.argv) > 5 else "data"
+    output_blob = sys.argv[6] if len(sys.argv) > 6 else "output"
+    net = load_float32_net(param, weights)
     # ncnn.Mat(array) shares the array's memory (keep `image` alive until extraction is done), and
     # an in-place layer (ReLU, Sigmoid, …) applied to the input blob crashes on such a borrowed Mat:
     # hand the extractor an owned copy.

@@ -13,18 +13,12 @@ import ncnn
 import numpy as np
 from PIL import Image
 
+from ncnn_run import load_float32_net
+
 
 def main():
     param, weights, photo, candidate = sys.argv[1:5]
-    net = ncnn.Net()
-    net.opt.num_threads = 2
-    net.opt.use_vulkan_compute = False
-    net.opt.use_fp16_packed = False
-    net.opt.use_fp16_storage = False
-    net.opt.use_fp16_arithmetic = False
-    net.opt.use_bf16_storage = False
-    if net.load_param(param) != 0 or net.load_model(weights) != 0:
-        sys.exit(f"ncnn could not load {param} / {weights}")
+    net = load_float32_net(param, weights, threads=2)
     image = np.ascontiguousarray(
         (np.asarray(Image.open(photo).convert("RGB"), dtype=np.float32) / 255).transpose(2, 0, 1))
     extractor = net.create_extractor()

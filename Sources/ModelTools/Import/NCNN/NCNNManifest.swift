@@ -1,6 +1,7 @@
 public import Foundation
 public import ModelManifest
 public import ONNXModel
+import InferenceRuntime
 
 extension NCNNImporter {
     /// The manifest written beside an imported model (schema 1): the measured scale (1 when the
@@ -59,22 +60,17 @@ extension NCNNImporter {
 }
 
 extension ModelManifest.Summary {
-    /// The opsets and the operators of `model`'s main graph, each operator keyed by the
-    /// since-version in force at the model's opset (as capability checks key them); an operator
-    /// the schema table does not know keeps the opset itself.
+    /// The opsets and the operators of `model`'s main graph, keyed as capability checks key them
+    /// (``ModelSummary``: the since-version in force at the model's opset).
     public init(model: Model, schemas: OperatorSchemas) {
-        let canonical = Dictionary(
-            model.opsetImports.map { (OpsetImport.canonicalDomain($0.domain), Int($0.version)) }, uniquingKeysWith: { first, _ in first })
-        let entries = Set(
-            model.graph.nodes.map { node in
-                let domain = OpsetImport.canonicalDomain(node.domain)
-                let opset = canonical[domain] ?? 0
-                let since = schemas.sinceVersion(of: node.opType, domain: domain, opset: opset) ?? opset
-                return ModelManifest.OperatorEntry(domain: domain.isEmpty ? "ai.onnx" : domain, type: node.opType, sinceVersion: since)
-            })
+        let summary = ModelSummary(model: model, schemas: schemas)
+        func spelled(_ domain: String) -> String { domain.isEmpty ? "ai.onnx" : domain }
+        let entries = Set(summary.nodes.map { node in
+            ModelManifest.OperatorEntry(domain: spelled(node.key.domain), type: node.key.type, sinceVersion: node.key.sinceVersion)
+        })
         self.init(
             irVersion: Int(model.irVersion),
-            opsets: Dictionary(canonical.map { ($0.key.isEmpty ? "ai.onnx" : $0.key, $0.value) }, uniquingKeysWith: { first, _ in first }),
+            opsets: Dictionary(summary.opsets.map { (spelled($0.key), $0.value) }, uniquingKeysWith: { first, _ in first }),
             operators: entries.sorted())
     }
 }
