@@ -17,7 +17,9 @@ work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
 echo "## 1. pipeline overhead"
-"$tessera" bench upscale "$photo" --model "$model" --repeat "$rounds"
+for format in tif png; do
+    "$tessera" bench upscale "$photo" --model "$model" --repeat "$rounds" --format "$format"
+done
 
 echo "## 2. megapixels per second, Tessera against ncnn (2 threads), alternating"
 for round in $(seq "$rounds"); do

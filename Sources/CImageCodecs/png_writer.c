@@ -88,6 +88,11 @@ void *ic_png_create(const char *path, const ic_write_options *options, ic_error 
        told to pass it through, and carrying the input's profile unchanged is the point. */
     png_set_option(writer->png, PNG_SKIP_sRGB_CHECK_PROFILE, PNG_OPTION_ON);
     png_set_benign_errors(writer->png, 1);
+    /* zlib's default level 6 made writing a 4× upscale take as long as computing it; level 1
+       with the two filters that suit photos writes several times faster for files a few
+       percent larger. */
+    png_set_compression_level(writer->png, 1);
+    png_set_filter(writer->png, PNG_FILTER_TYPE_BASE, PNG_FILTER_SUB | PNG_FILTER_PAETH);
     static const int color_types[] = {PNG_COLOR_TYPE_GRAY, PNG_COLOR_TYPE_GRAY_ALPHA, PNG_COLOR_TYPE_RGB,
                                       PNG_COLOR_TYPE_RGB_ALPHA};
     png_set_IHDR(writer->png, writer->info, options->width, options->height, (int)options->bit_depth,

@@ -13,7 +13,7 @@ struct BenchUpscale: AsyncParsableCommand {
             Runs the same tiles of PHOTO twice on one worker, alternating --repeat times: once as \
             bare model calls (each tile's input cut from the decoded image, one Session.run per \
             tile, nothing stitched or written), once as `tessera upscale` does it (decode, tile, \
-            schedule, stitch, write the PNG). Reports the medians and the pipeline's overhead.
+            schedule, stitch, write the --format file). Reports the medians and the pipeline's overhead.
 
             Example:
               tessera bench upscale photo.png --model realesr-animevideov3-x4 --tile 128 --json
@@ -32,6 +32,9 @@ struct BenchUpscale: AsyncParsableCommand {
     @Option(help: "Use only this library: onnxruntime, openvino or reference.")
     var library: String?
 
+    @Option(help: "The pipeline's output format: png, jpg or tif.")
+    var format = "png"
+
     @Option(help: "Rounds of both measurements.")
     var `repeat` = 3
 
@@ -41,10 +44,12 @@ struct BenchUpscale: AsyncParsableCommand {
     func validate() throws {
         try LibraryNames.validate(library)
         if `repeat` < 1 { throw ValidationError("--repeat must be at least 1") }
+        if ImageFormat(pathExtension: format) == nil { throw ValidationError("--format must be png, jpg or tif") }
     }
 
     struct Result: Encodable {
         var photo: String
+        var format: String
         var device: String
         var tiles: Int
         var outputMegapixels: Double
@@ -84,21 +89,21 @@ struct BenchUpscale: AsyncParsableCommand {
                         batch: try Tensor(shape: [1, source.channels, window.height, window.width], scalars: values))
                 }
             }.seconds)
-            let output = folder.appendingPathComponent("out-\(round).png")
+            let output = folder.appendingPathComponent("out-\(round).\(format)")
             pipeline.append(try await clock.measure { _ = try await upscaler.upscale(input, to: output) }.seconds)
         }
         let median = { (values: [Double]) in values.sorted()[values.count / 2] }
         let megapixels = Double(plan.outputWidth * plan.outputHeight) / 1e6
         let result = Result(
-            photo: input.path, device: worker.name, tiles: plan.tiles.count, outputMegapixels: megapixels,
+            photo: input.path, format: format, device: worker.name, tiles: plan.tiles.count, outputMegapixels: megapixels,
             sessionSeconds: median(session), pipelineSeconds: median(pipeline),
             overhead: median(pipeline) / median(session) - 1, pipelineMegapixelsPerSecond: megapixels / median(pipeline))
         if json {
             print(try JSONOutput.string(result))
         } else {
             print(String(
-                format: "%@ on %@: %d tiles, %.2f output MP\n  bare session  %.3f s\n  pipeline      %.3f s (%.2f MP/s)\n  overhead      %+.1f%%",
-                input.lastPathComponent, worker.name, plan.tiles.count, megapixels, result.sessionSeconds, result.pipelineSeconds,
+                format: "%@ → %@ on %@: %d tiles, %.2f output MP\n  bare session  %.3f s\n  pipeline      %.3f s (%.2f MP/s)\n  overhead      %+.1f%%",
+                input.lastPathComponent, format, worker.name, plan.tiles.count, megapixels, result.sessionSeconds, result.pipelineSeconds,
                 result.pipelineMegapixelsPerSecond, result.overhead * 100))
         }
     }
