@@ -7,6 +7,20 @@ struct InputOption: ExpressibleByArgument, Sendable {
     enum Source: Sendable {
         case file(String)
         case random(seed: UInt64)
+
+        /// `random`, `random:SEED` or a file path; `nil` for an empty value or a bad seed.
+        init?(_ value: String) {
+            if value == "random" {
+                self = .random(seed: 0)
+            } else if value.hasPrefix("random:") {
+                guard let seed = UInt64(value.dropFirst("random:".count)) else { return nil }
+                self = .random(seed: seed)
+            } else if value.isEmpty {
+                return nil
+            } else {
+                self = .file(value)
+            }
+        }
     }
 
     var name: String
@@ -21,15 +35,8 @@ struct InputOption: ExpressibleByArgument, Sendable {
         guard let equals = argument.firstIndex(of: "=") else { return nil }
         name = String(argument[..<equals])
         let value = String(argument[argument.index(after: equals)...])
-        guard !name.isEmpty, !value.isEmpty else { return nil }
-        if value == "random" {
-            source = .random(seed: 0)
-        } else if value.hasPrefix("random:") {
-            guard let seed = UInt64(value.dropFirst("random:".count)) else { return nil }
-            source = .random(seed: seed)
-        } else {
-            source = .file(value)
-        }
+        guard !name.isEmpty, let source = Source(value) else { return nil }
+        self.source = source
     }
 
     /// Reads or generates the tensor for the model input `input`, using `shape` where its dims are dynamic.

@@ -8,11 +8,11 @@ import Tessera
 enum VerifyInputs {
     static func feeds(for entry: String, interface: [ValueInfo], shapes: [String: [Dim]]) throws -> [String: Tensor] {
         if entry == "random" || entry.hasPrefix("random:") {
-            guard let option = InputOption(argument: "x=\(entry)") else { throw ValidationError("bad input '\(entry)': use random:SEED") }
+            guard let source = InputOption.Source(entry) else { throw ValidationError("bad input '\(entry)': use random:SEED") }
             var feeds: [String: Tensor] = [:]
             for input in interface {
                 let shape = shapes[input.name]?.compactMap(\.value) ?? defaultShape(of: input)
-                feeds[input.name] = try InputOption(name: input.name, source: option.source).tensor(for: input, shape: shape)
+                feeds[input.name] = try InputOption(name: input.name, source: source).tensor(for: input, shape: shape)
             }
             return feeds
         }

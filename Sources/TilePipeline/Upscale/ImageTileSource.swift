@@ -16,22 +16,6 @@ public struct ImageTileSource: TileSource {
     public var height: Int { image.height }
 
     public func planes(x: Int, y: Int, width: Int, height: Int) -> [Float] {
-        let colour = image.layout.colorChannels
-        var values: [Float] = []
-        values.reserveCapacity(channels * width * height)
-        if channels == 1, colour >= 3 {
-            // Rec. 601 luma for a grey model fed a colour photo.
-            let (r, g, b) = (
-                image.plane(channel: 0, x: x, y: y, width: width, height: height),
-                image.plane(channel: 1, x: x, y: y, width: width, height: height),
-                image.plane(channel: 2, x: x, y: y, width: width, height: height)
-            )
-            for index in r.indices { values.append(0.299 * r[index] + 0.587 * g[index] + 0.114 * b[index]) }
-            return values
-        }
-        for channel in 0..<channels {
-            values += image.plane(channel: min(channel, colour - 1), x: x, y: y, width: width, height: height)
-        }
-        return values
+        image.modelPlanes(count: channels, x: x, y: y, width: width, height: height)
     }
 }
