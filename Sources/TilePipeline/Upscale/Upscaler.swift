@@ -73,9 +73,8 @@ public struct Upscaler: Sendable {
             throw UpscaleError.noUsableDevice(model: names.joined(separator: " → "), reasons: ["every device failed to load it"])
         }
         let memory = devices.compactMap(\.memoryBytes).min() ?? 4 << 30
-        let margin = options.overlap.map { overlap in
-            stages.count == 1 ? overlap : max(overlap, processor.margin)
-        } ?? processor.margin
+        // The chain's margin composes each model's manifest overlap; --overlap overrides it.
+        let margin = options.overlap ?? processor.margin
         let tile = options.tile ?? min(512, TileSizing.coreTileSize(
             deviceMemoryBytes: memory, bytesPerInputPixel: stages.map(\.bytesPerInputPixel).reduce(0, +), margin: margin,
             multipleOf: first.manifest.tiling.multipleOf, batch: options.batch, minTile: first.manifest.tiling.minTile,
