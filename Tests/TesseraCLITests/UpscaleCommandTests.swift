@@ -138,3 +138,42 @@ struct UpscaleCommandTests {
         }
     }
 }
+
+/// Ctrl-C in the middle of an upscale: exit status 130 and nothing left behind.
+@Suite("tessera upscale, interrupted")
+struct UpscaleInterruptTests {
+    @Test("SIGINT after the first tiles stops the run with status 130 and leaves no output")
+    func interrupt() throws {
+        let folder = try Fixtures.temporaryDirectory("upscale-interrupt")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let input = folder.appendingPathComponent("in.png")
+        _ = try runPython("Tests/Oracles/upscale_images.py", ["make", "rgb8", input.path, "640", "640"])
+        let model = Fixtures.repositoryRoot.appendingPathComponent("fixtures/srvgg-x4.onnx")
+        let output = folder.appendingPathComponent("out.png")
+        let process = Process()
+        process.executableURL = try TesseraBinary.url()
+        process.arguments = ["upscale", input.path, "-o", output.path, "--model", model.path, "--tile", "64", "--json"]
+        process.environment = ProcessInfo.processInfo.environment.merging(
+            ["TESSERA_CACHE": folder.appendingPathComponent("cache").path]) { $1 }
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        // Interrupt once progress shows the run is under way.
+        var seen = Data()
+        while !String(decoding: seen, as: UTF8.self).contains("\"event\":\"progress\"") {
+            let chunk = pipe.fileHandleForReading.availableData
+            if chunk.isEmpty { break }
+            seen += chunk
+        }
+        process.interrupt()
+        let deadline = Date().addingTimeInterval(120)
+        while process.isRunning, Date() < deadline { Thread.sleep(forTimeInterval: 0.1) }
+        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 130)
+        #expect(!String(decoding: seen, as: UTF8.self).contains("\"event\":\"done\""))
+        let left = try FileManager.default.contentsOfDirectory(atPath: folder.path).filter { $0.contains("out") }
+        #expect(left.isEmpty, "\(left)")
+    }
+}
