@@ -9,6 +9,24 @@ enum IndexingKernels {
         return i
     }
 
+    /// For GatherElements and ScatterElements: the flat offset into data of `shape` that each
+    /// element of `indices` addresses (its own coordinates, with the index itself along `axis`).
+    static func elementOffsets(indices: NDArray, along axis: Int, into shape: [Int]) throws(KernelError) -> [Int] {
+        let strides = ShapeMath.strides(shape)
+        let indexStrides = ShapeMath.strides(indices.shape)
+        let values = try indices.intValues()
+        return try values.indices.map { position throws(KernelError) -> Int in
+            var offset = 0
+            var rest = position
+            for k in 0..<indices.rank {
+                let coordinate = rest / indexStrides[k]
+                rest %= indexStrides[k]
+                offset += (k == axis ? try normalize(values[position], size: shape[axis]) : coordinate) * strides[k]
+            }
+            return offset
+        }
+    }
+
     static func gather(_ node: NodeContext) throws(ReferenceEngineError) -> Kernel {
         let axis = try node.int("axis", default: 0)
         return { inputs, _ in
@@ -39,19 +57,7 @@ enum IndexingKernels {
             let indices = try inputs.at(1)
             let a = try ShapeMath.axis(axis, rank: data.rank)
             guard indices.rank == data.rank else { throw KernelError.shapeMismatch("indices \(indices.shape) and data \(data.shape) differ in rank") }
-            let strides = ShapeMath.strides(data.shape)
-            let indexStrides = ShapeMath.strides(indices.shape)
-            let values = try indices.intValues()
-            let offsets = try values.indices.map { position throws(KernelError) -> Int in
-                var offset = 0
-                var rest = position
-                for k in 0..<indices.rank {
-                    let coordinate = rest / indexStrides[k]
-                    rest %= indexStrides[k]
-                    offset += (k == a ? try normalize(values[position], size: data.shape[a]) : coordinate) * strides[k]
-                }
-                return offset
-            }
+            let offsets = try IndexingKernels.elementOffsets(indices: indices, along: a, into: data.shape)
             return [data.gathered(offsets, shape: indices.shape)]
         }
     }

@@ -45,19 +45,7 @@ enum ScatterKernels {
             guard indices.shape == updates.shape, indices.rank == data.rank else {
                 throw KernelError.shapeMismatch("indices \(indices.shape), updates \(updates.shape) and data \(data.shape) do not fit")
             }
-            let strides = ShapeMath.strides(data.shape)
-            let indexStrides = ShapeMath.strides(indices.shape)
-            let values = try indices.intValues()
-            let offsets = try values.indices.map { position throws(KernelError) -> Int in
-                var offset = 0
-                var rest = position
-                for k in 0..<indices.rank {
-                    let coordinate = rest / indexStrides[k]
-                    rest %= indexStrides[k]
-                    offset += (k == a ? try IndexingKernels.normalize(values[position], size: data.shape[a]) : coordinate) * strides[k]
-                }
-                return offset
-            }
+            let offsets = try IndexingKernels.elementOffsets(indices: indices, along: a, into: data.shape)
             return [try apply(data, offsets: offsets, updates: updates, float: float, int: int)]
         }
     }
