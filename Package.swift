@@ -85,7 +85,8 @@ let package = Package(
 
         .target(name: "ModelManifest", dependencies: [crypto], swiftSettings: swiftSettings),
         .target(
-            name: "ModelTools", dependencies: ["ONNXModel", "TensorCore", "InferenceRuntime", "ImageIO", "ModelManifest"],
+            name: "ModelTools",
+            dependencies: ["ONNXModel", "TensorCore", "InferenceRuntime", "ReferenceEngine", "ImageIO", "ModelManifest"],
             swiftSettings: swiftSettings),
         .target(
             name: "TilePipeline",
