@@ -116,6 +116,7 @@ private func fuseFollowers<Found>(
         changes.nodesRemoved += 1
         changes.initializersChanged += 2
         changes.count(phrase)
+        index -= 1  // the Conv again: another follower may fold into it too
     }
     return changes
 }
