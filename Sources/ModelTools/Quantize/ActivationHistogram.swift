@@ -1,0 +1,112 @@
+import Foundation
+
+/// A histogram of one tensor's values over `[-bound, bound]`, for the Percentile and Entropy
+/// methods; the bound is the largest magnitude seen in a first MinMax pass, so no value falls
+/// outside and no bins need merging between runs.
+struct ActivationHistogram: Sendable {
+    static let binCount = 2048
+    /// Levels of an 8-bit type on one side of zero, the resolution Entropy compares against.
+    static let quantizedBinCount = 128
+
+    private(set) var counts: [Int]
+    let bound: Float
+
+    init(bound: Float) {
+        self.bound = bound
+        counts = [Int](repeating: 0, count: Self.binCount)
+    }
+
+    mutating func add(_ values: [Float]) {
+        guard bound > 0 else {
+            counts[Self.binCount / 2] += values.count
+            return
+        }
+        let scale = Float(Self.binCount) / (2 * bound)
+        let last = Self.binCount - 1
+        for value in values where value.isFinite {
+            counts[min(max(Int((value + bound) * scale), 0), last)] += 1
+        }
+    }
+
+    /// The left edge of bin `index` (`binCount` is the right end).
+    func edge(_ index: Int) -> Float { -bound + 2 * bound * Float(index) / Float(Self.binCount) }
+
+    /// The range that drops `(100 − percentile) / 2` percent of the values at each end, never
+    /// wider than what was seen.
+    func percentileRange(_ percentile: Double, seen: ClosedRange<Float>) -> ClosedRange<Float> {
+        let total = Double(counts.reduce(0, +))
+        guard total > 0 else { return seen }
+        let cut = (100 - percentile) / 200
+        var lower: Int?
+        var upper = Self.binCount - 1
+        var running = 0.0
+        for (index, count) in counts.enumerated() {
+            running += Double(count) / total
+            if lower == nil, running >= cut { lower = index }
+            if running >= 1 - cut {
+                upper = index
+                break
+            }
+        }
+        let low = max(edge(lower ?? 0), seen.lowerBound)
+        let high = min(edge(upper), seen.upperBound)
+        return low <= high ? low...high : seen
+    }
+
+    /// The symmetric window around zero whose values, squeezed into ``quantizedBinCount`` levels,
+    /// lose the least information (KL divergence), with what lies outside clipped to its edges.
+    func entropyRange() -> ClosedRange<Float> {
+        let half = Self.binCount / 2
+        let halfLevels = Self.quantizedBinCount / 2
+        var best = (divergence: Double.infinity, range: edge(0)...edge(Self.binCount))
+        for width in halfLevels...half {
+            let start = half - width
+            let end = min(half + width + 1, Self.binCount)
+            let divergence = Self.divergence(reference: clipped(start, end), levels: Self.quantizedBinCount)
+            if divergence < best.divergence { best = (divergence, edge(start)...edge(end)) }
+        }
+        return best.range
+    }
+
+    /// Bins `start..<end`, with everything below and above added to the first and last.
+    private func clipped(_ start: Int, _ end: Int) -> [Double] {
+        var window = counts[start..<end].map(Double.init)
+        window[0] += Double(counts[..<start].reduce(0, +))
+        window[window.count - 1] += Double(counts[end...].reduce(0, +))
+        return window
+    }
+
+    /// KL(p ‖ q) where q is p merged into `levels` groups and spread back evenly over the
+    /// non-empty bins of each group; empty bins get a small epsilon so the logarithms stay finite.
+    static func divergence(reference p: [Double], levels: Int) -> Double {
+        let perLevel = p.count / levels
+        var q = [Double](repeating: 0, count: p.count)
+        for level in 0..<levels {
+            let start = level * perLevel
+            let end = level == levels - 1 ? p.count : start + perLevel
+            let occupied = p[start..<end].filter { $0 > 0 }.count
+            guard occupied > 0 else { continue }
+            let share = p[start..<end].reduce(0, +) / Double(occupied)
+            for i in start..<end where p[i] > 0 { q[i] = share }
+        }
+        guard let smoothP = smoothed(p), let smoothQ = smoothed(q) else { return .infinity }
+        let sumP = smoothP.reduce(0, +)
+        let sumQ = smoothQ.reduce(0, +)
+        var total = 0.0
+        for (a, b) in zip(smoothP, smoothQ) where a > 0 {
+            let pa = a / sumP
+            total += pa * log(pa / (b / sumQ))
+        }
+        return total
+    }
+
+    /// Moves a little mass from the non-empty bins to the empty ones; `nil` when all are empty.
+    private static func smoothed(_ values: [Double]) -> [Double]? {
+        let epsilon = 0.0001
+        let zeros = values.filter { $0 == 0 }.count
+        let nonZeros = values.count - zeros
+        guard nonZeros > 0 else { return nil }
+        let taken = epsilon * Double(zeros) / Double(nonZeros)
+        return values.map { $0 == 0 ? epsilon : max($0 - taken, epsilon) }
+    }
+}

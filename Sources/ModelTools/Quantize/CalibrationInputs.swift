@@ -1,0 +1,117 @@
+import Foundation
+import ImageIO
+public import ModelManifest
+public import ONNXModel
+import TensorCore
+
+/// How an image becomes a calibration input: the model's own pre-processing (its channel count
+/// and value range) applied to crops of a modest size, so calibration is quick on any photo.
+public struct CalibrationPreprocessing: Sendable, Hashable {
+    /// Crop side for models whose input size is free: large enough for realistic activations,
+    /// small enough that calibration takes seconds.
+    public static let defaultSide = 64
+
+    public var channels: Int
+    /// The input values of black and white.
+    public var lower: Float
+    public var upper: Float
+    public var side: Int
+
+    public init(channels: Int = 3, lower: Float = 0, upper: Float = 1, side: Int = defaultSide) {
+        self.channels = channels
+        self.lower = lower
+        self.upper = upper
+        self.side = side
+    }
+
+    /// The pre-processing `model` expects: channels from its input shape; the value range from
+    /// `manifest` (the JSON `tessera import` writes beside a model) when given, else [0, 1].
+    public init(model: Model, manifest: ModelManifest?) {
+        let dims = model.graph.runtimeInputs.first?.type?.tensorType?.dims ?? []
+        self.init(
+            channels: dims.count == 4 ? dims[1].value ?? 3 : 3,
+            lower: Float(manifest?.input.range.lower ?? 0), upper: Float(manifest?.input.range.upper ?? 1))
+    }
+}
+
+/// The feeds of every calibration run.
+enum CalibrationInputs {
+    static func feeds(
+        _ source: CalibrationSource, interface: [ValueInfo], preprocessing: CalibrationPreprocessing
+    ) throws(QuantizeError) -> [[String: Tensor]] {
+        switch source {
+        case .random(let count): return try (0..<count).map { seed throws(QuantizeError) in try random(interface, preprocessing, seed) }
+        case .images(let folder): return try images(in: folder, interface: interface, preprocessing: preprocessing)
+        }
+    }
+
+    /// The model's shape with dynamic dims filled: batch 1, anything else the crop side.
+    private static func shape(of input: ValueInfo, side: Int) -> [Int] {
+        (input.type?.tensorType?.dims ?? []).enumerated().map { index, dim in dim.value ?? (index == 0 ? 1 : side) }
+    }
+
+    private static func random(
+        _ interface: [ValueInfo], _ preprocessing: CalibrationPreprocessing, _ seed: Int
+    ) throws(QuantizeError) -> [String: Tensor] {
+        var feeds: [String: Tensor] = [:]
+        for input in interface {
+            let type = input.type?.tensorType?.elementType ?? .float32
+            let shape = shape(of: input, side: preprocessing.side)
+            do {
+                var tensor = try Tensor.random(type, shape: shape, seed: UInt64(seed))
+                if type == .float32 {
+                    let span = preprocessing.upper - preprocessing.lower
+                    tensor = try Tensor(shape: shape, scalars: tensor.scalars(as: Float.self).map { $0 * span + preprocessing.lower })
+                }
+                feeds[input.name] = tensor
+            } catch {
+                throw .noCalibrationData("random:\(seed + 1) (input '\(input.name)': \(error))")
+            }
+        }
+        return feeds
+    }
+
+    private static func images(
+        in folder: URL, interface: [ValueInfo], preprocessing: CalibrationPreprocessing
+    ) throws(QuantizeError) -> [[String: Tensor]] {
+        guard interface.count == 1, let input = interface.first else {
+            throw .imagesNeedImageInput(reason: "it has \(interface.count) inputs")
+        }
+        let dims = shape(of: input, side: preprocessing.side)
+        guard dims.count == 4, input.type?.tensorType?.elementType == .float32 else {
+            throw .imagesNeedImageInput(reason: "input '\(input.name)' is \(input.type?.description ?? "untyped")")
+        }
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: folder.path)) ?? []
+        let files = names.sorted().filter { ImageFormat(pathExtension: ($0 as NSString).pathExtension) != nil }
+        guard !files.isEmpty else { throw .noCalibrationData(folder.path) }
+        var feeds: [[String: Tensor]] = []
+        for file in files {
+            let url = folder.appendingPathComponent(file)
+            let image: Image
+            do { image = try ImageReader.read(url) } catch { throw .unreadableImage(path: url.path, reason: "\(error)") }
+            for (x, y) in cropOrigins(image: image, width: dims[3], height: dims[2]) {
+                let planes = image.modelPlanes(count: dims[1], x: x, y: y, width: dims[3], height: dims[2])
+                let span = preprocessing.upper - preprocessing.lower
+                let values = planes.map { $0 * span + preprocessing.lower }
+                let batch = (0..<dims[0]).flatMap { _ in values }
+                do { feeds.append([input.name: try Tensor(shape: dims, scalars: batch)]) } catch {
+                    throw .unreadableImage(path: url.path, reason: "\(error)")
+                }
+            }
+        }
+        return feeds
+    }
+
+    /// Crops centred on the four quarters of the image, kept inside it where it is large enough.
+    private static func cropOrigins(image: Image, width: Int, height: Int) -> [(Int, Int)] {
+        var origins: [(Int, Int)] = []
+        for row in 0..<2 {
+            for column in 0..<2 {
+                let x = image.width * (2 * column + 1) / 4 - width / 2
+                let y = image.height * (2 * row + 1) / 4 - height / 2
+                origins.append((min(max(x, 0), max(image.width - width, 0)), min(max(y, 0), max(image.height - height, 0))))
+            }
+        }
+        return origins
+    }
+}
