@@ -34,13 +34,16 @@ struct QuantizeModelTests {
     struct Case: Sendable, CustomTestStringConvertible {
         var options: QuantizationOptions
         var minimumPSNR: Double
-        var testDescription: String { "\(options.formatName)\(options.perChannel ? " per-channel" : "")\(options.reduceRange ? " reduce-range" : "")" }
+        var testDescription: String {
+            "\(options.formatName) \(options.method.rawValue)\(options.perChannel ? " per-channel" : "")\(options.reduceRange ? " reduce-range" : "")"
+        }
     }
 
     static let formats = [
         Case(options: QuantizationOptions(perChannel: true), minimumPSNR: 30),
         Case(options: QuantizationOptions(activations: .u8, weights: .u8), minimumPSNR: 30),
         Case(options: QuantizationOptions(activations: .u8, weights: .s8, reduceRange: true), minimumPSNR: 25),
+        Case(options: QuantizationOptions(method: .entropy, activations: .u8, weights: .u8), minimumPSNR: 25),
     ]
 
     @Test("a Conv–PRelu–Conv model on both libraries, within int8 error of the float model", arguments: formats)
