@@ -57,9 +57,13 @@ let package = Package(
             resources: [.copy("Resources/operators-openvino.json")],
             swiftSettings: swiftSettings
         ),
-        // The native Swift engine: no C library, always present, the last fallback.
+        // The native Swift engine: no C library, always present, the last fallback. Its GEMM
+        // register tile is C, compiled for AVX2+FMA beside a portable build, picked at start-up;
+        // always optimised, so debug builds (the test suite) do not crawl. (-Wno-psabi: the 8-float
+        // vectors only pass between inlined helpers, never across a call.)
+        .target(name: "CTesseraKernels", cSettings: [.unsafeFlags(["-O3", "-Wno-psabi"])]),
         .target(
-            name: "ReferenceEngine", dependencies: ["InferenceRuntime", "ONNXModel", "TensorCore"],
+            name: "ReferenceEngine", dependencies: ["InferenceRuntime", "ONNXModel", "TensorCore", "CTesseraKernels"],
             swiftSettings: swiftSettings),
         .target(
             name: "Conformance",

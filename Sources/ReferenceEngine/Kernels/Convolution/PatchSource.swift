@@ -20,6 +20,11 @@ struct PatchSource: PanelSource, @unchecked Sendable {
     func pack(depth: Range<Int>, columns: Range<Int>, into destination: UnsafeMutablePointer<Float>) {
         let nr = MicroKernel.columns
         let window = kernelHeight * kernelWidth
+        let firstY = columns.lowerBound / outputWidth
+        let firstX = columns.lowerBound - firstY * outputWidth
+        // A full strip within one output row reads one contiguous run of input pixels per tap
+        // (stride 1) wherever the run lies inside the image: most strips of most convolutions.
+        let contiguous = strideX == 1 && columns.count == nr && firstX + nr <= outputWidth
         var out = destination
         var p = depth.lowerBound
         while p < depth.upperBound {
@@ -30,26 +35,40 @@ struct PatchSource: PanelSource, @unchecked Sendable {
             let plane = input + channel * height * width
             let offsetY = ky * dilationY - padTop
             let offsetX = kx * dilationX - padLeft
-            var oy = columns.lowerBound / outputWidth
-            var ox = columns.lowerBound - oy * outputWidth
-            var j = 0
-            while j < columns.count {
-                let y = oy * strideY + offsetY
-                let x = ox * strideX + offsetX
-                out[j] = (y >= 0 && y < height && x >= 0 && x < width) ? plane[y * width + x] : 0
-                ox += 1
-                if ox == outputWidth {
-                    ox = 0
-                    oy += 1
-                }
-                j += 1
-            }
-            while j < nr {
-                out[j] = 0
-                j += 1
+            let y = firstY * strideY + offsetY
+            let x = firstX + offsetX
+            if contiguous && y >= 0 && y < height && x >= 0 && x + nr <= width {
+                out.update(from: plane + y * width + x, count: nr)
+            } else {
+                gather(plane: plane, offsetY: offsetY, offsetX: offsetX, firstY: firstY, firstX: firstX, count: columns.count, into: out)
             }
             out += nr
             p += 1
+        }
+    }
+
+    /// One tap's row of the panel pixel by pixel, zero in the padding and past `count`.
+    private func gather(
+        plane: UnsafePointer<Float>, offsetY: Int, offsetX: Int, firstY: Int, firstX: Int, count: Int,
+        into out: UnsafeMutablePointer<Float>
+    ) {
+        var oy = firstY
+        var ox = firstX
+        var j = 0
+        while j < count {
+            let y = oy * strideY + offsetY
+            let x = ox * strideX + offsetX
+            out[j] = (y >= 0 && y < height && x >= 0 && x < width) ? plane[y * width + x] : 0
+            ox += 1
+            if ox == outputWidth {
+                ox = 0
+                oy += 1
+            }
+            j += 1
+        }
+        while j < MicroKernel.columns {
+            out[j] = 0
+            j += 1
         }
     }
 }
