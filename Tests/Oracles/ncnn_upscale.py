@@ -1,11 +1,13 @@
 #!/usr/bin/env python3
 """Oracle for `tessera upscale`: the ncnn runtime upscales the same photo with the same weights.
 
-Usage: ncnn_upscale.py PARAM BIN PHOTO CANDIDATE.png
-Runs the whole photo (decoded by Pillow, RGB, [0, 1]) through ncnn on the CPU in float32, clips to
+Usage: ncnn_upscale.py PARAM BIN PHOTO CANDIDATE.png [--then PARAM BIN]...
+Runs the whole photo (decoded by Pillow, RGB, [0, 1]) through ncnn on the CPU in float32 (with
+--then, each further model on the previous one's output, unclipped, as a chain does), clips to
 [0, 1] and rounds to 8 bits as an image writer does, then compares with CANDIDATE.png (decoded by
 Pillow). Prints JSON: the two sizes and the PSNR in dB (8-bit peak 255).
 """
+import argparse
 import json
 import sys
 
@@ -16,19 +18,32 @@ from PIL import Image
 from ncnn_run import load_float32_net
 
 
-def main():
-    param, weights, photo, candidate = sys.argv[1:5]
+def run_model(param, weights, image):
     net = load_float32_net(param, weights, threads=2)
-    image = np.ascontiguousarray(
-        (np.asarray(Image.open(photo).convert("RGB"), dtype=np.float32) / 255).transpose(2, 0, 1))
     extractor = net.create_extractor()
     # ncnn.Mat shares the array's memory: keep `image` alive until extraction is done.
     extractor.input("data", ncnn.Mat(image).clone())
     status, result = extractor.extract("output")
     if status != 0:
-        sys.exit(f"ncnn extract failed with {status}")
-    reference = np.rint(np.clip(np.array(result, dtype=np.float32), 0, 1) * 255).transpose(1, 2, 0)
-    ours = np.asarray(Image.open(candidate).convert("RGB"), dtype=np.float64)
+        sys.exit(f"ncnn extract failed with {status} ({param})")
+    return np.ascontiguousarray(np.array(result, dtype=np.float32))
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("param")
+    parser.add_argument("weights")
+    parser.add_argument("photo")
+    parser.add_argument("candidate")
+    parser.add_argument("--then", nargs=2, action="append", default=[], metavar=("PARAM", "BIN"))
+    args = parser.parse_args()
+    image = np.ascontiguousarray(
+        (np.asarray(Image.open(args.photo).convert("RGB"), dtype=np.float32) / 255).transpose(2, 0, 1))
+    result = image
+    for param, weights in [(args.param, args.weights)] + args.then:
+        result = run_model(param, weights, result)
+    reference = np.rint(np.clip(result, 0, 1) * 255).transpose(1, 2, 0)
+    ours = np.asarray(Image.open(args.candidate).convert("RGB"), dtype=np.float64)
     if ours.shape != reference.shape:
         print(json.dumps({"ours": list(ours.shape), "ncnn": list(reference.shape), "psnr": None}))
         return

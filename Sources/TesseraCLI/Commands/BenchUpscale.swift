@@ -35,6 +35,9 @@ struct BenchUpscale: AsyncParsableCommand {
     @Option(help: "The pipeline's output format: png, jpg or tif.")
     var format = "png"
 
+    @Option(help: "Sessions on the device, as `tessera upscale --sessions` (the bare run uses the first).")
+    var sessions = 1
+
     @Option(help: "Rounds of both measurements.")
     var `repeat` = 3
 
@@ -44,6 +47,7 @@ struct BenchUpscale: AsyncParsableCommand {
     func validate() throws {
         try LibraryNames.validate(library)
         if `repeat` < 1 { throw ValidationError("--repeat must be at least 1") }
+        if sessions < 1 { throw ValidationError("--sessions must be at least 1") }
         if ImageFormat(pathExtension: format) == nil { throw ValidationError("--format must be png, jpg or tif") }
     }
 
@@ -65,6 +69,7 @@ struct BenchUpscale: AsyncParsableCommand {
         options.tile = tile
         options.library = library
         options.allDevices = false
+        options.sessionsPerDevice = sessions
         options.session = SessionOptions(cacheDirectory: Cache.directory)
         let upscaler = try await Upscaler.load(
             models: [model], store: ModelStore(root: Cache.directory), backends: BackendCatalog.discover().backends,

@@ -72,6 +72,9 @@ struct Upscale: AsyncParsableCommand {
     @Option(help: "Intra-op threads per worker (default: the library's choice).")
     var threads: Int?
 
+    @Option(help: "Sessions per device, run side by side; on a CPU they divide its threads between them.")
+    var sessions = 1
+
     @Option(help: "Output format for folder outputs: png, jpg or tif (default: the input's).")
     var format: String?
 
@@ -92,6 +95,7 @@ struct Upscale: AsyncParsableCommand {
         if let overlap, overlap < 0 { throw ValidationError("--overlap must be 0 or more") }
         if batch < 1 { throw ValidationError("--batch must be at least 1") }
         if let threads, threads < 1 { throw ValidationError("--threads must be at least 1") }
+        if sessions < 1 { throw ValidationError("--sessions must be at least 1") }
         if !(1...100).contains(quality) { throw ValidationError("--quality must be between 1 and 100") }
         if let bits, bits != 8, bits != 16 { throw ValidationError("--bits must be 8 or 16") }
         if let format, ImageFormat(pathExtension: format) == nil { throw ValidationError("--format must be png, jpg or tif") }
@@ -140,6 +144,7 @@ struct Upscale: AsyncParsableCommand {
         options.library = library
         options.device = device
         options.allDevices = !singleDevice
+        options.sessionsPerDevice = sessions
         options.session = SessionOptions(threads: threads, precision: precision, cacheDirectory: Cache.directory)
         options.bitDepth = bits
         options.write.jpegQuality = quality

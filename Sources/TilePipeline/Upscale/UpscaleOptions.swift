@@ -21,6 +21,10 @@ public struct UpscaleOptions: Sendable {
     /// Use every suitable device (one worker each) instead of the best one alone.
     public var allDevices = true
     public var session = SessionOptions()
+    /// Sessions (workers) per device. On a CPU they share its cores: each gets
+    /// `session.threads` (or one thread per core) divided among them, which trades one large
+    /// parallel run for several narrower ones, faster where a model's layers parallelise poorly.
+    public var sessionsPerDevice = 1
     /// Output bits per sample; `nil` keeps the input's (8 for JPEG).
     public var bitDepth: Int?
     public var write = ImageWriteOptions()

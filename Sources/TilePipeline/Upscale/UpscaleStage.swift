@@ -68,11 +68,11 @@ struct UpscaleStage: Sendable {
     }
 
     /// A session of this stage's model on `device`, as a tile processor.
-    func processor(on device: Device, backends: [any Backend], options: UpscaleOptions) async throws -> SessionProcessor {
+    func processor(on device: Device, backends: [any Backend], session options: SessionOptions) async throws -> SessionProcessor {
         guard let backend = backends.first(where: { $0.id == device.backend }) else {
             throw UpscaleError.noUsableDevice(model: name, reasons: ["\(device.backend) is not loaded"])
         }
-        let session = try await backend.makeSession(model: file, device: device, options: options.session)
+        let session = try await backend.makeSession(model: file, device: device, options: options)
         return try SessionProcessor(
             session: session, inputName: manifest.input.name, outputName: manifest.output.name, scale: manifest.scale,
             margin: manifest.tiling.overlap)

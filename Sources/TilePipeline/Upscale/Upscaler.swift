@@ -8,7 +8,7 @@ import ONNXModel
 ///
 /// Loading is separate from running: ``load(models:store:backends:options:log:)`` resolves each
 /// model (an installed id, a manifest or an `.onnx` file), picks its variant before anything is
-/// fetched, fetches it if needed, and opens one session per model on each worker device;
+/// fetched, fetches it if needed, and opens `sessionsPerDevice` sessions per model on each device;
 /// ``upscale(_:to:progress:onFailure:)`` can then run many images with the sessions kept loaded.
 ///
 /// ```swift
@@ -58,13 +58,24 @@ public struct Upscaler: Sendable {
         let devices = try UpscaleStage.commonDevices(stages, allDevices: options.allDevices)
         var workers: [TileWorker] = []
         var explanation = stages.flatMap(\.explanation)
+        let sessions = max(1, options.sessionsPerDevice)
         for device in devices {
+            var sessionOptions = options.session
+            if sessions > 1, device.kind == .cpu {
+                sessionOptions.threads = max(1, (options.session.threads ?? ProcessInfo.processInfo.activeProcessorCount) / sessions)
+            }
             do {
-                var processors: [any TileProcessor] = []
-                for stage in stages { processors.append(try await stage.processor(on: device, backends: backends, options: options)) }
-                let chain: any TileProcessor = processors.count == 1 ? processors[0] : try ChainProcessor(processors)
-                workers.append(TileWorker(name: device.id.rawValue, processor: options.testTimeAugmentation ? AugmentedProcessor(chain) : chain))
-                explanation.append("worker: \(device.id) (\(device.name))")
+                for index in 0..<sessions {
+                    var processors: [any TileProcessor] = []
+                    for stage in stages {
+                        processors.append(try await stage.processor(on: device, backends: backends, session: sessionOptions))
+                    }
+                    let chain: any TileProcessor = processors.count == 1 ? processors[0] : try ChainProcessor(processors)
+                    let name = sessions == 1 ? device.id.rawValue : "\(device.id)#\(index + 1)"
+                    workers.append(TileWorker(name: name, processor: options.testTimeAugmentation ? AugmentedProcessor(chain) : chain))
+                }
+                let threads = sessionOptions.threads.map { ", \($0) threads each" } ?? ""
+                explanation.append("worker: \(device.id) (\(device.name))" + (sessions > 1 ? ", \(sessions) sessions\(threads)" : ""))
             } catch {
                 log("\(device.id) could not load the model, skipped: \(error)")
             }
