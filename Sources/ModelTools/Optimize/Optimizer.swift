@@ -45,6 +45,7 @@ public struct Optimizer: Sendable {
     public func optimize(_ model: Model) throws(OptimizeError) -> (model: Model, steps: [ModelChangeReport.Step]) {
         do { try model.validate() } catch { throw .unusableModel(reason: "\(error)") }
         var current = model
+        Self.fixInitializers(&current)
         var totals: [String: PassChanges] = [:]
         let repeated = passes.filter { $0.name != Float16Conversion().name }
         for _ in 0..<Self.maximumRounds {
@@ -66,6 +67,17 @@ public struct Optimizer: Sendable {
                 initializersChanged: changes.initializersChanged)
         }
         return (current, steps)
+    }
+
+    /// Initializers listed as graph inputs (IR < 4 defaults) become plain constants, as every
+    /// Tessera engine already treats them (see ``Graph/runtimeInputs``): no caller feeds them, and
+    /// without this nothing computed from a weight could fold or fuse. The model becomes IR 4,
+    /// the first version where an initializer need not be an input.
+    private static func fixInitializers(_ model: inout Model) {
+        let names = Set(model.graph.initializers.map(\.name))
+        guard model.graph.inputs.contains(where: { names.contains($0.name) }) else { return }
+        model.graph.inputs.removeAll { names.contains($0.name) }
+        model.irVersion = max(model.irVersion, 4)
     }
 
     /// Runs one pass and checks that the graph it leaves is still well formed.

@@ -84,6 +84,26 @@ public struct ModelChangeReport: Sendable, Codable {
                 self.shapes = shapes
                 self.comparisons = comparisons
             }
+
+            /// A comparison as `tessera verify --json` writes it: with its `passed` verdict.
+            private struct EncodedComparison: Encodable {
+                var reference: String
+                var candidate: String
+                var passed: Bool
+                var outputs: [OutputDifference]
+            }
+
+            private enum CodingKeys: String, CodingKey { case input, shapes, comparisons }
+
+            public func encode(to encoder: any Encoder) throws {
+                var container = encoder.container(keyedBy: CodingKeys.self)
+                try container.encode(input, forKey: .input)
+                try container.encode(shapes, forKey: .shapes)
+                try container.encode(
+                    comparisons.map {
+                        EncodedComparison(reference: $0.reference, candidate: $0.candidate, passed: $0.passed, outputs: $0.outputs)
+                    }, forKey: .comparisons)
+            }
         }
 
         public var tolerance: Tolerance
