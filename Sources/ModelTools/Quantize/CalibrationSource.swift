@@ -2,7 +2,7 @@ public import Foundation
 
 /// Where calibration inputs come from: real images through the model's own pre-processing, or
 /// seeded random tensors.
-public enum CalibrationSource: Sendable, Hashable {
+public enum CalibrationSource: Sendable, Hashable, CustomStringConvertible {
     /// Every PNG, JPEG and TIFF image in a folder.
     case images(URL)
     /// `count` random inputs, uniform in the model's input range, seeded `0..<count`.

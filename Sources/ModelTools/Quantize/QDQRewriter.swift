@@ -178,7 +178,7 @@ struct QDQRewriter {
 
     private static func stored(_ name: String, shape: [Int], floats: [Float]) throws(QuantizeError) -> StoredTensor {
         do { return StoredTensor(name: name, tensor: try Tensor(shape: shape, scalars: floats)) } catch {
-            throw .file("cannot build tensor '\(name)': \(error)")
+            throw .invalidResult("cannot build tensor '\(name)': \(error)")
         }
     }
 
@@ -194,7 +194,7 @@ struct QDQRewriter {
                 }
             return StoredTensor(name: name, tensor: tensor)
         } catch {
-            throw .file("cannot build tensor '\(name)': \(error)")
+            throw .invalidResult("cannot build tensor '\(name)': \(error)")
         }
     }
 }

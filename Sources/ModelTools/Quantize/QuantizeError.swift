@@ -16,8 +16,8 @@ public enum QuantizeError: Error, Sendable, Equatable, CustomStringConvertible {
     case notFloat32(node: String, tensor: String, type: String)
     /// The calibration engine could not load or run the model.
     case calibrationFailed(engine: String, reason: String)
-    /// The model could not be read or written.
-    case file(String)
+    /// The rewritten model is not valid: a fault of the quantizer, reported instead of written.
+    case invalidResult(String)
 
     public var description: String {
         switch self {
@@ -34,7 +34,7 @@ public enum QuantizeError: Error, Sendable, Equatable, CustomStringConvertible {
         case .notFloat32(let node, let tensor, let type):
             "node \(node): '\(tensor)' is \(type); only float32 models can be quantized"
         case .calibrationFailed(let engine, let reason): "calibration on \(engine) failed: \(reason)"
-        case .file(let reason): reason
+        case .invalidResult(let reason): "the quantized model is not valid: \(reason)"
         }
     }
 }

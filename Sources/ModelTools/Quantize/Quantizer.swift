@@ -42,7 +42,7 @@ public struct Quantizer: Sendable {
         let device = try calibrator.device().device.id.rawValue
         let ranges = try await calibrator.ranges(model: model, tensors: plan.activations, feeds: feeds, method: options.method)
         let quantized = try QDQRewriter(options: options, ranges: ranges).rewrite(model, plan: plan)
-        do { try quantized.validate() } catch { throw .file("the quantized graph is invalid: \(error)") }
+        do { try quantized.validate() } catch { throw .invalidResult("\(error)") }
         return Result(
             model: quantized, steps: Self.steps(model, quantized, plan, options, feeds.count, calibration, device),
             calibrationDevice: device)
