@@ -8,7 +8,7 @@ struct ConvBatchNormFusion: OptimizationPass {
     let name = "fuse-conv-bn"
 
     func run(on model: inout Model) throws(OptimizeError) -> PassChanges {
-        try fuseFollowers(of: &model.graph, phrase: "BatchNormalization fused into Conv") {
+        try fuseFollowers(of: &model.graph, pass: name, phrase: "BatchNormalization fused into Conv") {
             (follower: Node, convOutput: String, constants: [String: Tensor]) -> (scale: [Double], shift: [Double])? in
             guard follower.opType == "BatchNormalization", follower.inputs.count == 5, follower.inputs[0] == convOutput,
                 follower.int("training_mode", default: 0) == 0,
@@ -30,7 +30,7 @@ struct ConvScaleFusion: OptimizationPass {
     let name = "fuse-conv-mul-add"
 
     func run(on model: inout Model) throws(OptimizeError) -> PassChanges {
-        try fuseFollowers(of: &model.graph, phrase: "Mul/Add folded into Conv") {
+        try fuseFollowers(of: &model.graph, pass: name, phrase: "Mul/Add folded into Conv") {
             (follower: Node, convOutput: String, constants: [String: Tensor]) -> (op: String, operand: Tensor)? in
             guard follower.opType == "Mul" || follower.opType == "Add", follower.inputs.count == 2,
                 let position = follower.inputs.firstIndex(of: convOutput), follower.inputs[1 - position] != convOutput,
@@ -65,7 +65,7 @@ private func floats(_ tensor: Tensor?) -> [Float]? {
 /// reads, turns the match into per-channel `(scale, shift)` and rewrites the Conv to
 /// W′ = W·scale, B′ = B·scale + shift, then removes the follower.
 private func fuseFollowers<Found>(
-    of graph: inout Graph, phrase: String,
+    of graph: inout Graph, pass: String, phrase: String,
     match: (Node, String, [String: Tensor]) -> Found?,
     transform: (Found, Int, Int) -> (scale: [Double], shift: [Double])?
 ) throws(OptimizeError) -> PassChanges {
@@ -111,7 +111,7 @@ private func fuseFollowers<Found>(
                 : graph.storeParameter(biasInput, biasTensor, readers: readers, names: &names)
             graph.nodes[index].inputs = [conv.inputs[0], weightName, biasName]
         } catch {
-            throw .passFailed(pass: phrase, node: conv.label(index: index), reason: "\(error)")
+            throw .passFailed(pass: pass, node: conv.label(index: index), reason: "\(error)")
         }
         changes.nodesRemoved += 1
         changes.initializersChanged += 2

@@ -6,7 +6,7 @@ struct IdentityElimination: OptimizationPass {
     let name = "identity"
 
     func run(on model: inout Model) throws(OptimizeError) -> PassChanges {
-        removeForwarding(in: &model.graph, phrase: "Identity removed") { node, _ in
+        removeForwarding(in: &model.graph, phrase: "Identity removed") { node in
             node.opType == "Identity" && node.domain.isEmpty && node.inputs.count == 1 ? node.inputs[0] : nil
         }
     }
@@ -20,7 +20,7 @@ struct DropoutElimination: OptimizationPass {
     func run(on model: inout Model) throws(OptimizeError) -> PassChanges {
         let constants = model.graph.constants()
         let read = model.graph.consumers()
-        return removeForwarding(in: &model.graph, phrase: "Dropout removed") { node, _ in
+        return removeForwarding(in: &model.graph, phrase: "Dropout removed") { node in
             guard node.opType == "Dropout", node.domain.isEmpty, let input = node.inputs.first, !input.isEmpty else { return nil }
             if node.outputs.count > 1, !node.outputs[1].isEmpty, read[node.outputs[1]] != nil { return nil }
             // training_mode (opset 12+) must be absent or a constant false.
@@ -40,7 +40,7 @@ struct NoOpElimination: OptimizationPass {
     func run(on model: inout Model) throws(OptimizeError) -> PassChanges {
         let constants = model.graph.constants()
         let types = (try? model.inferTypes().values) ?? [:]
-        return removeForwarding(in: &model.graph, phrase: "no-op nodes removed") { node, graph in
+        return removeForwarding(in: &model.graph, phrase: "no-op nodes removed") { node in
             guard node.domain.isEmpty, let input = node.inputs.first, !input.isEmpty else { return nil }
             switch node.opType {
             case "Pad":
@@ -70,7 +70,7 @@ struct NoOpElimination: OptimizationPass {
 /// readers to that input. A node whose output is a graph output stays when the input cannot take
 /// the output's name (see ``Graph/bypass(output:with:)``).
 private func removeForwarding(
-    in graph: inout Graph, phrase: String, _ forwarded: (Node, Graph) -> String?
+    in graph: inout Graph, phrase: String, _ forwarded: (Node) -> String?
 ) -> PassChanges {
     var changes = PassChanges()
     var index = 0
@@ -78,7 +78,7 @@ private func removeForwarding(
         let node = graph.nodes[index]
         let extraOutputsUsed = node.outputs.dropFirst().contains { !$0.isEmpty && graph.outputNames.contains($0) }
         if !node.hasSubgraphs, !extraOutputsUsed, let output = node.outputs.first, !output.isEmpty,
-            let input = forwarded(node, graph), graph.bypass(output: output, with: input)
+            let input = forwarded(node), graph.bypass(output: output, with: input)
         {
             graph.nodes.remove(at: index)
             changes.nodesRemoved += 1

@@ -25,6 +25,9 @@ struct Optimize: AsyncParsableCommand {
               dead-nodes    remove what no output depends on
               float16       (--fp16) compute in float16, float32 inputs/outputs
 
+            Initializers that old (IR < 4) models also list as graph inputs become \
+            plain constants, as Tessera's engines treat them; the model is written as IR 4.
+
             The report gives node counts before and after, per operator, and what each pass \
             changed. --verify runs the written model against the input model on each --library \
             (default: the first found) and prints `tessera verify`'s figures; when an output is \
@@ -34,8 +37,9 @@ struct Optimize: AsyncParsableCommand {
 
             Examples:
               tessera optimize resnet.onnx -o resnet-opt.onnx
-              tessera optimize x4.onnx -o x4-fp16.onnx --fp16 --verify --library onnxruntime,openvino
-              tessera optimize net.onnx -o net-opt.onnx --passes fuse-conv-bn,dead-nodes --json
+              tessera optimize x4.onnx -o o.onnx --verify --library onnxruntime,openvino
+              tessera optimize x4.onnx -o x4-half.onnx --fp16 --verify
+              tessera optimize net.onnx -o o.onnx --passes fuse-conv-bn,dead-nodes --json
             """
     )
 
