@@ -11,7 +11,7 @@ enum Broadcast {
 
     /// `op` applied to every element of `a`, in parallel for large inputs.
     @inline(__always)
-    static func map<A, R>(_ a: [A], context: ExecutionContext, _ op: (A) -> R) -> [R] {
+    static func map<F: UnaryFunction>(_ a: [F.Input], context: ExecutionContext, _ op: F) -> [F.Output] {
         a.withUnsafeBufferPointer { source in
             makeArray(a.count) { out in
                 guard let input = source.baseAddress else { return }
@@ -22,14 +22,30 @@ enum Broadcast {
         }
     }
 
+    /// The same with a closure, called per element.
+    @inline(__always)
+    static func map<A, R>(_ a: [A], context: ExecutionContext, _ op: (A) -> R) -> [R] {
+        withoutActuallyEscaping(op) { map(a, context: context, UnaryClosure(body: $0)) }
+    }
+
     /// `op(a, b)` over the broadcast shape of `aShape` and `bShape`.
     @inline(__always)
     static func binary<A, B, R>(
         _ a: [A], _ aShape: [Int], _ b: [B], _ bShape: [Int], context: ExecutionContext, _ op: (A, B) -> R
     ) throws(KernelError) -> (values: [R], shape: [Int]) {
+        try withoutActuallyEscaping(op) { op throws(KernelError) in
+            try binary(a, aShape, b, bShape, context: context, BinaryClosure(body: op))
+        }
+    }
+
+    /// The same with a function type, whose loop is compiled for it.
+    @inline(__always)
+    static func binary<F: BinaryFunction>(
+        _ a: [F.First], _ aShape: [Int], _ b: [F.Second], _ bShape: [Int], context: ExecutionContext, _ op: F
+    ) throws(KernelError) -> (values: [F.Output], shape: [Int]) {
         let shape = try ShapeMath.broadcast([aShape, bShape])
         let count = shape.product
-        let values: [R] = a.withUnsafeBufferPointer { aBuffer in
+        let values: [F.Output] = a.withUnsafeBufferPointer { aBuffer in
             b.withUnsafeBufferPointer { bBuffer in
                 makeArray(count) { out in
                     guard let pa = aBuffer.baseAddress, let pb = bBuffer.baseAddress else { return }

@@ -31,7 +31,7 @@ extension OperatorRegistry {
         register("Abs") { _ in K.unary({ abs($0) }, int: { $0 < 0 ? 0 &- $0 : $0 }) }
         register("Neg") { _ in K.unary({ -$0 }, int: { 0 &- $0 }) }
         register("Sign") { _ in K.unary({ $0 > 0 ? 1 : ($0 < 0 ? -1 : 0) }, int: { $0 > 0 ? 1 : ($0 < 0 ? -1 : 0) }) }
-        register("Relu") { _ in K.unary({ max(0, $0) }, int: { max(0, $0) }) }
+        register("Relu") { _ in K.unary(HotFunctions.Relu(), int: { max(0, $0) }) }
         register("IsNaN") { _ in K.predicate { $0.isNaN } }
         register("IsInf") { node throws(ReferenceEngineError) in
             let negative = try node.int("detect_negative", default: 1) != 0
@@ -92,14 +92,14 @@ extension OperatorRegistry {
             return K.unary { min(max($0, low), high) }
         }
         register("Clip", since: 11) { _ in Activation.clip }
-        register("PRelu") { _ in K.binary({ $0 >= 0 ? $0 : $0 * $1 }, int: { $0 >= 0 ? $0 : $0 &* $1 }) }
+        register("PRelu") { _ in K.binary(HotFunctions.PRelu(), int: { $0 >= 0 ? $0 : $0 &* $1 }) }
     }
 
     private mutating func registerBinary() {
         typealias K = ElementwiseKernels
-        register("Add") { _ in K.binary({ $0 + $1 }, int: { $0 &+ $1 }) }
-        register("Sub") { _ in K.binary({ $0 - $1 }, int: { $0 &- $1 }) }
-        register("Mul") { _ in K.binary({ $0 * $1 }, int: { $0 &* $1 }) }
+        register("Add") { _ in K.binary(HotFunctions.Add(), int: { $0 &+ $1 }) }
+        register("Sub") { _ in K.binary(HotFunctions.Sub(), int: { $0 &- $1 }) }
+        register("Mul") { _ in K.binary(HotFunctions.Mul(), int: { $0 &* $1 }) }
         register("Div") { _ in
             K.binary({ $0 / $1 }, int: { a, b throws(KernelError) in
                 guard b != 0 else { throw .invalid("integer division by zero") }

@@ -5,18 +5,28 @@ import TensorCore
 enum ElementwiseKernels {
     /// A unary operator: `float` on float values, `int` on integer values (an error where `nil`).
     static func unary(_ float: @escaping @Sendable (Float) -> Float, int: (@Sendable (Int64) -> Int64)? = nil) -> Kernel {
-        { inputs, context in
-            let x = try inputs.at(0)
-            switch x.storage {
-            case .float(let values):
-                return [NDArray(floats: Broadcast.map(values, context: context, float), shape: x.shape, type: x.dataType)]
-            case .int(let values):
-                guard let int else { throw KernelError.unsupportedType(x.dataType) }
-                let type = x.dataType
-                return [NDArray(ints: Broadcast.map(values, context: context) { type.wrap(int($0)) }, shape: x.shape, type: type)]
-            case .string:
-                throw KernelError.unsupportedType(x.dataType)
-            }
+        { inputs, context in [try apply(try inputs.at(0), context: context, float: UnaryClosure(body: float), int: int)] }
+    }
+
+    /// The same with a function type, whose float loop is compiled for it.
+    static func unary<F: UnaryFunction & Sendable>(_ float: F, int: (@Sendable (Int64) -> Int64)? = nil) -> Kernel
+    where F.Input == Float, F.Output == Float {
+        { inputs, context in [try apply(try inputs.at(0), context: context, float: float, int: int)] }
+    }
+
+    @inline(__always)
+    private static func apply<F: UnaryFunction>(
+        _ x: NDArray, context: ExecutionContext, float: F, int: ((Int64) -> Int64)?
+    ) throws -> NDArray where F.Input == Float, F.Output == Float {
+        switch x.storage {
+        case .float(let values):
+            return NDArray(floats: Broadcast.map(values, context: context, float), shape: x.shape, type: x.dataType)
+        case .int(let values):
+            guard let int else { throw KernelError.unsupportedType(x.dataType) }
+            let type = x.dataType
+            return NDArray(ints: Broadcast.map(values, context: context) { type.wrap(int($0)) }, shape: x.shape, type: type)
+        case .string:
+            throw KernelError.unsupportedType(x.dataType)
         }
     }
 
@@ -41,15 +51,24 @@ enum ElementwiseKernels {
         _ float: @escaping @Sendable (Float, Float) -> Float, int: (@Sendable (Int64, Int64) throws -> Int64)? = nil
     ) -> Kernel {
         { inputs, context in
+            try [combine(try inputs.at(0), try inputs.at(1), context: context, float: BinaryClosure(body: float), int: int)]
+        }
+    }
+
+    /// The same with a function type, whose float loop is compiled for it.
+    static func binary<F: BinaryFunction & Sendable>(
+        _ float: F, int: (@Sendable (Int64, Int64) throws -> Int64)? = nil
+    ) -> Kernel where F.First == Float, F.Second == Float, F.Output == Float {
+        { inputs, context in
             try [combine(try inputs.at(0), try inputs.at(1), context: context, float: float, int: int)]
         }
     }
 
     /// `float` or `int` over two values of the same family, broadcast.
-    static func combine(
-        _ a: NDArray, _ b: NDArray, context: ExecutionContext, float: (Float, Float) -> Float,
-        int: ((Int64, Int64) throws -> Int64)?
-    ) throws -> NDArray {
+    @inline(__always)
+    static func combine<F: BinaryFunction>(
+        _ a: NDArray, _ b: NDArray, context: ExecutionContext, float: F, int: ((Int64, Int64) throws -> Int64)?
+    ) throws -> NDArray where F.First == Float, F.Second == Float, F.Output == Float {
         switch (a.storage, b.storage) {
         case (.float(let x), .float(let y)):
             let (values, shape) = try Broadcast.binary(x, a.shape, y, b.shape, context: context, float)
@@ -103,7 +122,7 @@ enum ElementwiseKernels {
         { inputs, context in
             var result = try inputs.at(0)
             for index in 1..<max(1, inputs.count) {
-                result = try combine(result, try inputs.at(index), context: context, float: float, int: int)
+                result = try combine(result, try inputs.at(index), context: context, float: BinaryClosure(body: float), int: int)
             }
             if let finish, case .float(let values) = result.storage {
                 let n = inputs.count

@@ -118,9 +118,9 @@ enum Normalization {
             let (normalized, means, inverse) = standardize(try x.floats(), width: width, epsilon: epsilon)
             let scale = try inputs.at(1)
             var result = try ElementwiseKernels.combine(
-                NDArray(floats: normalized, shape: x.shape, type: x.dataType), scale, context: context, float: { $0 * $1 }, int: nil)
+                NDArray(floats: normalized, shape: x.shape, type: x.dataType), scale, context: context, float: HotFunctions.Mul(), int: nil)
             if let bias = inputs.optional(2) {
-                result = try ElementwiseKernels.combine(result, bias, context: context, float: { $0 + $1 }, int: nil)
+                result = try ElementwiseKernels.combine(result, bias, context: context, float: HotFunctions.Add(), int: nil)
             }
             let statsShape = x.shape.enumerated().map { $0.offset < a ? $0.element : 1 }
             return [result, NDArray(floats: means, shape: statsShape), NDArray(floats: inverse, shape: statsShape)]
