@@ -116,6 +116,10 @@ final class TileRenderer {
     private static func crop(_ values: [Float], offset: Int, shape: BatchShape, to area: PixelRect) throws(TilingError)
         -> PlanarImage
     {
+        if offset == 0, values.count == shape.imageSize, area == PixelRect(x: 0, y: 0, width: shape.width, height: shape.height) {
+            // The whole output of a batch of one: share the array instead of copying it.
+            return try PlanarImage(width: area.width, height: area.height, channels: shape.channels, values: values)
+        }
         var planes: [Float] = []
         planes.reserveCapacity(shape.channels * area.area)
         for channel in 0..<shape.channels {
