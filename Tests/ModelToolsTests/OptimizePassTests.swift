@@ -191,8 +191,10 @@ struct OptimizePassTests {
         #expect(agreement.worstRelativeError <= Self.float16Bound)
     }
 
-    /// Float16 keeps 11 significant bits: weights, inputs and each result are rounded to 2⁻¹¹
-    /// relative, so a few layers land well under 1% of the output's range.
+    /// The documented float16 tolerance: 1% of the output's range. Float16 keeps 11 significant
+    /// bits (weights, inputs and each result rounded to 2⁻¹¹ relative); measured on both
+    /// libraries: 0.11% on the Conv+Resize model here, 0.031% on SqueezeNet's logits and 0.093%
+    /// on realesr-animevideov3-x4 (OptimizeModelTests).
     static let float16Bound = 1e-2
 
     @Test("Unknown pass names are refused, naming the known ones")
