@@ -138,7 +138,7 @@ struct OptimizeCommandTests {
         #expect(report.after.byOperator == ["Conv": 1, "BatchNormalization": 1, "Relu": 1])
     }
 
-    @Test("errors write nothing: an unknown pass (exit 2), an unreadable model, verification out of tolerance (exit 1)")
+    @Test("errors write nothing: an unknown pass (exit 2), an unreadable model, verification out of tolerance, a missing folder (exit 1)")
     func errors() throws {
         let folder = try Fixtures.temporaryDirectory("optimize-cli-errors")
         defer { try? FileManager.default.removeItem(at: folder) }
@@ -159,6 +159,10 @@ struct OptimizeCommandTests {
         ])
         #expect(strict.status == 1 && strict.stderr.contains("not written"), "\(strict.stderr)")
         #expect(strict.stdout.contains("FAILED"), "\(strict.stdout)")
+
+        let nowhere = try TesseraBinary.run(["optimize", input.path, "-o", folder.appendingPathComponent("no/such/out.onnx").path])
+        #expect(nowhere.status == 1 && nowhere.stderr.contains("cannot write there"), "\(nowhere.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: folder.appendingPathComponent("no").path), "no folder is made")
 
         #expect(!FileManager.default.fileExists(atPath: output.path))
         let leftovers = try FileManager.default.contentsOfDirectory(atPath: folder.path).filter { $0.hasPrefix(".tessera-optimize") }

@@ -111,7 +111,9 @@ struct Optimize: AsyncParsableCommand {
         // Written first into a private folder beside OUT, renamed into place once verified: a
         // failure leaves nothing, and verify's labels name the file as OUT.
         let folder = outputURL.deletingLastPathComponent().appendingPathComponent(".tessera-optimize-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        do { try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: false) } catch {
+            throw CLIError("\(output): cannot write there: \(error.localizedDescription)")
+        }
         defer { try? FileManager.default.removeItem(at: folder) }
         let staged = folder.appendingPathComponent(outputURL.lastPathComponent)
         try optimized.write(to: staged, options: SaveOptions(externalData: .inline))
