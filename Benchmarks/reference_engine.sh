@@ -4,12 +4,12 @@
 #      the reference engine against ONNX Runtime CPU, rounds alternating;
 #   2. one 3×3 64→64 convolution on 256×256: the reference engine's whole Conv against Debian's
 #      OpenBLAS cblas_sgemm alone on the same product (im2col not counted), and ONNX Runtime.
-#   Benchmarks/reference_engine.sh [ROUNDS]
+#   [SCRATCH=BUILD_DIR] Benchmarks/reference_engine.sh [ROUNDS]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 rounds=${1:-3}
-swift build -c release --product tessera >/dev/null
-tessera=$(swift build -c release --show-bin-path)/tessera
+swift build -c release --product tessera ${SCRATCH:+--scratch-path "$SCRATCH"} >/dev/null
+tessera=$(swift build -c release ${SCRATCH:+--scratch-path "$SCRATCH"} --show-bin-path)/tessera
 python=.venv/bin/python
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT

@@ -40,5 +40,14 @@ struct RealESRGANTests {
         let comparison = actual.compare(to: expected, tolerance: Tolerance(relative: 1e-4, absolute: 1e-5))
         print("realesr-animevideov3-x4 64×64: max |error| \(comparison.maxAbsoluteError)")
         #expect(comparison.passed, "\(comparison.failure ?? "")")
+
+        // The same against ONNX Runtime with the engine's own GEMM, not OpenBLAS (set-up installs
+        // it, so the run above took the OpenBLAS route).
+        let builtin = try runProcess(
+            try TesseraBinary.url(),
+            ["verify", onnx.path, "--library", "reference,onnxruntime", "--input-shape", "\(inputName)=1x3x48x40",
+             "--inputs", "random:3", "--tolerance", "atol=1e-5,rtol=1e-4", "--threads", "2"],
+            environment: ["TESSERA_REFERENCE_GEMM": "builtin"])
+        #expect(builtin.status == 0, "\(builtin.stdout)\n\(builtin.stderr)")
     }
 }

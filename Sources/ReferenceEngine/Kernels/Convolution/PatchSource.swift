@@ -47,10 +47,54 @@ struct PatchSource: PanelSource, @unchecked Sendable {
         }
     }
 
-    /// One tap's row of the panel pixel by pixel, zero in the padding and past `count`.
+    /// The patch matrix's `rows` × `columns` block written row-major (explicit im2col), for BLAS.
+    func withBLASOperand(rows: Int, columns: Range<Int>, _ body: (OpenBLAS.Operand) -> Void) {
+        let count = columns.count
+        let buffer = UnsafeMutablePointer<Float>.allocate(capacity: rows * count)
+        defer { buffer.deallocate() }
+        let window = kernelHeight * kernelWidth
+        for p in 0..<rows {
+            let channel = p / window
+            let tap = p - channel * window
+            let ky = tap / kernelWidth
+            let kx = tap - ky * kernelWidth
+            let plane = input + channel * height * width
+            let offsetY = ky * dilationY - padTop
+            let offsetX = kx * dilationX - padLeft
+            var out = buffer + p * count
+            var oy = columns.lowerBound / outputWidth
+            var ox = columns.lowerBound - oy * outputWidth
+            var left = count
+            while left > 0 {
+                // The rest of output row `oy` within the block.
+                let span = min(left, outputWidth - ox)
+                let y = oy * strideY + offsetY
+                if y < 0 || y >= height {
+                    out.update(repeating: 0, count: span)
+                } else if strideX == 1 {
+                    let x = ox + offsetX
+                    let lead = min(span, max(0, -x))
+                    let end = max(lead, min(span, width - x))
+                    out.update(repeating: 0, count: lead)
+                    (out + lead).update(from: plane + y * width + x + lead, count: end - lead)
+                    (out + end).update(repeating: 0, count: span - end)
+                } else {
+                    gather(plane: plane, offsetY: offsetY, offsetX: offsetX, firstY: oy, firstX: ox, count: span, into: out, pad: false)
+                }
+                out += span
+                left -= span
+                ox = 0
+                oy += 1
+            }
+        }
+        body(OpenBLAS.Operand(pointer: buffer, transposed: false, leadingDimension: count))
+    }
+
+    /// One tap's row of the panel pixel by pixel, zero in the padding and (with `pad`) past `count`
+    /// up to a full strip.
     private func gather(
         plane: UnsafePointer<Float>, offsetY: Int, offsetX: Int, firstY: Int, firstX: Int, count: Int,
-        into out: UnsafeMutablePointer<Float>
+        into out: UnsafeMutablePointer<Float>, pad: Bool = true
     ) {
         var oy = firstY
         var ox = firstX
@@ -66,7 +110,7 @@ struct PatchSource: PanelSource, @unchecked Sendable {
             }
             j += 1
         }
-        while j < MicroKernel.columns {
+        while pad, j < MicroKernel.columns {
             out[j] = 0
             j += 1
         }

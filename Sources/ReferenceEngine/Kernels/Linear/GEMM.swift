@@ -23,6 +23,24 @@ enum GEMM {
             if !accumulate { for i in 0..<m { (c + i * ldc).update(repeating: 0, count: n) } }
             return
         }
+        if let blas = OpenBLAS.shared {
+            // Column chunks bound the copy a source that BLAS cannot read in place (image
+            // patches) needs: about 8 MB at a time.
+            let chunk = max(MicroKernel.columns, min(n, (2 << 20) / k))
+            a.withBLASOperand(rows: m, columns: 0..<k) { aOperand in
+                var start = 0
+                while start < n {
+                    let columns = start..<min(n, start + chunk)
+                    b.withBLASOperand(rows: k, columns: columns) { bOperand in
+                        blas.multiply(
+                            m: m, n: columns.count, k: k, a: aOperand, b: bOperand, c: c + start, ldc: ldc,
+                            accumulate: accumulate, threads: context.threads)
+                    }
+                    start = columns.upperBound
+                }
+            }
+            return
+        }
         // Split the larger side across threads, in whole micro-tiles.
         let splitColumns = n >= m
         let unit = splitColumns ? MicroKernel.columns : MicroKernel.rows
@@ -104,6 +122,10 @@ protocol PanelSource {
     /// Writes B[depth, columns] into `destination` as `depth.count` rows of
     /// ``MicroKernel/columns`` floats, zero-filling columns past `columns.count`.
     func pack(depth: Range<Int>, columns: Range<Int>, into destination: UnsafeMutablePointer<Float>)
+
+    /// Calls `body` with B[0..<rows, columns] as ``OpenBLAS`` reads it: the source's own memory
+    /// where its layout allows, else a row-major copy that lives for the call.
+    func withBLASOperand(rows: Int, columns: Range<Int>, _ body: (OpenBLAS.Operand) -> Void)
 }
 
 /// A matrix read through strides: element (i, j) is `base[i × rowStride + j × columnStride]`.
@@ -143,6 +165,23 @@ struct MatrixView: PanelSource, @unchecked Sendable {
             }
             out += nr
             p += 1
+        }
+    }
+
+    func withBLASOperand(rows: Int, columns: Range<Int>, _ body: (OpenBLAS.Operand) -> Void) {
+        let first = base + columns.lowerBound * columnStride
+        if columnStride == 1, rowStride >= max(1, columns.count) {
+            body(OpenBLAS.Operand(pointer: first, transposed: false, leadingDimension: rowStride))
+        } else if rowStride == 1, columnStride >= max(1, rows) {
+            body(OpenBLAS.Operand(pointer: first, transposed: true, leadingDimension: columnStride))
+        } else {
+            // Broadcast or otherwise strided views: copied row-major.
+            let copy = UnsafeMutablePointer<Float>.allocate(capacity: rows * columns.count)
+            defer { copy.deallocate() }
+            for i in 0..<rows {
+                for j in 0..<columns.count { copy[i * columns.count + j] = first[i * rowStride + j * columnStride] }
+            }
+            body(OpenBLAS.Operand(pointer: copy, transposed: false, leadingDimension: columns.count))
         }
     }
 

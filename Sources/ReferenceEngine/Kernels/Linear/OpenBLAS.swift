@@ -1,0 +1,54 @@
+import Foundation
+import InferenceRuntime
+
+/// Debian's OpenBLAS (`libopenblas0-pthread`), opened at run time when installed: its `sgemm`
+/// is about twice as fast as ``GEMM``'s own blocking on this engine's convolutions (measured in
+/// BENCHMARKS.md), so matrix products go to it when present and to ``GEMM`` otherwise, and the
+/// engine needs no library to work. `TESSERA_REFERENCE_GEMM=builtin` keeps the built-in kernel.
+struct OpenBLAS: Sendable {
+    private typealias SGEMM = @convention(c) (
+        Int32, Int32, Int32, Int32, Int32, Int32, Float, UnsafePointer<Float>?, Int32, UnsafePointer<Float>?, Int32,
+        Float, UnsafeMutablePointer<Float>?, Int32
+    ) -> Void
+    private typealias SetThreads = @convention(c) (Int32) -> Void
+
+    private let sgemm: SGEMM
+    private let setThreads: SetThreads
+    /// Where it was loaded from, for `tessera devices`-style reports.
+    let path: String
+
+    /// The library, or `nil` when it is not installed or the built-in kernel was asked for.
+    static let shared: OpenBLAS? = load()
+
+    private static func load() -> OpenBLAS? {
+        if ProcessInfo.processInfo.environment["TESSERA_REFERENCE_GEMM"] == "builtin" { return nil }
+        for name in ["libopenblas.so.0", "libopenblas.so"] {
+            guard let library = try? DynamicLibrary(path: name),
+                let sgemm = library.symbol("cblas_sgemm"), let threads = library.symbol("openblas_set_num_threads")
+            else { continue }
+            return OpenBLAS(
+                sgemm: unsafeBitCast(sgemm, to: SGEMM.self), setThreads: unsafeBitCast(threads, to: SetThreads.self), path: name)
+        }
+        return nil
+    }
+
+    /// One operand as BLAS takes it: row-major storage, possibly transposed, with its row stride.
+    struct Operand {
+        let pointer: UnsafePointer<Float>
+        let transposed: Bool
+        let leadingDimension: Int
+    }
+
+    /// `C[m×n] (+)= A · B`, C row-major with row stride `ldc`, on `threads` threads.
+    func multiply(
+        m: Int, n: Int, k: Int, a: Operand, b: Operand, c: UnsafeMutablePointer<Float>, ldc: Int, accumulate: Bool,
+        threads: Int
+    ) {
+        let rowMajor: Int32 = 101
+        let transpose = { (operand: Operand) -> Int32 in operand.transposed ? 112 : 111 }
+        setThreads(Int32(threads))
+        sgemm(
+            rowMajor, transpose(a), transpose(b), Int32(m), Int32(n), Int32(k), 1, a.pointer, Int32(a.leadingDimension),
+            b.pointer, Int32(b.leadingDimension), accumulate ? 1 : 0, c, Int32(ldc))
+    }
+}
