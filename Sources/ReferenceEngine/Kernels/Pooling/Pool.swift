@@ -23,7 +23,12 @@ struct PoolKernel: Sendable {
         let spatial = Array(x.shape.dropFirst(2))
         let (begin, _, output) = try geometry.resolve(input: spatial)
         let pad = 3 - spatial.count
-        func three(_ v: [Int], _ fill: Int) -> [Int] { Array(repeating: fill, count: pad) + v }
+        // SIMD3 rather than arrays: the window loops below read these per tap, and vectors in
+        // registers cost no retain or bounds-checked load.
+        func three(_ v: [Int], _ fill: Int) -> SIMD3<Int> {
+            let padded = Array(repeating: fill, count: pad) + v
+            return SIMD3(padded[0], padded[1], padded[2])
+        }
         let (inSize, outSize) = (three(spatial, 1), three(output, 1))
         let (k, s, d, b) = (three(geometry.kernel, 1), three(geometry.resolvedStrides, 1), three(geometry.resolvedDilations, 1), three(begin, 0))
         // Where the padded input ends: windows may run past it only in ceil mode, and those
@@ -31,8 +36,8 @@ struct PoolKernel: Sendable {
         let (_, end, _) = try geometry.resolve(input: spatial)
         let padEnd = three(end, 0)
         let planes = x.shape[0] * x.shape[1]
-        let inPlane = inSize.product
-        let outPlane = outSize.product
+        let inPlane = inSize[0] * inSize[1] * inSize[2]
+        let outPlane = outSize[0] * outSize[1] * outSize[2]
         // Integer inputs (uint8 images) pool exactly in float32 and convert back.
         let values = try x.floatValues()
         var result = [Float](repeating: 0, count: planes * outPlane)
