@@ -23,8 +23,10 @@ struct ActivationHistogram: Sendable {
         }
         let scale = Float(Self.binCount) / (2 * bound)
         let last = Self.binCount - 1
-        for value in values where value.isFinite {
-            counts[min(max(Int((value + bound) * scale), 0), last)] += 1
+        counts.withUnsafeMutableBufferPointer { bins in
+            values.withUnsafeBufferPointer { buffer in
+                for value in buffer where value.isFinite { bins[min(max(Int((value + bound) * scale), 0), last)] += 1 }
+            }
         }
     }
 

@@ -54,7 +54,15 @@ public struct Calibrator: Sendable {
         // with those extremes as the histogram's bounds.
         var seen: [String: ClosedRange<Float>] = [:]
         try observe(session, feeds, engine: engine) { name, values in
-            guard let low = values.min(), let high = values.max() else { return }
+            var low = Float.infinity
+            var high = -Float.infinity
+            values.withUnsafeBufferPointer { buffer in
+                for value in buffer where value.isFinite {
+                    low = min(low, value)
+                    high = max(high, value)
+                }
+            }
+            guard low <= high else { return }
             seen[name] = seen[name].map { min($0.lowerBound, low)...max($0.upperBound, high) } ?? low...high
         }
         if method == .minmax { return seen.filter { tensors.contains($0.key) } }
@@ -81,7 +89,7 @@ public struct Calibrator: Sendable {
             do { outputs = try session.run(feed) } catch { throw .calibrationFailed(engine: engine, reason: "\(error)") }
             for (name, tensor) in outputs {
                 guard tensor.dataType == .float32, let values = try? tensor.scalars(as: Float.self) else { continue }
-                visit(name, values.filter(\.isFinite))
+                visit(name, values)
             }
             for (name, tensor) in feed {
                 guard tensor.dataType == .float32, let values = try? tensor.scalars(as: Float.self) else { continue }
