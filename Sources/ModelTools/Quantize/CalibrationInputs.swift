@@ -11,10 +11,12 @@ public struct CalibrationPreprocessing: Sendable, Hashable {
     /// small enough that calibration takes seconds.
     public static let defaultSide = 64
 
+    /// Colour planes the model takes: 3 (RGB) or 1 (luma).
     public var channels: Int
     /// The input values of black and white.
     public var lower: Float
     public var upper: Float
+    /// Side of the square crops (and of random inputs) where the model's input size is free.
     public var side: Int
 
     public init(channels: Int = 3, lower: Float = 0, upper: Float = 1, side: Int = defaultSide) {
