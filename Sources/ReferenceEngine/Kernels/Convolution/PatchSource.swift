@@ -19,7 +19,6 @@ struct PatchSource: PanelSource, @unchecked Sendable {
 
     func pack(depth: Range<Int>, columns: Range<Int>, into destination: UnsafeMutablePointer<Float>) {
         let nr = MicroKernel.columns
-        let window = kernelHeight * kernelWidth
         let firstY = columns.lowerBound / outputWidth
         let firstX = columns.lowerBound - firstY * outputWidth
         // A full strip within one output row reads one contiguous run of input pixels per tap
@@ -28,13 +27,7 @@ struct PatchSource: PanelSource, @unchecked Sendable {
         var out = destination
         var p = depth.lowerBound
         while p < depth.upperBound {
-            let channel = p / window
-            let tap = p - channel * window
-            let ky = tap / kernelWidth
-            let kx = tap - ky * kernelWidth
-            let plane = input + channel * height * width
-            let offsetY = ky * dilationY - padTop
-            let offsetX = kx * dilationX - padLeft
+            let (plane, offsetY, offsetX) = tap(p)
             let y = firstY * strideY + offsetY
             let x = firstX + offsetX
             if contiguous && y >= 0 && y < height && x >= 0 && x + nr <= width {
@@ -47,20 +40,25 @@ struct PatchSource: PanelSource, @unchecked Sendable {
         }
     }
 
+    /// Row `p` of the patch matrix: the input plane of its channel and where its kernel tap sits
+    /// relative to an output position (times the stride).
+    @inline(__always)
+    private func tap(_ p: Int) -> (plane: UnsafePointer<Float>, offsetY: Int, offsetX: Int) {
+        let window = kernelHeight * kernelWidth
+        let channel = p / window
+        let tap = p - channel * window
+        let ky = tap / kernelWidth
+        let kx = tap - ky * kernelWidth
+        return (input + channel * height * width, ky * dilationY - padTop, kx * dilationX - padLeft)
+    }
+
     /// The patch matrix's `rows` × `columns` block written row-major (explicit im2col), for BLAS.
     func withBLASOperand(rows: Int, columns: Range<Int>, _ body: (OpenBLAS.Operand) -> Void) {
         let count = columns.count
         let buffer = UnsafeMutablePointer<Float>.allocate(capacity: rows * count)
         defer { buffer.deallocate() }
-        let window = kernelHeight * kernelWidth
         for p in 0..<rows {
-            let channel = p / window
-            let tap = p - channel * window
-            let ky = tap / kernelWidth
-            let kx = tap - ky * kernelWidth
-            let plane = input + channel * height * width
-            let offsetY = ky * dilationY - padTop
-            let offsetX = kx * dilationX - padLeft
+            let (plane, offsetY, offsetX) = tap(p)
             var out = buffer + p * count
             var oy = columns.lowerBound / outputWidth
             var ox = columns.lowerBound - oy * outputWidth
