@@ -101,7 +101,7 @@ private func fuseFollowers<Found>(
             for offset in channel * perChannel..<(channel + 1) * perChannel { w[offset] = Float(Double(w[offset]) * scale[channel]) }
         }
         let b = (0..<channels).map { Float(Double(bias?[$0] ?? 0) * scale[$0] + shift[$0]) }
-        var names = NameGenerator(graph: graph)
+        var names = UniqueNames(graph: graph)
         do {
             let weightName = graph.storeParameter(conv.inputs[1], try Tensor(shape: weights.shape, scalars: w), readers: readers, names: &names)
             let biasTensor = try Tensor(shape: [channels], scalars: b)
@@ -124,7 +124,7 @@ private func fuseFollowers<Found>(
 extension Graph {
     /// Stores `tensor` under `name` when only one node reads `name` (or nothing does yet), else
     /// under a fresh name so other readers keep the original; returns the name used.
-    mutating func storeParameter(_ name: String, _ tensor: Tensor, readers: [String: [Int]], names: inout NameGenerator) -> String {
+    mutating func storeParameter(_ name: String, _ tensor: Tensor, readers: [String: [Int]], names: inout UniqueNames) -> String {
         let target = (readers[name]?.count ?? 0) <= 1 ? name : names.fresh(name + "_fused")
         setInitializer(target, tensor)
         return target

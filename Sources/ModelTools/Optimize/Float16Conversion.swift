@@ -17,7 +17,7 @@ struct Float16Conversion: OptimizationPass {
     func run(on model: inout Model) throws(OptimizeError) -> PassChanges {
         let types = (try? model.inferTypes().values) ?? [:]
         var graph = model.graph
-        var names = NameGenerator(graph: graph)
+        var names = UniqueNames(graph: graph)
         var changes = PassChanges()
         let initializerNames = Set(graph.initializers.map(\.name))
         func isFloat32(_ value: String) -> Bool { types[value]?.tensorType?.elementType == .float32 }
@@ -117,7 +117,7 @@ struct Float16Conversion: OptimizationPass {
         return changes
     }
 
-    private static func cast(_ input: String, to output: String, _ type: DataType, names: inout NameGenerator) -> Node {
+    private static func cast(_ input: String, to output: String, _ type: DataType, names: inout UniqueNames) -> Node {
         Node(
             name: names.fresh("\(output)_cast"), opType: "Cast", inputs: [input], outputs: [output],
             attributes: [Attribute(name: "to", value: .int(Int64(type.rawValue)))])

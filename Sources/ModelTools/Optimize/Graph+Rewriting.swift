@@ -80,27 +80,6 @@ extension Graph {
     }
 }
 
-/// Fresh value and node names that collide with nothing in the graph.
-struct NameGenerator {
-    private var taken: Set<String>
-
-    init(graph: Graph) {
-        taken = graph.valueNames().union(graph.nodes.map(\.name))
-    }
-
-    /// `base`, or `base_2`, `base_3`, … whichever is free first.
-    mutating func fresh(_ base: String) -> String {
-        var candidate = base
-        var suffix = 2
-        while taken.contains(candidate) {
-            candidate = "\(base)_\(suffix)"
-            suffix += 1
-        }
-        taken.insert(candidate)
-        return candidate
-    }
-}
-
 extension Node {
     /// Renames an input, also inside subgraphs that read it from the outer scope.
     mutating func replaceInput(_ old: String, with new: String) {

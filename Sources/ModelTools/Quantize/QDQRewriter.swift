@@ -24,7 +24,7 @@ struct QDQRewriter {
     func rewrite(_ model: Model, plan: QuantizationPlan) throws(QuantizeError) -> Model {
         var graph = model.graph
         let activations = activationParameters(plan.activations)
-        var names = NameAllocator(graph: graph)
+        var names = UniqueNames(graph: graph)
         let initializers = graph.initializersByName
         var added: [StoredTensor] = []
         var before: [Int: [Node]] = [:]
@@ -85,7 +85,7 @@ struct QDQRewriter {
     /// `name → QuantizeLinear → DequantizeLinear`, returning the nodes, their constants and the
     /// dequantized value's name.
     private func pair(
-        for name: String, parameters: QuantizationParameters, names: inout NameAllocator
+        for name: String, parameters: QuantizationParameters, names: inout UniqueNames
     ) throws(QuantizeError) -> ([Node], [StoredTensor], String) {
         let scale = names.fresh("\(name)_scale")
         let zero = names.fresh("\(name)_zero_point")
@@ -105,7 +105,7 @@ struct QDQRewriter {
     /// The weight as 8-bit integers with one scale per output channel (or one in all) and the
     /// DequantizeLinear that restores it.
     private func quantizedWeight(
-        _ weight: StoredTensor, axis: Int, names: inout NameAllocator
+        _ weight: StoredTensor, axis: Int, names: inout UniqueNames
     ) throws(QuantizeError) -> (Node, [StoredTensor], String, [Float]) {
         let values = try Self.floats(weight)
         let shape = weight.tensor.shape
@@ -145,7 +145,7 @@ struct QDQRewriter {
 
     /// The bias as int32 at scale input × weight scale, zero point 0.
     private func quantizedBias(
-        _ bias: StoredTensor, scales: [Float], names: inout NameAllocator
+        _ bias: StoredTensor, scales: [Float], names: inout UniqueNames
     ) throws(QuantizeError) -> (Node, [StoredTensor], String) {
         let values = try Self.floats(bias)
         let integers = values.enumerated().map { i, value in
@@ -196,29 +196,5 @@ struct QDQRewriter {
         } catch {
             throw .invalidResult("cannot build tensor '\(name)': \(error)")
         }
-    }
-}
-
-/// Names for new values and nodes that collide with nothing in the graph.
-struct NameAllocator {
-    private var taken: Set<String>
-
-    init(graph: Graph) {
-        taken = Set(graph.inputs.map(\.name) + graph.outputs.map(\.name) + graph.initializers.map(\.name))
-        for node in graph.nodes {
-            taken.insert(node.name)
-            taken.formUnion(node.inputs)
-            taken.formUnion(node.outputs)
-        }
-    }
-
-    mutating func fresh(_ base: String) -> String {
-        var candidate = base
-        var suffix = 1
-        while !taken.insert(candidate).inserted {
-            candidate = "\(base)_\(suffix)"
-            suffix += 1
-        }
-        return candidate
     }
 }

@@ -17,7 +17,7 @@ struct NCNNGraphBuilder {
     /// Graph inputs in file order, with the channel count once a consumer reveals it.
     private(set) var inputs: [(name: String, channels: Int?)] = []
     private var aliases: [String: String] = [:]
-    private var usedNames: Set<String> = []
+    private var names = UniqueNames()
     /// Values read by some node, so the unread ones become graph outputs.
     private(set) var consumed: Set<String> = []
     private(set) var produced: [String] = []
@@ -39,7 +39,7 @@ struct NCNNGraphBuilder {
 
     mutating func addInput(_ blob: String, channels: Int?) {
         inputs.append((blob, channels))
-        usedNames.insert(blob)
+        names.reserve(blob)
         produced.append(blob)
     }
 
@@ -50,16 +50,7 @@ struct NCNNGraphBuilder {
     }
 
     /// A value name derived from `base` that nothing else uses.
-    mutating func fresh(_ base: String) -> String {
-        var candidate = base
-        var suffix = 1
-        while usedNames.contains(candidate) {
-            candidate = "\(base)_\(suffix)"
-            suffix += 1
-        }
-        usedNames.insert(candidate)
-        return candidate
-    }
+    mutating func fresh(_ base: String) -> String { names.fresh(base) }
 
     // MARK: Nodes
 
@@ -69,7 +60,7 @@ struct NCNNGraphBuilder {
     ) {
         consumed.formUnion(inputs.filter { !$0.isEmpty })
         for output in outputs {
-            usedNames.insert(output)
+            names.reserve(output)
             produced.append(output)
         }
         nodes.append(Node(name: fresh("\(name)/\(opType)"), opType: opType, inputs: inputs, outputs: outputs, attributes: attributes))
@@ -92,7 +83,7 @@ struct NCNNGraphBuilder {
                     bytes.append(UInt8(truncatingIfNeeded: bits >> 8))
                 }
                 initializers.append(StoredTensor(name: stored, tensor: try Tensor(dataType: .float16, shape: shape, bytes: bytes)))
-                usedNames.insert(stored)
+                names.reserve(stored)
                 nodes.append(
                     Node(
                         name: fresh("\(base)/Cast"), opType: "Cast", inputs: [stored], outputs: [name],
