@@ -60,6 +60,24 @@ struct OptimizeModelTests {
         #expect(agreement.worstRelativeError <= 1e-5)
     }
 
+    /// Each pass on its own (constant folding first where a pass needs folded weights to fire),
+    /// on a light model with batch norms, Dropout and concatenations, and on Real-ESRGAN.
+    @Test("Each pass alone keeps Inception v2's logits and realesr-animevideov3-x4's output within 1e-5",
+          arguments: Optimizer.defaultPassNames)
+    func eachPass(_ pass: String) async throws {
+        let folder = try Fixtures.temporaryDirectory("opt-pass-\(pass)")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let optimizer = try Optimizer(passes: pass == "fold" ? [pass] : ["fold", pass])
+        let light = try Self.lightModel("light_inception_v2", in: folder)
+        let (_, _, lightAgreement) = try await S.optimizeAndCompare(light, optimizer: optimizer, in: folder, name: "inception-\(pass)")
+        #expect(lightAgreement.worstRelativeError <= 1e-5, "\(pass) on light_inception_v2")
+        let esrgan = try Self.esrganModel("realesr-animevideov3-x4", in: folder)
+        let input = try #require(esrgan.graph.runtimeInputs.first?.name)
+        let (_, _, esrganAgreement) = try await S.optimizeAndCompare(
+            esrgan, optimizer: optimizer, in: folder, name: "esrgan-\(pass)", shapes: [input: [1, 3, 24, 24]])
+        #expect(esrganAgreement.worstRelativeError <= 1e-5, "\(pass) on realesr-animevideov3-x4")
+    }
+
     @Test("All passes keep Real-ESRGAN's output within 1e-5", arguments: esrganModels)
     func esrgan(_ item: ESRGANCase) async throws {
         let folder = try Fixtures.temporaryDirectory("opt-\(item.name)")
