@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The upscale pipeline's figures for BENCHMARKS.md, side by side in one run:
-#   1. pipeline against the bare session on the same tiles (`tessera bench upscale`);
+#   1. pipeline against the bare session on the same tiles (`tessera bench upscale`), and one
+#      session against two sharing the CPU;
 #   2. output megapixels per second of `tessera upscale` against the ncnn runtime on the same photo;
 #   3. peak resident memory of an 8000×8000 → 32000×32000 upscale (a 4× nearest-neighbour model,
 #      so the pipeline's own memory is what is measured; set SIZE to change it).
@@ -19,6 +20,12 @@ trap 'rm -rf "$work"' EXIT
 echo "## 1. pipeline overhead"
 for format in tif png; do
     "$tessera" bench upscale "$photo" --model "$model" --repeat "$rounds" --format "$format"
+done
+
+echo "## 1b. one session against two on the CPU (threads shared), 128-pixel tiles"
+for sessions in 1 2; do
+    "$tessera" bench upscale "$photo" --model "$model" --repeat "$rounds" --format tif --tile 128 --sessions "$sessions" |
+        grep -E "pipeline" | sed "s/^/sessions $sessions: /"
 done
 
 echo "## 2. megapixels per second, Tessera against ncnn (2 threads), alternating"
