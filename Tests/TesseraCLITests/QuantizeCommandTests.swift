@@ -30,7 +30,8 @@ struct QuantizeCommandTests {
         var warnings: [String]
     }
 
-    private static let x4 = Fixtures.repositoryRoot.appendingPathComponent("fixtures/models/realesr-animevideov3-x4.onnx")
+    /// realesr-animevideov3-x4 imported into `folder`, its manifest beside it.
+    private static func x4(in folder: URL) throws -> URL { try Fixtures.importedModel("realesr-animevideov3-x4", into: folder) }
 
     /// Crops of scikit-image photos written as PNG into `folder`.
     private static func photoCrops(_ photos: [String], into folder: URL, size: Int = 48) throws {
@@ -54,7 +55,7 @@ struct QuantizeCommandTests {
         try Self.photoCrops(["astronaut.png"], into: folder.appendingPathComponent("check"), size: 32)
         let output = folder.appendingPathComponent("x4-int8.onnx")
         let result = try TesseraBinary.run([
-            "quantize", Self.x4.path, "-o", output.path, "--calibration", calibration.path, "--per-channel", "--verify",
+            "quantize", try Self.x4(in: folder).path, "-o", output.path, "--calibration", calibration.path, "--per-channel", "--verify",
             "--verify-inputs", folder.appendingPathComponent("check/astronaut.png").path, "--json",
         ])
         #expect(result.status == 0, "\(result.stderr)")
@@ -78,8 +79,9 @@ struct QuantizeCommandTests {
         let folder = try Fixtures.temporaryDirectory("quantize-cli")
         defer { try? FileManager.default.removeItem(at: folder) }
         let output = folder.appendingPathComponent("u8s8.onnx")
+        let x4 = try Self.x4(in: folder)
         let result = try TesseraBinary.run([
-            "quantize", Self.x4.path, "-o", output.path, "--calibration", "random:1", "--activations", "u8",
+            "quantize", x4.path, "-o", output.path, "--calibration", "random:1", "--activations", "u8",
         ])
         #expect(result.status == 0, "\(result.stderr)")
         let cpuinfo = (try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8)) ?? ""
@@ -88,7 +90,7 @@ struct QuantizeCommandTests {
         #expect(result.stderr.contains("VNNI") == expected, "\(result.stderr)")
         #expect(result.stderr.contains("--reduce-range") == expected)
         let quiet = try TesseraBinary.run([
-            "quantize", Self.x4.path, "-o", output.path, "--calibration", "random:1", "--activations", "u8", "--reduce-range",
+            "quantize", x4.path, "-o", output.path, "--calibration", "random:1", "--activations", "u8", "--reduce-range",
         ])
         #expect(quiet.status == 0)
         #expect(!quiet.stderr.contains("VNNI"))
@@ -139,7 +141,8 @@ struct QuantizeCommandTests {
         try FileManager.default.createDirectory(at: empty, withIntermediateDirectories: true)
         try FileManager.default.createDirectory(at: broken, withIntermediateDirectories: true)
         try Data("not a picture".utf8).write(to: broken.appendingPathComponent("photo.png"))
-        var old = try Model(contentsOf: Self.x4)
+        let x4 = try Self.x4(in: folder)
+        var old = try Model(contentsOf: x4)
         old.opsetImports = [OpsetImport(domain: "", version: 11)]
         let opset11 = folder.appendingPathComponent("opset11.onnx")
         try old.write(to: opset11)
@@ -148,7 +151,7 @@ struct QuantizeCommandTests {
             "HARDMAX": try Self.hardmaxModel(in: folder).path, "OPSET11": opset11.path,
         ]
         var arguments = item.arguments.map { substitutions[$0] ?? $0 }
-        var model = Self.x4.path
+        var model = x4.path
         if let index = arguments.firstIndex(of: "--model") {
             model = arguments[index + 1]
             arguments.removeSubrange(index...(index + 1))
