@@ -71,13 +71,14 @@ public struct Optimizer: Sendable {
 
     /// Initializers listed as graph inputs (IR < 4 defaults) become plain constants, as every
     /// Tessera engine already treats them (see ``Graph/runtimeInputs``): no caller feeds them, and
-    /// without this nothing computed from a weight could fold or fuse. The model becomes IR 4,
-    /// the first version where an initializer need not be an input.
+    /// without this nothing computed from a weight could fold or fuse. Any IR < 4 model with
+    /// initializers becomes IR 4, the first version where an initializer need not be an input:
+    /// folding adds such initializers, and leaves some unread, which IR 3 readers reject.
     private static func fixInitializers(_ model: inout Model) {
+        guard model.irVersion < 4, !model.graph.initializers.isEmpty else { return }
         let names = Set(model.graph.initializers.map(\.name))
-        guard model.graph.inputs.contains(where: { names.contains($0.name) }) else { return }
         model.graph.inputs.removeAll { names.contains($0.name) }
-        model.irVersion = max(model.irVersion, 4)
+        model.irVersion = 4
     }
 
     /// Runs one pass and checks that the graph it leaves is still well formed.

@@ -25,8 +25,9 @@ struct Optimize: AsyncParsableCommand {
               dead-nodes    remove what no output depends on
               float16       (--fp16) compute in float16, float32 inputs/outputs
 
-            Initializers that old (IR < 4) models also list as graph inputs become \
-            plain constants, as Tessera's engines treat them; the model is written as IR 4.
+            An old (IR < 4) model with weights is written as IR 4: initializers it also \
+            lists as graph inputs become plain constants, as Tessera's engines treat them, \
+            and folded values need not be inputs.
 
             The report gives node counts before and after, per operator, and what each pass \
             changed. --verify runs the written model against the input model on each --library \
