@@ -76,14 +76,6 @@ static int has_avx2_fma(void) {
 }
 #endif
 
-int tessera_tile_kernel_uses_avx2(void) {
-#if defined(__x86_64__)
-    return has_avx2_fma();
-#else
-    return 0;
-#endif
-}
-
 tessera_tile_kernel tessera_select_tile_kernel(void) {
 #if defined(__x86_64__)
     if (has_avx2_fma()) return tile_avx2;

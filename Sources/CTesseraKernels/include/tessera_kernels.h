@@ -13,7 +13,4 @@ typedef void (*tessera_tile_kernel)(long depth, const float *a, const float *b, 
 /// The fastest tile kernel this CPU runs: AVX2 with FMA where present, else a portable one.
 tessera_tile_kernel tessera_select_tile_kernel(void);
 
-/// Whether the selected kernel uses AVX2 and FMA (for reports).
-int tessera_tile_kernel_uses_avx2(void);
-
 #endif

@@ -20,7 +20,8 @@ public struct ReferenceBackend: Backend {
 
     public let id: BackendID = .reference
     public let version = ReferenceBackend.engineVersion
-    public let libraryPath = ""
+    /// The OpenBLAS its matrix products run on, or empty for its own GEMM (see `tessera devices`).
+    public var libraryPath: String { OpenBLAS.shared?.path ?? "" }
     let registry: OperatorRegistry
 
     public init() { registry = .standard }

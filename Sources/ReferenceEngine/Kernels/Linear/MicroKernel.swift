@@ -9,9 +9,6 @@ enum MicroKernel {
     static let rows = TESSERA_TILE_ROWS
     static let columns = TESSERA_TILE_COLUMNS
 
-    /// Whether the AVX2+FMA tile is in use.
-    static let usesAVX2 = tessera_tile_kernel_uses_avx2() != 0
-
     nonisolated(unsafe) private static let tile: tessera_tile_kernel = tessera_select_tile_kernel()
 
     /// C[0..<rows, 0..<columns] (+)= Σ_p a[p][r] × b[p][c] over `depth` packed steps.

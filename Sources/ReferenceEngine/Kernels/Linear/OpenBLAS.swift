@@ -14,7 +14,7 @@ struct OpenBLAS: Sendable {
 
     private let sgemm: SGEMM
     private let setThreads: SetThreads
-    /// Where it was loaded from, for `tessera devices`-style reports.
+    /// The name it was opened by, which `tessera devices` shows as the reference engine's library.
     let path: String
 
     /// The library, or `nil` when it is not installed or the built-in kernel was asked for.
