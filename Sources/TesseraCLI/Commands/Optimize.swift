@@ -109,14 +109,10 @@ struct Optimize: AsyncParsableCommand {
             fold: !noFold, float16: fp16)
         let (optimized, steps) = try optimizer.optimize(original)
 
-        // Written first into a private folder beside OUT, renamed into place once verified: a
-        // failure leaves nothing, and verify's labels name the file as OUT.
-        let folder = outputURL.deletingLastPathComponent().appendingPathComponent(".tessera-optimize-\(UUID().uuidString)")
-        do { try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: false) } catch {
-            throw CLIError("\(output): cannot write there: \(error.localizedDescription)")
-        }
-        defer { try? FileManager.default.removeItem(at: folder) }
-        let staged = folder.appendingPathComponent(outputURL.lastPathComponent)
+        // Renamed into place only once verified.
+        let stagedFile = try StagedModelFile(for: outputURL, command: "optimize")
+        defer { stagedFile.discard() }
+        let staged = stagedFile.url
         try optimized.write(to: staged, options: SaveOptions(externalData: .inline))
 
         var report = ModelChangeReport(
@@ -131,11 +127,7 @@ struct Optimize: AsyncParsableCommand {
                 threads: threads)
         }
         let passed = report.verification?.passed ?? true
-        if passed {
-            guard rename(staged.path, outputURL.path) == 0 else {
-                throw CLIError("\(output): cannot move the optimized model into place: \(String(cString: strerror(errno)))")
-            }
-        }
+        if passed { try stagedFile.publish() }
         if json {
             print(try JSONOutput.string(report))
         } else {

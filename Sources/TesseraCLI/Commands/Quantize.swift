@@ -100,23 +100,18 @@ struct Quantize: AsyncParsableCommand {
         let result = try await Quantizer(backends: backends).quantize(
             original, options: options, calibration: source,
             preprocessing: CalibrationPreprocessing(model: original, manifest: manifest))
-        // With --verify the model is checked under its own name in a hidden folder beside OUT
-        // and renamed into place only when verification has run, so a failure leaves nothing.
-        let stagingFolder = outputURL.deletingLastPathComponent().appendingPathComponent(".tessera-quantize-\(UUID().uuidString)")
-        let staged = verify ? stagingFolder.appendingPathComponent(outputURL.lastPathComponent) : outputURL
-        defer { try? FileManager.default.removeItem(at: stagingFolder) }
-        if verify { try FileManager.default.createDirectory(at: stagingFolder, withIntermediateDirectories: false) }
-        try result.model.write(to: staged, options: SaveOptions(externalData: .inline))
+        // Renamed into place only when --verify has run.
+        let staged = try StagedModelFile(for: outputURL, command: "quantize")
+        defer { staged.discard() }
+        try result.model.write(to: staged.url, options: SaveOptions(externalData: .inline))
         var verification: ModelChangeReport.Verification?
         if verify {
             verification = try await ModelChangeVerification.run(
-                input: input, output: staged, interface: original.graph.runtimeInputs,
+                input: input, output: staged.url, interface: original.graph.runtimeInputs,
                 targets: [String(result.calibrationDevice.prefix { $0 != ":" })], inputs: verifyInputs, shapes: [:],
                 tolerance: Verifier.defaultTolerance, threads: threads)
-            guard rename(staged.path, outputURL.path) == 0 else {
-                throw CLIError("\(output): cannot move the verified model into place: \(String(cString: strerror(errno)))")
-            }
         }
+        try staged.publish()
         var report = ModelChangeReport(
             command: "quantize", input: input, output: outputURL,
             before: ModelChangeReport.Counts(model: original, file: input),
