@@ -34,6 +34,12 @@ public struct CalibrationPreprocessing: Sendable, Hashable {
             channels: dims.count == 4 ? dims[1].value ?? 3 : 3,
             lower: Float(manifest?.input.range.lower ?? 0), upper: Float(manifest?.input.range.upper ?? 1))
     }
+
+    /// Values in [0, 1] (image samples, uniform noise) moved into the model's input range.
+    func inputValues(_ unit: [Float]) -> [Float] {
+        let span = upper - lower
+        return unit.map { $0 * span + lower }
+    }
 }
 
 /// The feeds of every calibration run.
@@ -62,8 +68,7 @@ enum CalibrationInputs {
             do {
                 var tensor = try Tensor.random(type, shape: shape, seed: UInt64(seed))
                 if type == .float32 {
-                    let span = preprocessing.upper - preprocessing.lower
-                    tensor = try Tensor(shape: shape, scalars: tensor.scalars(as: Float.self).map { $0 * span + preprocessing.lower })
+                    tensor = try Tensor(shape: shape, scalars: preprocessing.inputValues(tensor.scalars(as: Float.self)))
                 }
                 feeds[input.name] = tensor
             } catch {
@@ -92,9 +97,8 @@ enum CalibrationInputs {
             let image: Image
             do { image = try ImageReader.read(url) } catch { throw .unreadableImage(path: url.path, reason: "\(error)") }
             for (x, y) in cropOrigins(image: image, width: dims[3], height: dims[2]) {
-                let planes = image.modelPlanes(count: dims[1], x: x, y: y, width: dims[3], height: dims[2])
-                let span = preprocessing.upper - preprocessing.lower
-                let values = planes.map { $0 * span + preprocessing.lower }
+                let values = preprocessing.inputValues(
+                    image.modelPlanes(count: dims[1], x: x, y: y, width: dims[3], height: dims[2]))
                 let batch = (0..<dims[0]).flatMap { _ in values }
                 do { feeds.append([input.name: try Tensor(shape: dims, scalars: batch)]) } catch {
                     throw .unreadableImage(path: url.path, reason: "\(error)")
