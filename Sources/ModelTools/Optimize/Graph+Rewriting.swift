@@ -105,22 +105,4 @@ extension Node {
 
     /// Whether any attribute holds a subgraph (If, Loop, Scan): such nodes are left alone.
     var hasSubgraphs: Bool { attributes.contains { !$0.subgraphs.isEmpty } }
-
-    /// The `INT` attribute `name`, or `fallback` when absent.
-    func int(_ name: String, default fallback: Int64) -> Int64 {
-        if case .int(let value)? = attribute(name)?.value { return value }
-        return fallback
-    }
-
-    /// The `INTS` attribute `name`, if present.
-    func ints(_ name: String) -> [Int64]? {
-        if case .ints(let values)? = attribute(name)?.value { return values }
-        return nil
-    }
-
-    /// The `FLOAT` attribute `name`, or `fallback` when absent.
-    func float(_ name: String, default fallback: Float) -> Float {
-        if case .float(let value)? = attribute(name)?.value { return value }
-        return fallback
-    }
 }

@@ -81,7 +81,7 @@ public struct QuantizationPlan: Sendable {
         case "Conv": weightAxis = 0
         case "Gemm":
             // B is K×N, or N×K with transB: output channels are N.
-            if case .int(let transposed)? = node.attribute("transB")?.value, transposed != 0 { weightAxis = 0 } else { weightAxis = 1 }
+            weightAxis = node.int("transB", default: 0) != 0 ? 0 : 1
         case "MatMul": weightAxis = 1
         default: return nil
         }

@@ -56,8 +56,7 @@ public struct ComputeCost: Sendable {
         case "Gemm":
             // Output [M, N]; the shared dimension K is A's second dim, or its first when transA is set.
             guard input.count == 2 else { return nil }
-            let transA: Int64 = node.attribute("transA").flatMap { if case .int(let v) = $0.value { v } else { nil } } ?? 0
-            return try product(output).multiplied(by: transA != 0 ? input[0] : input[1])
+            return try product(output).multiplied(by: node.int("transA", default: 0) != 0 ? input[0] : input[1])
         case "MatMul":
             // Output already carries the broadcast batch and M, N; K is A's last dim.
             guard let k = input.last else { return nil }

@@ -77,6 +77,24 @@ public struct Node: Sendable {
     /// The attribute called `name`, if present.
     public func attribute(_ name: String) -> Attribute? { attributes.first { $0.name == name } }
 
+    /// The `INT` attribute `name`, or `fallback` when absent or of another type.
+    public func int(_ name: String, default fallback: Int64) -> Int64 {
+        if case .int(let value)? = attribute(name)?.value { return value }
+        return fallback
+    }
+
+    /// The `INTS` attribute `name`, if present.
+    public func ints(_ name: String) -> [Int64]? {
+        if case .ints(let values)? = attribute(name)?.value { return values }
+        return nil
+    }
+
+    /// The `FLOAT` attribute `name`, or `fallback` when absent or of another type.
+    public func float(_ name: String, default fallback: Float) -> Float {
+        if case .float(let value)? = attribute(name)?.value { return value }
+        return fallback
+    }
+
     /// How errors and reports name this node: `'conv_3' (Conv)`, or `#12 (Conv)` when unnamed.
     public func label(index: Int? = nil) -> String {
         if !name.isEmpty { return "'\(name)' (\(opType))" }
