@@ -4,7 +4,8 @@ import ONNXModel
 import TensorCore
 
 /// A graph compiled for the interpreter: values numbered into slots, nodes in topological order
-/// with their kernels built, constant subgraphs evaluated once, and after each step the slots
+/// with their kernels built, constant subgraphs evaluated once, the nodes that follow a
+/// convolution merged into it (``ConvFusion``), and after each step the slots
 /// whose last reader it was, so their buffers go back to the pool.
 struct ExecutionPlan: Sendable {
     /// One node to run.
@@ -17,6 +18,8 @@ struct ExecutionPlan: Sendable {
         var outputs: [Int?]
         /// Slots no later step or graph output reads.
         var releases: [Int]
+        /// The node as its kernel was built from it, for the fusions that rebuild kernels.
+        var node: NodeContext
     }
 
     var slotCount: Int
@@ -68,7 +71,7 @@ struct ExecutionPlan: Sendable {
                 for (output, value) in zip(outputs, values) { if let output { constants[output] = value } }
                 continue
             }
-            steps.append(Step(label: label, kernel: kernel, inputs: inputs, outputs: outputs, releases: []))
+            steps.append(Step(label: label, kernel: kernel, inputs: inputs, outputs: outputs, releases: [], node: context))
         }
         var outputSlots: [(name: String, slot: Int)] = []
         for output in graph.outputs {
@@ -77,11 +80,17 @@ struct ExecutionPlan: Sendable {
             }
             outputSlots.append((output.name, index))
         }
-        self.slotCount = slots.count
+        var slotCount = slots.count
+        let graphOutputs = Set(outputSlots.map(\.slot))
+        steps = try ConvFusion.apply(to: steps, constants: &constants, slotCount: &slotCount, keep: graphOutputs)
+        // Weights that fusion replaced, and folded intermediates, are read by nothing now.
+        let read = Set(steps.flatMap { $0.inputs.compactMap { $0 } }).union(graphOutputs)
+        constants = constants.filter { read.contains($0.key) }
+        self.slotCount = slotCount
         self.constants = constants
         self.inputSlots = inputSlots
         self.outputSlots = outputSlots
-        self.steps = Self.assignReleases(steps, keep: Set(outputSlots.map(\.slot)).union(constants.keys))
+        self.steps = Self.assignReleases(steps, keep: graphOutputs.union(constants.keys))
     }
 
     /// The registration for `node` at the model's opset and the since-version it resolved to,

@@ -1,14 +1,16 @@
 import TensorCore
 
 /// Conv over one or two spatial axes: per image and group, `W[g] · patches` as one GEMM with
-/// the patches packed straight from the image, then the bias.
+/// the patches packed straight from the image, then the bias and any fused nodes (``epilogue``).
 struct ConvKernel: Sendable {
     var geometry: ConvGeometry
     var group: Int
+    var epilogue: ConvEpilogue
 
-    init(_ node: NodeContext) throws(ReferenceEngineError) {
+    init(_ node: NodeContext, epilogue: ConvEpilogue = ConvEpilogue()) throws(ReferenceEngineError) {
         geometry = try ConvGeometry(node, kernel: try node.ints("kernel_shape"))
         group = try node.int("group", default: 1)
+        self.epilogue = epilogue
         try node.require(group > 0, "attribute 'group' must be positive, found \(group)")
     }
 
@@ -32,6 +34,7 @@ struct ConvKernel: Sendable {
             throw KernelError.shapeMismatch("kernel_shape \(geometry.kernel) differs from the weight's \(w.shape)")
         }
         if let bias, bias.count != outChannels { throw KernelError.shapeMismatch("bias has \(bias.count) values for \(outChannels) channels") }
+        let residual = try epilogue.residual.map { index throws(KernelError) in try inputs.at(index) }
         let spatial = Array(x.shape.dropFirst(2))
         let (begin, _, output) = try geometry.resolve(input: spatial)
         let strides = geometry.resolvedStrides
@@ -39,6 +42,9 @@ struct ConvKernel: Sendable {
         let two = x.rank == 4
         let (oh, ow) = two ? (output[0], output[1]) : (1, output[0])
         let outShape = [batch, outChannels] + output
+        // A residual that only broadcasts to the output is added after the bias, by broadcasting.
+        let inPlace = residual.map { $0.shape == outShape } ?? true
+        let residualValues = try residual.map { value throws(KernelError) in try value.floats() }
         let xv = try x.floats()
         let wv = try w.floats()
         var result = context.floats(outShape.product)
@@ -71,23 +77,19 @@ struct ConvKernel: Sendable {
                                     accumulate: false, context: context)
                             }
                         }
-                        if let bias { Self.addBias(bias, to: op + n * outChannels * oh * ow, plane: oh * ow) }
                     }
                 }
             }
         }
-        return [NDArray(floats: result, shape: outShape, type: x.dataType)]
-    }
-
-    /// Adds one value per channel to every element of its plane.
-    static func addBias(_ bias: [Float], to output: UnsafeMutablePointer<Float>, plane: Int) {
-        for (channel, value) in bias.enumerated() {
-            var p = output + channel * plane
-            let end = p + plane
-            while p < end {
-                p.pointee += value
-                p += 1
-            }
+        guard let residual, let residualValues, !inPlace else {
+            epilogue.apply(to: &result, shape: outShape, bias: bias, residual: residualValues, context: context)
+            return [NDArray(floats: result, shape: outShape, type: x.dataType)]
         }
+        ConvEpilogue().apply(to: &result, shape: outShape, bias: bias, residual: nil, context: context)
+        var (sum, shape) = try Broadcast.binary(result, outShape, residualValues, residual.shape, context: context, HotFunctions.Add())
+        // The broadcast may have added leading axes; the channel axis keeps its place from the end.
+        ConvEpilogue(activation: epilogue.activation).apply(
+            to: &sum, shape: shape, channelAxis: shape.count - outShape.count + 1, bias: nil, residual: nil, context: context)
+        return [NDArray(floats: sum, shape: shape, type: x.dataType)]
     }
 }
