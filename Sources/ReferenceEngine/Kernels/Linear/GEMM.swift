@@ -24,21 +24,7 @@ enum GEMM {
             return
         }
         if let blas = OpenBLAS.shared {
-            // Column chunks bound the copy a source that BLAS cannot read in place (image
-            // patches) needs: about 8 MB at a time.
-            let chunk = max(MicroKernel.columns, min(n, (2 << 20) / k))
-            a.withBLASOperand(rows: m, columns: 0..<k) { aOperand in
-                var start = 0
-                while start < n {
-                    let columns = start..<min(n, start + chunk)
-                    b.withBLASOperand(rows: k, columns: columns) { bOperand in
-                        blas.multiply(
-                            m: m, n: columns.count, k: k, a: aOperand, b: bOperand, c: c + start, ldc: ldc,
-                            accumulate: accumulate, threads: context.threads)
-                    }
-                    start = columns.upperBound
-                }
-            }
+            multiply(m: m, n: n, k: k, a: a, b: b, c: c, ldc: ldc, accumulate: accumulate, blas: blas, context: context)
             return
         }
         // Split the larger side across threads, in whole micro-tiles.
@@ -53,6 +39,43 @@ enum GEMM {
                 block(rows: 0..<m, columns: lower..<upper, k: k, a: a, b: b, c: c.pointer, ldc: ldc, accumulate: accumulate)
             } else {
                 block(rows: lower..<upper, columns: 0..<n, k: k, a: a, b: b, c: c.pointer, ldc: ldc, accumulate: accumulate)
+            }
+        }
+    }
+
+    /// The product through OpenBLAS, one single-threaded call per share of C: column chunks, each
+    /// with its own copy of a source that BLAS cannot read in place (image patches, about 8 MB at
+    /// most), or row blocks of A against all of B when C is too narrow to split by columns.
+    private static func multiply<Source: PanelSource>(
+        m: Int, n: Int, k: Int, a: MatrixView, b: Source, c: UnsafeMutablePointer<Float>, ldc: Int, accumulate: Bool,
+        blas: OpenBLAS, context: ExecutionContext
+    ) {
+        let threads = context.threads
+        let c = SendablePointer(c)
+        a.withBLASOperand(rows: m, columns: 0..<k) { aOperand in
+            if threads > 1, n < threads * 64, m >= threads * 16 {
+                b.withBLASOperand(rows: k, columns: 0..<n) { bOperand in
+                    context.parallelFor(m, minimumChunk: 16) { rows in
+                        blas.multiply(
+                            m: rows.count, n: n, k: k, a: aOperand.rows(from: rows.lowerBound), b: bOperand,
+                            c: c.pointer + rows.lowerBound * ldc, ldc: ldc, accumulate: accumulate)
+                    }
+                }
+                return
+            }
+            let widest = max(MicroKernel.columns, (2 << 20) / k)
+            let parts = max(min(threads, (n + MicroKernel.columns - 1) / MicroKernel.columns), (n + widest - 1) / widest)
+            let width = (n + parts - 1) / parts
+            context.parallelFor(parts) { range in
+                for part in range {
+                    let columns = (part * width)..<min(n, (part + 1) * width)
+                    guard !columns.isEmpty else { continue }
+                    b.withBLASOperand(rows: k, columns: columns) { bOperand in
+                        blas.multiply(
+                            m: m, n: columns.count, k: k, a: aOperand, b: bOperand, c: c.pointer + columns.lowerBound,
+                            ldc: ldc, accumulate: accumulate)
+                    }
+                }
             }
         }
     }

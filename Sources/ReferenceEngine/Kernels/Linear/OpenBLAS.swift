@@ -5,6 +5,10 @@ import InferenceRuntime
 /// beats ``GEMM``'s own blocking by 1.2–1.4× on this engine's models, im2col included (measured in
 /// BENCHMARKS.md), so matrix products go to it when present and to ``GEMM`` otherwise, and the
 /// engine needs no library to work. `TESSERA_REFERENCE_GEMM=builtin` keeps the built-in kernel.
+///
+/// OpenBLAS runs single-threaded: the engine's own threads each call it on their share of the
+/// product (``GEMM``), so no OpenBLAS worker spins between products while the engine's other
+/// kernels want the cores.
 struct OpenBLAS: Sendable {
     private typealias SGEMM = @convention(c) (
         Int32, Int32, Int32, Int32, Int32, Int32, Float, UnsafePointer<Float>?, Int32, UnsafePointer<Float>?, Int32,
@@ -13,7 +17,6 @@ struct OpenBLAS: Sendable {
     private typealias SetThreads = @convention(c) (Int32) -> Void
 
     private let sgemm: SGEMM
-    private let setThreads: SetThreads
     /// The name it was opened by, which `tessera devices` shows as the reference engine's library.
     let path: String
 
@@ -26,8 +29,8 @@ struct OpenBLAS: Sendable {
             guard let library = try? DynamicLibrary(path: name),
                 let sgemm = library.symbol("cblas_sgemm"), let threads = library.symbol("openblas_set_num_threads")
             else { continue }
-            return OpenBLAS(
-                sgemm: unsafeBitCast(sgemm, to: SGEMM.self), setThreads: unsafeBitCast(threads, to: SetThreads.self), path: name)
+            unsafeBitCast(threads, to: SetThreads.self)(1)
+            return OpenBLAS(sgemm: unsafeBitCast(sgemm, to: SGEMM.self), path: name)
         }
         return nil
     }
@@ -37,16 +40,19 @@ struct OpenBLAS: Sendable {
         let pointer: UnsafePointer<Float>
         let transposed: Bool
         let leadingDimension: Int
+
+        /// The operand from row `row` on.
+        func rows(from row: Int) -> Operand {
+            Operand(pointer: pointer + (transposed ? row : row * leadingDimension), transposed: transposed, leadingDimension: leadingDimension)
+        }
     }
 
-    /// `C[m×n] (+)= A · B`, C row-major with row stride `ldc`, on `threads` threads.
+    /// `C[m×n] (+)= A · B`, C row-major with row stride `ldc`, on the calling thread.
     func multiply(
-        m: Int, n: Int, k: Int, a: Operand, b: Operand, c: UnsafeMutablePointer<Float>, ldc: Int, accumulate: Bool,
-        threads: Int
+        m: Int, n: Int, k: Int, a: Operand, b: Operand, c: UnsafeMutablePointer<Float>, ldc: Int, accumulate: Bool
     ) {
         let rowMajor: Int32 = 101
         let transpose = { (operand: Operand) -> Int32 in operand.transposed ? 112 : 111 }
-        setThreads(Int32(threads))
         sgemm(
             rowMajor, transpose(a), transpose(b), Int32(m), Int32(n), Int32(k), 1, a.pointer, Int32(a.leadingDimension),
             b.pointer, Int32(b.leadingDimension), accumulate ? 1 : 0, c, Int32(ldc))
