@@ -69,15 +69,20 @@ struct PatchSource: PanelSource, @unchecked Sendable {
                 let y = oy * strideY + offsetY
                 if y < 0 || y >= height {
                     out.update(repeating: 0, count: span)
-                } else if strideX == 1 {
-                    let x = ox + offsetX
-                    let lead = min(span, max(0, -x))
-                    let end = max(lead, min(span, width - x))
-                    out.update(repeating: 0, count: lead)
-                    (out + lead).update(from: plane + y * width + x + lead, count: end - lead)
-                    (out + end).update(repeating: 0, count: span - end)
                 } else {
-                    gather(plane: plane, offsetY: offsetY, offsetX: offsetX, firstY: oy, firstX: ox, count: span, into: out, pad: false)
+                    // Input column of output column ox + j is base + j·strideX: the leading and
+                    // trailing j that fall in the padding, then a plain (strided) copy between.
+                    let base = ox * strideX + offsetX
+                    let lead = min(span, base >= 0 ? 0 : (strideX - 1 - base) / strideX)
+                    let end = max(lead, min(span, width <= base ? 0 : (width - base + strideX - 1) / strideX))
+                    let row = plane + y * width + base
+                    out.update(repeating: 0, count: lead)
+                    if strideX == 1 {
+                        (out + lead).update(from: row + lead, count: end - lead)
+                    } else {
+                        for j in lead..<end { out[j] = row[j * strideX] }
+                    }
+                    (out + end).update(repeating: 0, count: span - end)
                 }
                 out += span
                 left -= span
@@ -88,11 +93,11 @@ struct PatchSource: PanelSource, @unchecked Sendable {
         body(OpenBLAS.Operand(pointer: buffer, transposed: false, leadingDimension: count))
     }
 
-    /// One tap's row of the panel pixel by pixel, zero in the padding and (with `pad`) past `count`
-    /// up to a full strip.
+    /// One tap's row of the panel pixel by pixel, zero in the padding and past `count` up to a
+    /// full strip.
     private func gather(
         plane: UnsafePointer<Float>, offsetY: Int, offsetX: Int, firstY: Int, firstX: Int, count: Int,
-        into out: UnsafeMutablePointer<Float>, pad: Bool = true
+        into out: UnsafeMutablePointer<Float>
     ) {
         var oy = firstY
         var ox = firstX
@@ -108,7 +113,7 @@ struct PatchSource: PanelSource, @unchecked Sendable {
             }
             j += 1
         }
-        while pad, j < MicroKernel.columns {
+        while j < MicroKernel.columns {
             out[j] = 0
             j += 1
         }
