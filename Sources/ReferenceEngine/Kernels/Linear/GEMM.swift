@@ -32,7 +32,11 @@ enum GEMM {
         let unit = splitColumns ? MicroKernel.columns : MicroKernel.rows
         let tiles = ((splitColumns ? n : m) + unit - 1) / unit
         let c = SendablePointer(c)
-        context.parallelFor(tiles, minimumChunk: max(1, 4096 / max(1, (splitColumns ? m : n) * unit / 16))) { range in
+        // A task gets at least ~256K multiply-adds, so small products stay on one thread; split by
+        // rows, each task packs all of B (image patches: the costly side), so one task per thread.
+        let perTile = (splitColumns ? m : n) * unit * k
+        let fewest = splitColumns ? 1 : (tiles + context.threads - 1) / context.threads
+        context.parallelFor(tiles, minimumChunk: max(fewest, (1 << 18) / max(1, perTile))) { range in
             let lower = range.lowerBound * unit
             let upper = min(range.upperBound * unit, splitColumns ? n : m)
             if splitColumns {
