@@ -132,7 +132,7 @@ final class ORTSession: Session {
         var tensors: [String: Tensor] = [:]
         for (description, value) in zip(outputs, owned) {
             guard let value else { throw api.missingResult("Run") }
-            tensors[description.name] = try TensorBridge.tensor(from: value.handle, name: description.name, api: api)
+            tensors[description.name] = try TensorBridge.tensor(from: value, name: description.name, api: api)
         }
         return tensors
     }

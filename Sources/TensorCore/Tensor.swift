@@ -97,6 +97,22 @@ public struct Tensor: Sendable, Hashable {
         }
     }
 
+    /// Calls `body` with the elements as `T`, which must match ``dataType`` exactly: the payload
+    /// itself when it is aligned for `T` (no copy), else an aligned copy.
+    public func withUnsafeScalars<T: TensorScalar, R>(
+        as type: T.Type, _ body: (UnsafeBufferPointer<T>) throws -> R
+    ) throws -> R {
+        guard T.dataType == dataType, case .bytes(let data) = storage else {
+            throw TensorError.typeMismatch(expected: T.dataType, actual: dataType)
+        }
+        return try data.withUnsafeBytes { raw in
+            if let base = raw.baseAddress, Int(bitPattern: base) % MemoryLayout<T>.alignment == 0 {
+                return try body(UnsafeBufferPointer(start: base.assumingMemoryBound(to: T.self), count: elementCount))
+            }
+            return try scalars(as: T.self).withUnsafeBufferPointer(body)
+        }
+    }
+
     /// The product of `shape`, checked for negative dimensions and overflow.
     public static func elementCount(of shape: [Int]) throws(TensorError) -> Int {
         var count = 1

@@ -114,6 +114,11 @@ ic_status ic_writer_finish(ic_writer *writer, ic_error *error);
 /// Releases the writer, closing its file if `ic_writer_finish` did not.
 void ic_writer_free(ic_writer *writer);
 
+/// Float samples in [0, 1] (clamped; NaN becomes 0) scaled to 255 or 65535 and rounded to
+/// nearest, halves up.
+void ic_samples_to_8(const float *values, uint8_t *samples, size_t count);
+void ic_samples_to_16(const float *values, uint16_t *samples, size_t count);
+
 #ifdef __cplusplus
 }
 #endif

@@ -79,7 +79,9 @@ final class ORTSessionHandle: @unchecked Sendable {
 }
 
 /// One tensor value, either wrapping a caller's buffer or allocated by ORT (run outputs).
-final class ORTValue {
+/// Sendable so a run output can be released by whichever thread drops the last tensor sharing
+/// its buffer; ORT allows releasing a value from any thread.
+final class ORTValue: @unchecked Sendable {
     let api: ORTAPI
     let handle: OpaquePointer
 

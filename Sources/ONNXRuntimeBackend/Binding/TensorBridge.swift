@@ -101,8 +101,10 @@ enum TensorBridge {
         return owned
     }
 
-    /// Copies an ORT-owned output into a new tensor.
-    static func tensor(from value: OpaquePointer, name: String, api: ORTAPI) throws -> Tensor {
+    /// Wraps an ORT-owned output as a tensor: its buffer shared, not copied (outputs are whole
+    /// images, tens of megabytes), and the value released when the tensor's bytes are; strings copied.
+    static func tensor(from owned: ORTValue, name: String, api: ORTAPI) throws -> Tensor {
+        let value = owned.handle
         let fns = api.functions
         var isTensor: Int32 = 0
         try api.check(try api.require(fns.IsTensor, "IsTensor")(value, &isTensor), call: "IsTensor", phase: .run)
@@ -127,7 +129,11 @@ enum TensorBridge {
         try api.check(try api.require(fns.GetTensorMutableData, "GetTensorMutableData")(value, &data),
                       call: "GetTensorMutableData", phase: .run)
         let byteCount = try dataType.byteCount(forElements: count)
-        let bytes = byteCount == 0 ? Data() : Data(bytes: try unwrap(data, api: api), count: byteCount)
+        let bytes = byteCount == 0
+            ? Data()
+            : Data(bytesNoCopy: try unwrap(data, api: api), count: byteCount, deallocator: .custom { _, _ in
+                withExtendedLifetime(owned) {}
+            })
         return try Tensor(dataType: dataType, shape: shape, bytes: bytes)
     }
 

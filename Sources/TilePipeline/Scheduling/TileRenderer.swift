@@ -38,8 +38,8 @@ final class TileRenderer {
         var area: PixelRect
     }
 
-    /// The output of each job's area (planar, area × scale).
-    private func outputs(for jobs: [Job]) throws -> [PlanarImage] {
+    /// The output of each job's area (area × scale).
+    private func outputs(for jobs: [Job]) throws -> [PlanarRegion] {
         guard let first = jobs.first else { return [] }
         if let limit = windowLimit, first.window.width > limit.width || first.window.height > limit.height {
             return try jobs.map(split)
@@ -53,8 +53,8 @@ final class TileRenderer {
         }
     }
 
-    /// Runs the jobs' windows as one batch and crops each output to its area.
-    private func run(_ jobs: [Job]) throws -> [PlanarImage] {
+    /// Runs the jobs' windows as one batch; each job's output is its area of the batch output.
+    private func run(_ jobs: [Job]) throws -> [PlanarRegion] {
         let window = jobs[0].window
         let input = BatchShape(count: jobs.count, channels: source.channels, height: window.height, width: window.width)
         var values: [Float] = []
@@ -63,11 +63,10 @@ final class TileRenderer {
             values += source.planes(x: job.window.x, y: job.window.y, width: job.window.width, height: job.window.height)
         }
         let output = try processor.process(batch: try Tensor(shape: input.dims, scalars: values))
-        let shape = try BatchShape(output: output, input: input, scale: plan.scale, processor: processor.label)
-        let outputValues = try output.scalars(as: Float.self)
+        _ = try BatchShape(output: output, input: input, scale: plan.scale, processor: processor.label)
         return try jobs.enumerated().map { index, job throws(TilingError) in
             let area = job.area.offset(dx: -job.window.x, dy: -job.window.y).scaled(by: plan.scale)
-            return try Self.crop(outputValues, offset: index * shape.imageSize, shape: shape, to: area)
+            return try PlanarRegion(batch: output, image: index, rect: area)
         }
     }
 
@@ -83,7 +82,7 @@ final class TileRenderer {
     }
 
     /// Computes `job`'s area from smaller windows within the limit, each with its own margins.
-    private func split(_ job: Job) throws -> PlanarImage {
+    private func split(_ job: Job) throws -> PlanarRegion {
         let limit = windowLimit ?? (job.window.width, job.window.height)
         let parts = try plan.subdivided(job.area, maxWindowWidth: limit.width, maxWindowHeight: limit.height)
         splitCount += 1
@@ -101,33 +100,16 @@ final class TileRenderer {
             guard piece.channels == channels else { throw TilingError.channelMismatch(expected: channels, actual: piece.channels) }
             let left = (tile.core.x - job.area.x) * scale
             let top = (tile.core.y - job.area.y) * scale
-            for channel in 0..<channels {
-                for row in 0..<piece.height {
-                    let from = (channel * piece.height + row) * piece.width
-                    let to = (channel * height + top + row) * width + left
-                    assembled[to..<(to + piece.width)] = piece.values[from..<(from + piece.width)]
+            try piece.withUnsafePlanes { source, planeStride, rowStride in
+                for channel in 0..<channels {
+                    for row in 0..<piece.height {
+                        let from = source + channel * planeStride + row * rowStride
+                        let to = (channel * height + top + row) * width + left
+                        for x in 0..<piece.width { assembled[to + x] = from[x] }
+                    }
                 }
             }
         }
-        return try PlanarImage(width: width, height: height, channels: channels, values: assembled)
-    }
-
-    /// Copies `area` out of image `offset` of a planar batch of `shape`.
-    private static func crop(_ values: [Float], offset: Int, shape: BatchShape, to area: PixelRect) throws(TilingError)
-        -> PlanarImage
-    {
-        if offset == 0, values.count == shape.imageSize, area == PixelRect(x: 0, y: 0, width: shape.width, height: shape.height) {
-            // The whole output of a batch of one: share the array instead of copying it.
-            return try PlanarImage(width: area.width, height: area.height, channels: shape.channels, values: values)
-        }
-        var planes: [Float] = []
-        planes.reserveCapacity(shape.channels * area.area)
-        for channel in 0..<shape.channels {
-            for row in area.y..<area.maxY {
-                let start = offset + channel * shape.planeSize + row * shape.width + area.x
-                planes += values[start..<(start + area.width)]
-            }
-        }
-        return try PlanarImage(width: area.width, height: area.height, channels: shape.channels, values: planes)
+        return try PlanarRegion(PlanarImage(width: width, height: height, channels: channels, values: assembled))
     }
 }

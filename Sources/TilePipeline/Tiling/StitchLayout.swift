@@ -13,15 +13,21 @@ public enum StitchMode: String, Sendable, Hashable, CaseIterable {
     case blend
 }
 
-/// A tile's output prepared for the stitcher: cropped to the tile's footprint, weighted, and
-/// interleaved (HWC) as the sink wants rows.
+/// A tile's output prepared for the stitcher: the part of the model's output that covers the
+/// tile's footprint, with the blend weights of its rows and columns. Planar, where the model
+/// wrote it: the stitcher interleaves it into its row blocks (HWC, as the sink wants rows) as it
+/// copies, so the output is copied once on its way to the file.
 public struct TileContribution: Sendable {
     public var tile: TilePlan.Tile
     /// Where the values go, in output pixels, relative to the plan's output.
     public var rect: PixelRect
-    public var channels: Int
-    /// `rect.height × rect.width × channels` values.
-    public var values: [Float]
+    /// `rect`'s pixels.
+    public var output: PlanarRegion
+    /// Blend mode: the weight of each row and each column of `rect`, multiplied; empty when cropping.
+    public var rowWeights: [Float]
+    public var columnWeights: [Float]
+
+    public var channels: Int { output.channels }
 }
 
 /// The geometry of stitching a plan in one mode: what part of each tile's output is kept and
@@ -67,38 +73,18 @@ public struct StitchLayout: Sendable {
         footprint(of: tile).offset(dx: -plan.region.x, dy: -plan.region.y).scaled(by: plan.scale)
     }
 
-    /// Turns the model's output for `tile`'s footprint (planar, footprint × scale) into its contribution.
+    /// Pairs the model's output for `tile`'s footprint (planar, footprint × scale) with its weights.
     /// - Throws: ``TilingError/valueCountMismatch(what:expected:actual:)`` when `output` has the wrong size.
-    public func contribution(of tile: TilePlan.Tile, output: PlanarImage) throws(TilingError) -> TileContribution {
+    public func contribution(of tile: TilePlan.Tile, output: PlanarRegion) throws(TilingError) -> TileContribution {
         let rect = outputRect(of: tile)
         guard output.width == rect.width, output.height == rect.height else {
             throw .valueCountMismatch(
                 what: "tile \(tile.index)'s output (\(output.width)x\(output.height))", expected: rect.area,
                 actual: output.width * output.height)
         }
-        let channels = output.channels
-        let rows = mode == .blend ? rowWeights[tile.row] : []
-        let columns = mode == .blend ? columnWeights[tile.column] : []
-        let count = rect.area * channels
-        let values = [Float](unsafeUninitializedCapacity: count) { target, initialized in
-            output.values.withUnsafeBufferPointer { source in
-                guard let target = target.baseAddress, let source = source.baseAddress else { return }
-                for channel in 0..<channels {
-                    for y in 0..<rect.height {
-                        let from = source + (channel * rect.height + y) * rect.width
-                        let to = target + y * rect.width * channels + channel
-                        if rows.isEmpty {
-                            for x in 0..<rect.width { to[x * channels] = from[x] }
-                        } else {
-                            let rowWeight = rows[y]
-                            for x in 0..<rect.width { to[x * channels] = from[x] * rowWeight * columns[x] }
-                        }
-                    }
-                }
-            }
-            initialized = count
-        }
-        return TileContribution(tile: tile, rect: rect, channels: channels, values: values)
+        return TileContribution(
+            tile: tile, rect: rect, output: output, rowWeights: mode == .blend ? rowWeights[tile.row] : [],
+            columnWeights: mode == .blend ? columnWeights[tile.column] : [])
     }
 
     /// Per window along one axis, the normalised weights of the output pixels its footprint covers.

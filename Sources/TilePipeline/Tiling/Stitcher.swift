@@ -1,5 +1,6 @@
-/// Assembles tile contributions into output rows and hands finished rows to a ``BandSink``,
-/// strictly top to bottom, as soon as no tile still to come can touch them.
+/// Assembles tile contributions into output rows, interleaving their planar values (HWC), and
+/// hands finished rows to a ``BandSink``, strictly top to bottom, as soon as no tile still to come
+/// can touch them.
 ///
 /// Output is buffered in blocks of `blockRows` rows, allocated when a tile first writes to them
 /// and released when written to the sink, so memory holds only the rows between the first
@@ -58,9 +59,13 @@ public final class Stitcher {
             throw TilingError.channelMismatch(expected: channels, actual: contribution.channels)
         }
         let rect = contribution.rect
-        guard contribution.values.count == rect.area * channels else {
+        let output = contribution.output
+        let blend = layout.mode == .blend
+        guard output.width == rect.width, output.height == rect.height,
+            !blend || (contribution.rowWeights.count == rect.height && contribution.columnWeights.count == rect.width)
+        else {
             throw TilingError.valueCountMismatch(
-                what: "tile \(index)'s contribution", expected: rect.area * channels, actual: contribution.values.count)
+                what: "tile \(index)'s contribution", expected: rect.area, actual: output.width * output.height)
         }
         guard rect.y >= nextBlock * blockRows else { throw TilingError.rowsAlreadyEmitted(tile: index, row: rect.y) }
         self.channels = channels
@@ -72,17 +77,24 @@ public final class Stitcher {
             var block = blocks.removeValue(forKey: blockIndex) ?? allocate(rows: blockRowCount(blockIndex), floats: rowFloats)
             let first = max(rect.y, blockStart)
             let last = min(rect.maxY, blockStart + blockRows)
-            block.withUnsafeMutableBufferPointer { target in
-                contribution.values.withUnsafeBufferPointer { source in
-                    guard let target = target.baseAddress, let source = source.baseAddress else { return }
-                    let span = rect.width * channels
+            try block.withUnsafeMutableBufferPointer { target in
+                try output.withUnsafePlanes { source, planeStride, rowStride in
+                    guard let target = target.baseAddress else { return }
                     for row in first..<last {
+                        let y = row - rect.y
                         let to = target + (row - blockStart) * rowFloats + rect.x * channels
-                        let from = source + (row - rect.y) * span
-                        if layout.mode == .crop {
-                            to.update(from: from, count: span)  // cores never overlap
+                        let from = source + y * rowStride
+                        if blend {
+                            // Cores overlap: weighted sums.
+                            let rowWeight = contribution.rowWeights[y]
+                            for channel in 0..<channels {
+                                let plane = from + channel * planeStride
+                                for x in 0..<rect.width {
+                                    to[x * channels + channel] += plane[x] * rowWeight * contribution.columnWeights[x]
+                                }
+                            }
                         } else {
-                            for offset in 0..<span { to[offset] += from[offset] }
+                            Self.interleave(from, planeStride: planeStride, channels: channels, count: rect.width, into: to)
                         }
                     }
                 }
@@ -108,6 +120,26 @@ public final class Stitcher {
             nextBlock += 1
             try sink.write(rows: block, rowCount: rows)
             rowsEmitted += rows
+        }
+    }
+
+    /// One row of `count` pixels from `channels` planes into interleaved pixels (cores never
+    /// overlap, so this overwrites). Three channels, the usual case, get their own loop.
+    private static func interleave(
+        _ planes: UnsafePointer<Float>, planeStride: Int, channels: Int, count: Int, into target: UnsafeMutablePointer<Float>
+    ) {
+        if channels == 3 {
+            let (red, green, blue) = (planes, planes + planeStride, planes + 2 * planeStride)
+            for x in 0..<count {
+                target[3 * x] = red[x]
+                target[3 * x + 1] = green[x]
+                target[3 * x + 2] = blue[x]
+            }
+            return
+        }
+        for channel in 0..<channels {
+            let plane = planes + channel * planeStride
+            for x in 0..<count { target[x * channels + channel] = plane[x] }
         }
     }
 

@@ -40,6 +40,12 @@ public final class UpscaleSink: BandSink {
     }
 
     public func write(rows: [Float], rowCount: Int) throws {
+        if colourChannels == modelChannels, !image.layout.hasAlpha {
+            // The stitched rows are the file's pixels already.
+            try writer.write(rows: rows, rowCount: rowCount)
+            nextRow += rowCount
+            return
+        }
         let outChannels = colourChannels + (image.layout.hasAlpha ? 1 : 0)
         var out = [Float](repeating: 0, count: rowCount * outputWidth * outChannels)
         for row in 0..<rowCount {
