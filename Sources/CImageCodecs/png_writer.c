@@ -90,12 +90,13 @@ void *ic_png_create(const char *path, const ic_write_options *options, ic_error 
     png_set_option(writer->png, PNG_SKIP_sRGB_CHECK_PROFILE, PNG_OPTION_ON);
     png_set_benign_errors(writer->png, 1);
     /* zlib's default level 6 made writing a 4× upscale take as long as computing it. Level 1
-       with run-length matching on Paeth-filtered rows (upscaled photos are smooth, so the
-       residuals are runs of small values) writes 6× faster than level 6 and the file is 10%
-       smaller than level 6's: a 2048² upscale in 0.23 s and 4.6 MB, against 1.5 s and 5.1 MB. */
+       with run-length matching on Average-filtered rows (upscaled photos are smooth, so the
+       residuals are runs of small values) writes 9× faster than level 6 with adaptive
+       filtering, and the file is 10% smaller: a 2048² upscale in 0.16 s and 4.6 MB against
+       1.5 s and 5.1 MB (Paeth: as small, 0.23 s; Sub or Up: 0.16 s, 6–11% larger). */
     png_set_compression_level(writer->png, 1);
     png_set_compression_strategy(writer->png, Z_RLE);
-    png_set_filter(writer->png, PNG_FILTER_TYPE_BASE, PNG_FILTER_PAETH);
+    png_set_filter(writer->png, PNG_FILTER_TYPE_BASE, PNG_FILTER_AVG);
     static const int color_types[] = {PNG_COLOR_TYPE_GRAY, PNG_COLOR_TYPE_GRAY_ALPHA, PNG_COLOR_TYPE_RGB,
                                       PNG_COLOR_TYPE_RGB_ALPHA};
     png_set_IHDR(writer->png, writer->info, options->width, options->height, (int)options->bit_depth,
