@@ -22,14 +22,21 @@ public struct BackendCatalog: Sendable {
     /// Looks for every library (ONNX Runtime, OpenVINO), in the order DESIGN.md sets for each:
     /// its environment variable, the project's `.venv`, the system's library paths. The
     /// built-in reference engine is always there, last.
-    public static func discover(environment: [String: String] = ProcessInfo.processInfo.environment) -> BackendCatalog {
-        BackendCatalog(discoveries: [
-            ONNXRuntimeBackend.discover(environment: environment),
-            OVBackend.discover(environment: environment),
-            BackendDiscovery(
+    /// - Parameter libraries: look only for these; the others are not opened at all (a command
+    ///   told which libraries to use neither pays for loading the rest nor depends on them).
+    public static func discover(
+        only libraries: Set<BackendID>? = nil, environment: [String: String] = ProcessInfo.processInfo.environment
+    ) -> BackendCatalog {
+        let wanted = { (library: BackendID) in libraries?.contains(library) ?? true }
+        var discoveries: [BackendDiscovery] = []
+        if wanted(.onnxRuntime) { discoveries.append(ONNXRuntimeBackend.discover(environment: environment)) }
+        if wanted(.openVINO) { discoveries.append(OVBackend.discover(environment: environment)) }
+        if wanted(.reference) {
+            discoveries.append(BackendDiscovery(
                 library: .reference, backend: ReferenceBackend(),
-                attempts: [LibraryAttempt(source: "built-in", path: "", outcome: .loaded(version: ReferenceBackend.engineVersion))]),
-        ])
+                attempts: [LibraryAttempt(source: "built-in", path: "", outcome: .loaded(version: ReferenceBackend.engineVersion))]))
+        }
+        return BackendCatalog(discoveries: discoveries)
     }
 
     /// The libraries that loaded.

@@ -69,10 +69,12 @@ struct Verify: AsyncParsableCommand {
     func run() async throws {
         let urls = models.map { URL(fileURLWithPath: $0) }
         let interface = try Model(contentsOf: urls[0]).graph.runtimeInputs
-        let verifier = Verifier(
-            backends: BackendCatalog.discover().backends,
-            options: SessionOptions(threads: threads, cacheDirectory: Cache.directory))
         let targets = library?.split(separator: ",").map(String.init) ?? []
+        // Targets are libraries or devices (`openvino:CPU`); without any, the best device of all.
+        let libraries = targets.isEmpty ? nil : Set(targets.map { BackendID(String($0.prefix { $0 != ":" })) })
+        let verifier = Verifier(
+            backends: BackendCatalog.discover(only: libraries).backends,
+            options: SessionOptions(threads: threads, cacheDirectory: Cache.directory))
         var rounds: [VerifyReport.Round] = []
         var firstFailing: (Verifier.Result, Verifier.Comparison)?
         var firstResult: Verifier.Result?
