@@ -1,4 +1,3 @@
-import Foundation
 import ONNXModel
 
 /// Merges the nodes that follow a convolution into it once the plan knows the constants, as ONNX
