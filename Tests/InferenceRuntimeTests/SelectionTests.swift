@@ -1,3 +1,4 @@
+import Foundation
 import InferenceRuntime
 import Testing
 
@@ -53,11 +54,56 @@ struct SelectionTests {
         let afterFailure = Selection(devices: all, reports: reports(all), failed: [ortCUDA.id])
         #expect(afterFailure.ranked.first?.device.id == ovCPU.id)
 
-        let profile = SpeedProfile(
-            modelDigest: "abc", inputShape: "input=1x3x256x256",
-            secondsPerRun: ["onnxruntime:cpu": 0.2, "openvino:CPU": 0.4])
+        let conditions = SpeedProfile.Conditions(modelDigest: "abc", inputShape: "input=1x3x256x256", threads: 2, precision: .accurate)
+        let profile = SpeedProfile(conditions: conditions, measurements: [
+            .init(device: ortCPU.id, fingerprint: "a", seconds: 0.2, timedShape: "input=1x3x64x64"),
+            .init(device: ovCPU.id, fingerprint: "b", seconds: 0.4, timedShape: "input=1x3x64x64"),
+        ])
         let profiled = Selection(devices: all, reports: reports(all), failed: [ortCUDA.id], profile: profile)
         #expect(profiled.ranked.map(\.device.id) == [ortCPU.id, ovCPU.id])
+        #expect(profiled.explanation.contains("  openvino:CPU 400.0 ms (2.00×) timed at input=1x3x64x64"))
+    }
+
+    @Test("Measured pairs first by speed, then unmeasured ones in policy order, then those that failed when measured")
+    func measuredOrder() {
+        let all = [ortCPU, ovCPU, ortCUDA, ovGPU]
+        let conditions = SpeedProfile.Conditions(modelDigest: "abc", inputShape: "input=1x3x256x256", threads: nil, precision: .accurate)
+        let profile = SpeedProfile(conditions: conditions, measurements: [
+            .init(device: ortCUDA.id, fingerprint: "c", seconds: nil, failure: "out of memory", timedShape: "input=1x3x64x64"),
+            .init(device: ovGPU.id, fingerprint: "g", seconds: 0.3, timedShape: "input=1x3x64x64"),
+            .init(device: ortCPU.id, fingerprint: "a", seconds: 0.5, timedShape: "input=1x3x64x64"),
+        ])
+        let selection = Selection(devices: all, reports: reports(all), profile: profile)
+        #expect(selection.ranked.map(\.device.id) == [ovGPU.id, ortCPU.id, ovCPU.id, ortCUDA.id])
+        #expect(selection.explanation.contains("  onnxruntime:cuda:0 failed when measured: out of memory"))
+        #expect(selection.explanation.last == "chose openvino:GPU.0 (Arc A770)")
+    }
+
+    @Test("A profile keeps only measurements whose pair is unchanged, and records new ones in place of old")
+    func profileFingerprints() throws {
+        let conditions = SpeedProfile.Conditions(modelDigest: "abc", inputShape: "input=1x3x256x256", threads: 1, precision: .fast)
+        var profile = SpeedProfile(conditions: conditions, measurements: [
+            .init(device: ortCPU.id, fingerprint: "ort 1.30", seconds: 0.2, timedShape: "input=1x3x64x64"),
+            .init(device: ovCPU.id, fingerprint: "ov 2026.4", seconds: 0.4, timedShape: "input=1x3x64x64"),
+        ])
+        let now: [DeviceID: String] = [ortCPU.id: "ort 1.31", ovCPU.id: "ov 2026.4", ovGPU.id: "ov 2026.4 gpu"]
+        #expect(profile.current(fingerprints: now).measurements.map(\.device) == [ovCPU.id])
+        #expect(profile.unmeasured(fingerprints: now) == [ortCPU.id, ovGPU.id])
+        // Whole seconds: the file keeps ISO 8601 dates.
+        let when = Date(timeIntervalSince1970: 1_800_000_000)
+        profile.measurements = profile.measurements.map { var entry = $0; entry.measuredAt = when; return entry }
+        profile.record([.init(device: ortCPU.id, fingerprint: "ort 1.31", seconds: 0.1, timedShape: "input=1x3x64x64", measuredAt: when)])
+        #expect(profile.measurements.count == 2)
+        #expect(profile.current(fingerprints: now).measurements.first { $0.device == ortCPU.id }?.seconds == 0.1)
+
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("profile-\(UInt64.random(in: 0...UInt64.max))")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        try profile.save(in: folder)
+        #expect(SpeedProfile.load(conditions, from: folder) == profile)
+        var otherThreads = conditions
+        otherThreads.threads = 2
+        #expect(SpeedProfile.load(otherThreads, from: folder) == nil)
+        #expect(SpeedProfile.url(for: otherThreads, in: folder) != SpeedProfile.url(for: conditions, in: folder))
     }
 
     @Test("--library and --device restrict the choice")

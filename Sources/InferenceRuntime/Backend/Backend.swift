@@ -11,6 +11,10 @@ public protocol Backend: Sendable {
     var version: String { get }
     /// Where the library was loaded from; empty for the built-in reference engine.
     var libraryPath: String { get }
+    /// Identifies this build of the library for speed measurements (``PairFingerprint``): a new
+    /// build invalidates them, whatever its version string says. The default combines the
+    /// version, the path and the library file's size and modification time.
+    var buildIdentity: String { get }
 
     /// The devices this library can drive on this machine.
     func devices() -> [Device]

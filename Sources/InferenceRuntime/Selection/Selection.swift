@@ -4,7 +4,8 @@
 /// 2. on each device, libraries by how specific they are to it (a vendor's provider before a
 ///    generic one, the reference engine last);
 /// 3. pairs whose capability check fails are skipped, with the reason;
-/// 4. where a speed profile has measured pairs, the fastest measured pair comes first;
+/// 4. where a speed profile has measured pairs, they come first, fastest first (pairs that failed
+///    while measured go last);
 /// 5. pairs that failed at load or run time are skipped.
 ///
 /// A pure function of its inputs, so the whole policy is testable without any library.
@@ -68,14 +69,29 @@ public struct Selection: Sendable {
             + usable.map { "\($0.device.id)" }.joined(separator: ", "))
 
         if let profile {
+            let times = Dictionary(
+                profile.measurements.map { ($0.device, $0) }, uniquingKeysWith: { _, last in last })
             let measured = usable.compactMap { choice in
-                profile.secondsPerRun[choice.device.id.rawValue].map { (choice: choice, seconds: $0) }
+                times[choice.device.id]?.seconds.map { (choice: choice, seconds: $0) }
             }.sorted { $0.seconds < $1.seconds }
-            if !measured.isEmpty {
-                let rest = usable.filter { profile.secondsPerRun[$0.device.id.rawValue] == nil }
-                usable = measured.map(\.choice) + rest
-                let times = measured.map { String(format: "%@ %.1f ms", $0.choice.device.id.rawValue, $0.seconds * 1000) }
-                explanation.append("speed profile at \(profile.inputShape): \(times.joined(separator: ", "))")
+            let failedWhenMeasured = usable.filter { times[$0.device.id].map { $0.seconds == nil } ?? false }
+            let unmeasured = usable.filter { times[$0.device.id] == nil }
+            if !measured.isEmpty || !failedWhenMeasured.isEmpty {
+                // Measured pairs by speed; pairs not measured keep the policy order after them;
+                // pairs that failed while measured come last (they stay as fallbacks).
+                usable = measured.map(\.choice) + unmeasured + failedWhenMeasured
+                explanation.append("measured on this machine at \(profile.conditions):")
+                let fastest = measured.first?.seconds
+                for entry in measured {
+                    let timed = times[entry.choice.device.id]?.timedShape ?? ""
+                    let ratio = fastest.map { String(format: " (%.2f×)", entry.seconds / $0) } ?? ""
+                    explanation.append(String(
+                        format: "  %@ %.1f ms%@ timed at %@", entry.choice.device.id.rawValue, entry.seconds * 1000, ratio, timed))
+                }
+                for choice in failedWhenMeasured {
+                    explanation.append("  \(choice.device.id) failed when measured: \(times[choice.device.id]?.failure ?? "")")
+                }
+                for choice in unmeasured { explanation.append("  \(choice.device.id) not measured") }
             }
         }
         for (device, reason) in skipped { explanation.append("skipped \(device.id): \(reason)") }

@@ -1,41 +1,121 @@
 public import Foundation
 
-/// Measured run times of one model on (library, device) pairs, written by
-/// `tessera bench --autotune` and read by ``Selection``.
+/// Measured run times of one model on this machine's (library, device) pairs, under fixed
+/// conditions (input shape, threads, precision), written by the ``Tuner`` the first time a
+/// model runs (or by `tessera bench --autotune`) and followed by ``Selection``.
+///
+/// Each measurement carries the pair's ``PairFingerprint`` from when it was taken: the library
+/// build, the device and the host. A measurement whose fingerprint no longer matches (a library
+/// upgraded, another CPU, a new driver) is stale and is measured again; the model's bytes are
+/// part of ``Conditions`` and the profile's file name, so a changed model never finds one.
 public struct SpeedProfile: Sendable, Codable, Hashable {
-    /// SHA-256 of the model file, so a profile never applies to a different model.
-    public var modelDigest: String
-    /// The input shape the times were measured at, e.g. `input=1x3x256x256`.
-    public var inputShape: String
-    /// Median seconds per run, by device id (`onnxruntime:cpu`, `openvino:CPU`).
-    public var secondsPerRun: [String: Double]
-    public var measuredAt: Date
+    /// What the times depend on besides the pair.
+    public struct Conditions: Sendable, Codable, Hashable, CustomStringConvertible {
+        /// SHA-256 of the model file.
+        public var modelDigest: String
+        /// The shape of each input the job feeds, e.g. `input=1x3x544x544` (an upscale's tile
+        /// with its margins): the shape the ranking is for, not necessarily the one timed.
+        public var inputShape: String
+        /// Intra-op threads asked for; `nil` for each library's default (one per core).
+        public var threads: Int?
+        public var precision: SessionOptions.Precision
 
-    public init(modelDigest: String, inputShape: String, secondsPerRun: [String: Double], measuredAt: Date = Date()) {
-        self.modelDigest = modelDigest
-        self.inputShape = inputShape
-        self.secondsPerRun = secondsPerRun
-        self.measuredAt = measuredAt
+        public init(modelDigest: String, inputShape: String, threads: Int?, precision: SessionOptions.Precision) {
+            self.modelDigest = modelDigest
+            self.inputShape = inputShape
+            self.threads = threads
+            self.precision = precision
+        }
+
+        /// `input=1x3x544x544, 2 threads, accurate`.
+        public var description: String {
+            let threadText = threads.map { "\($0) thread\($0 == 1 ? "" : "s")" } ?? "default threads"
+            return "\(inputShape), \(threadText), \(precision.rawValue)"
+        }
     }
 
-    /// The profile file for `modelDigest` in `directory`.
-    public static func url(for modelDigest: String, in directory: URL) -> URL {
-        directory.appendingPathComponent("speed-\(modelDigest.prefix(16)).json")
+    /// One pair's time.
+    public struct Measurement: Sendable, Codable, Hashable {
+        public var device: DeviceID
+        /// The pair's ``PairFingerprint`` when it was measured.
+        public var fingerprint: String
+        /// Fastest of the timed runs after a warm-up; `nil` when the pair failed.
+        public var seconds: Double?
+        /// Why the pair could not be measured (it failed to load or run).
+        public var failure: String?
+        /// The input shape actually timed: a smaller tile than ``Conditions/inputShape`` ranks the
+        /// pairs the same at a fraction of the cost.
+        public var timedShape: String
+        public var measuredAt: Date
+
+        public init(
+            device: DeviceID, fingerprint: String, seconds: Double?, failure: String? = nil, timedShape: String,
+            measuredAt: Date = Date()
+        ) {
+            self.device = device
+            self.fingerprint = fingerprint
+            self.seconds = seconds
+            self.failure = failure
+            self.timedShape = timedShape
+            self.measuredAt = measuredAt
+        }
     }
 
-    /// Reads the profile for `modelDigest` from `directory`, or `nil` if there is none or it is unreadable.
-    public static func load(modelDigest: String, from directory: URL) -> SpeedProfile? {
-        guard let data = try? Data(contentsOf: url(for: modelDigest, in: directory)),
+    /// The file format's version; files of another version are ignored (and rewritten).
+    public static let schema = 2
+
+    public var schema = SpeedProfile.schema
+    public var conditions: Conditions
+    public var measurements: [Measurement]
+
+    public init(conditions: Conditions, measurements: [Measurement] = []) {
+        self.conditions = conditions
+        self.measurements = measurements
+    }
+
+    /// The measurements still valid for the pairs as they are now (`fingerprints` by device);
+    /// pairs not listed are dropped too.
+    public func current(fingerprints: [DeviceID: String]) -> SpeedProfile {
+        var copy = self
+        copy.measurements = measurements.filter { fingerprints[$0.device] == $0.fingerprint }
+        return copy
+    }
+
+    /// The devices among `fingerprints` with no valid measurement.
+    public func unmeasured(fingerprints: [DeviceID: String]) -> [DeviceID] {
+        let valid = Set(current(fingerprints: fingerprints).measurements.map(\.device))
+        return fingerprints.keys.filter { !valid.contains($0) }.sorted()
+    }
+
+    /// Adds `new`, replacing older measurements of the same devices.
+    public mutating func record(_ new: [Measurement]) {
+        let replaced = Set(new.map(\.device))
+        measurements = measurements.filter { !replaced.contains($0.device) } + new
+        measurements.sort { $0.device < $1.device }
+    }
+
+    /// The profile file for `conditions` in `directory`: the model's digest, then a digest of
+    /// the other conditions, so each tile size, thread count and precision has its own file.
+    public static func url(for conditions: Conditions, in directory: URL) -> URL {
+        let rest = FileDigest.sha256(of: Data("\(conditions.inputShape)|\(conditions.threads ?? 0)|\(conditions.precision.rawValue)".utf8))
+        return directory.appendingPathComponent("profiles/speed-\(conditions.modelDigest.prefix(16))-\(rest.prefix(12)).json")
+    }
+
+    /// The profile for `conditions` in `directory`, or `nil` if there is none, it is unreadable
+    /// or of another schema (a cache: the caller measures again).
+    public static func load(_ conditions: Conditions, from directory: URL) -> SpeedProfile? {
+        guard let data = try? Data(contentsOf: url(for: conditions, in: directory)),
             let profile = try? JSONDecoder.profiles.decode(SpeedProfile.self, from: data),
-            profile.modelDigest == modelDigest
+            profile.schema == schema, profile.conditions == conditions
         else { return nil }
         return profile
     }
 
     /// Writes the profile into `directory` atomically.
     public func save(in directory: URL) throws {
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        try JSONEncoder.profiles.encode(self).write(to: Self.url(for: modelDigest, in: directory), options: .atomic)
+        let url = Self.url(for: conditions, in: directory)
+        try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+        try JSONEncoder.profiles.encode(self).write(to: url, options: .atomic)
     }
 }
 

@@ -22,6 +22,12 @@ public struct ReferenceBackend: Backend {
     public let version = ReferenceBackend.engineVersion
     /// The OpenBLAS its matrix products run on, or empty for its own GEMM (see `tessera devices`).
     public var libraryPath: String { OpenBLAS.shared?.path ?? "" }
+    /// The engine is compiled into the executable, so its build is the executable's (and the
+    /// OpenBLAS it calls).
+    public var buildIdentity: String {
+        let executable = Bundle.main.executablePath ?? CommandLine.arguments[0]
+        return "reference \(version) \(PairFingerprint.stamp(ofFile: executable)) \(libraryPath) \(PairFingerprint.stamp(ofFile: libraryPath))"
+    }
     let registry: OperatorRegistry
 
     public init() { registry = .standard }

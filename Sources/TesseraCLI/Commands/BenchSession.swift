@@ -3,7 +3,7 @@ import Foundation
 import Tessera
 
 /// `tessera bench [session]`: session load (cold and cached) and run time per library and device;
-/// with `--autotune`, a speed profile that selection then uses.
+/// with `--autotune`, the speed profile selection follows (what a first `tessera run` measures).
 struct BenchSession: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "session",
@@ -11,8 +11,9 @@ struct BenchSession: AsyncParsableCommand {
         discussion: """
             For each usable (library, device) pair: the first session load with an empty cache, \
             a second load with the cache the first one filled, and the median of --repeat runs \
-            on a seeded random input after one warm-up run. With --autotune the medians are saved \
-            as the model's speed profile, which `tessera run` and `upscale` then follow.
+            on a seeded random input after one warm-up run. With --autotune the fastest runs are \
+            kept as the model's speed profile for these input shapes and threads, which \
+            `tessera run` then follows (a first `tessera run` measures it by itself).
 
             Examples:
               tessera bench x4.onnx --input-shape input=1x3x256x256
@@ -71,27 +72,32 @@ struct BenchSession: AsyncParsableCommand {
             feeds[input.name] = try random.tensor(for: input, shape: shapes[input.name])
         }
 
-        var results: [Measurement] = []
+        var results: [(choice: Selection.Choice, backend: any Backend, measurement: Measurement)] = []
         for choice in selection.ranked {
             guard let backend = catalog.backends.first(where: { $0.id == choice.device.backend }) else { continue }
             if !json { StandardError.write("measuring \(choice.device.id)…") }
-            results.append(try await measure(backend: backend, device: choice.device, model: url, feeds: feeds, shapes: shapes))
+            let measurement = try await measure(backend: backend, device: choice.device, model: url, feeds: feeds, shapes: shapes)
+            results.append((choice, backend, measurement))
         }
         if autotune {
-            let shapeText = shapes.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value.map(String.init).joined(separator: "x"))" }
-                .joined(separator: ",")
-            let profile = SpeedProfile(
-                modelDigest: try FileDigest.sha256(of: url), inputShape: shapeText,
-                secondsPerRun: Dictionary(uniqueKeysWithValues: results.map { ($0.device, $0.medianRunSeconds) }))
+            let conditions = SpeedProfile.Conditions(
+                modelDigest: try FileDigest.sha256(of: url), inputShape: Tuner.shapeText(feeds), threads: threads,
+                precision: .accurate)
+            var profile = SpeedProfile.load(conditions, from: Cache.directory) ?? SpeedProfile(conditions: conditions)
+            profile.record(results.map { result in
+                SpeedProfile.Measurement(
+                    device: result.choice.device.id, fingerprint: PairFingerprint.of(result.backend, device: result.choice.device),
+                    seconds: result.measurement.fastestRunSeconds, timedShape: conditions.inputShape)
+            })
             try profile.save(in: Cache.directory)
-            if !json { StandardError.write("saved the speed profile to \(SpeedProfile.url(for: profile.modelDigest, in: Cache.directory).path)") }
+            if !json { StandardError.write("saved the speed profile to \(SpeedProfile.url(for: conditions, in: Cache.directory).path)") }
         }
         if json {
-            print(try JSONOutput.string(results))
+            print(try JSONOutput.string(results.map(\.measurement)))
             return
         }
         var table = TextTable([("device", .left), ("first load", .right), ("cached load", .right), ("run (median)", .right), ("run (fastest)", .right)])
-        for r in results {
+        for r in results.map(\.measurement) {
             table.append([r.device, Self.ms(r.firstLoadSeconds), Self.ms(r.cachedLoadSeconds), Self.ms(r.medianRunSeconds), Self.ms(r.fastestRunSeconds)])
         }
         print(table.render())

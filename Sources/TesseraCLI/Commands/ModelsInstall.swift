@@ -17,6 +17,11 @@ struct ModelsInstall: AsyncParsableCommand {
             are met, and whose listed operators the library supports, is fetched. --variant \
             fetches a named variant instead; --no-fetch only installs the manifest.
 
+            Once fetched, the model is timed on every library and device that can run it, at \
+            the tile `tessera upscale` will use, and the measurements are kept: the first \
+            upscale then starts on the fastest pair without measuring (--no-tune skips this; \
+            the first upscale measures instead).
+
             Relative variant URLs are resolved against the manifest's own location, so a \
             manifest and its model can sit side by side, locally or on a web server. A fetch \
             is checked for its size and SHA-256; a mismatch removes the file and is an error. \
@@ -45,7 +50,10 @@ struct ModelsInstall: AsyncParsableCommand {
     @Flag(help: "Install the manifest without fetching any variant.")
     var noFetch = false
 
-    @Flag(help: "Print why the variant was chosen.")
+    @Flag(help: "Do not time the libraries and devices after fetching.")
+    var noTune = false
+
+    @Flag(help: "Print why the variant was chosen, and the measured table.")
     var explain = false
 
     func validate() throws {
@@ -74,18 +82,32 @@ struct ModelsInstall: AsyncParsableCommand {
         }
         if installed.isFetched(chosen) {
             print("\(chosen.name) is already fetched: \(installed.fileURL(for: chosen).path)")
-            return
+        } else {
+            let line = ModelsProgressLine(label: "fetching \(chosen.file)")
+            let file: URL
+            do {
+                file = try await store.fetch(installed.id, variant: chosen.name, progress: line.isShown ? line.update : nil)
+                line.finish()
+            } catch {
+                line.finish()
+                throw error
+            }
+            print("fetched \(chosen.name) (\(Formatting.bytes(chosen.bytes)), SHA-256 verified): \(file.path)")
         }
-        let line = ModelsProgressLine(label: "fetching \(chosen.file)")
-        let file: URL
-        do {
-            file = try await store.fetch(installed.id, variant: chosen.name, progress: line.isShown ? line.update : nil)
-            line.finish()
-        } catch {
-            line.finish()
-            throw error
-        }
-        print("fetched \(chosen.name) (\(Formatting.bytes(chosen.bytes)), SHA-256 verified): \(file.path)")
+        // A named variant may not be the one upscale picks: only the automatic choice is timed.
+        if !noTune, variant == nil { try await measure(installed.id, in: store) }
+    }
+
+    /// Times the pairs as `tessera upscale` with default settings will, keeping the result.
+    private func measure(_ id: String, in store: ModelStore) async throws {
+        var options = UpscaleOptions()
+        options.library = library
+        options.device = device
+        options.session = SessionOptions(cacheDirectory: Cache.directory)
+        let lines = try await Upscaler.measure(
+            models: [id], store: store, backends: BackendCatalog.discover().backends, options: options,
+            log: { StandardError.write("tessera: \($0)") })
+        if explain { lines.forEach { StandardError.write("explain: \($0)") } }
     }
 
     /// A URL as given, or a file path made a file URL.

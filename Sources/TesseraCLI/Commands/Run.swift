@@ -9,9 +9,11 @@ struct Run: AsyncParsableCommand {
         abstract: "Run a model once and write its outputs as .npy files.",
         discussion: """
             Picks the library and device as `tessera check` and the selection policy decide \
-            (most memory, most specific library, measured speed when a profile exists), falls \
-            back to the next pair if a library fails, and prints each output's shape and a \
-            checksum (SHA-256 of its bytes).
+            (most memory, most specific library, then measured speed), falls back to the next \
+            pair if a library fails, and prints each output's shape and a checksum (SHA-256 of \
+            its bytes). The first run of a model at given input shapes, threads and precision \
+            times every pair that can run it and keeps the result, so later runs start on the \
+            fastest; --no-tune skips the measuring.
 
             Examples:
               tessera run x4.onnx --input input=random:1 --input-shape input=1x3x64x64
@@ -47,7 +49,10 @@ struct Run: AsyncParsableCommand {
     @Option(help: "accurate (float32, the default) or fast (let the library use bfloat16/float16 where faster).")
     var precision: SessionOptions.Precision = .accurate
 
-    @Flag(help: "Print why the library and device were chosen.")
+    @Flag(help: "Do not time the libraries on a first run; follow the policy order (or earlier measurements).")
+    var noTune = false
+
+    @Flag(help: "Print why the library and device were chosen, with the measured table.")
     var explain = false
 
     @Flag(help: "Print JSON (format in docs/json-output.md).")
@@ -63,18 +68,30 @@ struct Run: AsyncParsableCommand {
         let loaded = try Model(contentsOf: url)
         let summary = ModelSummary(model: loaded, schemas: try OperatorSchemas.standard())
         let catalog = BackendCatalog.discover()
+        let shapes = inputShapes.byName.mapValues { $0.compactMap(\.value) }
+        let feeds = try feeds(for: summary, shapes: shapes)
+        let options = SessionOptions(threads: threads, precision: precision, cacheDirectory: Cache.directory, inputShapes: shapes)
+        let reports = catalog.reports(for: summary)
+        let policy = Selection(devices: catalog.devices(), reports: reports, library: library, device: device)
+        let pairs = policy.ranked.compactMap { choice in
+            catalog.backends.first { $0.id == choice.device.backend }.map { Tuner.Pair(device: choice.device, backend: $0) }
+        }
+        var profile: SpeedProfile?
+        if pairs.count > 1 {
+            let conditions = SpeedProfile.Conditions(
+                modelDigest: try FileDigest.sha256(of: url), inputShape: Tuner.shapeText(feeds), threads: threads,
+                precision: precision)
+            profile = await Tuner().currentProfile(
+                conditions, label: url.lastPathComponent, pairs: pairs, model: url, options: options, directory: Cache.directory,
+                measureMissing: !noTune, feeds: { _ in feeds }, log: { StandardError.write("tessera: \($0)") })
+        }
         let selection = Selection(
-            devices: catalog.devices(), reports: catalog.reports(for: summary),
-            profile: (try? FileDigest.sha256(of: url)).flatMap { SpeedProfile.load(modelDigest: $0, from: Cache.directory) },
-            library: library, device: device)
+            devices: catalog.devices(), reports: reports, profile: profile, library: library, device: device)
         if explain { selection.explanation.forEach { StandardError.write("explain: \($0)") } }
 
-        let shapes = inputShapes.byName.mapValues { $0.compactMap(\.value) }
         let session = FallbackSession(
-            model: url, devices: selection.ranked.map(\.device), backends: catalog.backends,
-            options: SessionOptions(threads: threads, precision: precision, cacheDirectory: Cache.directory, inputShapes: shapes),
+            model: url, devices: selection.ranked.map(\.device), backends: catalog.backends, options: options,
             onFailure: { StandardError.write("tessera: \($0)") })
-        let feeds = try feeds(for: summary, shapes: shapes)
         let outputs = try await session.run(feeds)
         let used = await session.activeDevice
         try report(outputs, device: used)

@@ -17,6 +17,12 @@ struct Upscale: AsyncParsableCommand {
             alpha is upscaled too, the ICC profile carried over, and the output is written to a \
             temporary file that replaces the target only when complete, so Ctrl-C leaves nothing.
 
+            The first time a model runs on this machine (at a tile size, thread count and \
+            precision), every library and device that can run it is timed on a small tile, \
+            a few seconds at most, and the fastest is used from then on; the measurements are \
+            kept with the model store and redone when a library, the model or the CPU changes. \
+            --explain prints the table, --no-tune skips measuring.
+
             Models are installed ids (`tessera models list`), manifests or .onnx files; give \
             --model twice to chain models. Several inputs, or a folder, go into an output folder; \
             outputs that already exist are skipped, so an interrupted batch can be rerun.
@@ -84,7 +90,10 @@ struct Upscale: AsyncParsableCommand {
     @Option(help: "Output bits per sample: 8 or 16 (default: the input's; JPEG is always 8).")
     var bits: Int?
 
-    @Flag(help: "Print which variant, library and devices were chosen, and why.")
+    @Flag(help: "Do not time the libraries the first time a model runs here; follow the policy order (or earlier measurements).")
+    var noTune = false
+
+    @Flag(help: "Print which variant, library and devices were chosen, and why, with the measured table.")
     var explain = false
 
     @Flag(help: "Print JSON lines (progress, done, skipped) on stdout instead of a progress bar.")
@@ -145,6 +154,7 @@ struct Upscale: AsyncParsableCommand {
         options.device = device
         options.allDevices = !singleDevice
         options.sessionsPerDevice = sessions
+        options.tune = !noTune
         options.session = SessionOptions(threads: threads, precision: precision, cacheDirectory: Cache.directory)
         options.bitDepth = bits
         options.write.jpegQuality = quality

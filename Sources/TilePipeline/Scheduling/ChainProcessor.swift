@@ -17,7 +17,10 @@ public struct ChainProcessor: TileProcessor {
 
     public var scale: Int { stages.reduce(1) { $0 * $1.scale } }
 
-    public var margin: Int {
+    public var margin: Int { Self.margin(of: stages.map { (scale: $0.scale, margin: $0.margin) }) }
+
+    /// The margin, in input pixels, that a chain of models with these scales and margins needs.
+    public static func margin(of stages: [(scale: Int, margin: Int)]) -> Int {
         var margin = 0
         var scaleSoFar = 1
         for stage in stages {

@@ -8,6 +8,8 @@ public enum UpscaleError: Error, Sendable, CustomStringConvertible {
     case unsupportedModel(model: String, reason: String)
     /// The output would overwrite the input.
     case outputIsInput(path: String)
+    /// No model was given.
+    case noModel
 
     public var description: String {
         switch self {
@@ -16,6 +18,7 @@ public enum UpscaleError: Error, Sendable, CustomStringConvertible {
         case .modelNotAvailable(let model, let reason): "\(model): \(reason)"
         case .unsupportedModel(let model, let reason): "\(model): \(reason)"
         case .outputIsInput(let path): "\(path): the output would overwrite the input; choose another name or folder"
+        case .noModel: "no model was given"
         }
     }
 }

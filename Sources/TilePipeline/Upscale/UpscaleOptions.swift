@@ -25,6 +25,11 @@ public struct UpscaleOptions: Sendable {
     /// `session.threads` (or one thread per core) divided among them, which trades one large
     /// parallel run for several narrower ones, faster where a model's layers parallelise poorly.
     public var sessionsPerDevice = 1
+    /// Measure every usable (library, device) pair the first time a model runs on this machine
+    /// at this tile size, threads and precision, and keep the result beside the model store, so
+    /// the fastest pair is chosen. `false` measures nothing (measurements already kept still
+    /// count) and leaves the policy order otherwise.
+    public var tune = true
     /// Output bits per sample; `nil` keeps the input's (8 for JPEG).
     public var bitDepth: Int?
     public var write = ImageWriteOptions()

@@ -12,6 +12,11 @@ struct UpscaleStage: Sendable {
     var ranked: [Device]
     var bytesPerInputPixel: Int
     var explanation: [String]
+    /// What selection ranked, kept to rank again once pairs are measured.
+    var devices: [Device]
+    var reports: [DeviceID: CapabilityReport]
+    /// How the variant was chosen, the first lines of ``explanation``.
+    var variantExplanation: [String]
 
     /// Resolves `name`, picks the variant before anything is fetched, fetches it when the store
     /// does not have it yet, and ranks the pairs that pass the capability check.
@@ -39,15 +44,26 @@ struct UpscaleStage: Sendable {
         for backend in backends {
             for device in backend.devices() { reports[device.id] = backend.capability(of: summary, on: device) }
         }
-        let selection = Selection(
-            devices: backends.flatMap { $0.devices() }, reports: reports, library: options.library, device: options.device)
+        let perPixel = (try? TileSizing.bytesPerInputPixel(of: model)) ?? 64 * 4 * 4
+        var stage = UpscaleStage(
+            name: name, manifest: resolved.manifest, file: file, ranked: [], bytesPerInputPixel: perPixel, explanation: [],
+            devices: backends.flatMap { $0.devices() }, reports: reports, variantExplanation: choice.explanation)
+        let selection = stage.rank(profile: nil, options: options)
         guard !selection.ranked.isEmpty else {
             throw UpscaleError.noUsableDevice(model: name, reasons: selection.skipped.map { "\($0.device.id): \($0.reason)" })
         }
-        let perPixel = (try? TileSizing.bytesPerInputPixel(of: model)) ?? 64 * 4 * 4
-        return UpscaleStage(
-            name: name, manifest: resolved.manifest, file: file, ranked: selection.ranked.map(\.device),
-            bytesPerInputPixel: perPixel, explanation: choice.explanation + selection.explanation)
+        return stage
+    }
+
+    /// Ranks the pairs by the selection policy, following `profile`'s measurements where it
+    /// has some, and returns the selection.
+    @discardableResult
+    mutating func rank(profile: SpeedProfile?, options: UpscaleOptions) -> Selection {
+        let selection = Selection(
+            devices: devices, reports: reports, profile: profile, library: options.library, device: options.device)
+        ranked = selection.ranked.map(\.device)
+        explanation = variantExplanation + selection.explanation
+        return selection
     }
 
     /// The pairs every stage can use, best first by the first stage's ranking, one per physical

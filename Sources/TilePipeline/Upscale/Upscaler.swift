@@ -46,24 +46,18 @@ public struct Upscaler: Sendable {
     private let modelChannels = 3
 
     /// Resolves, fetches and loads `models` (in chain order) as the type describes.
-    /// - Parameter log: one-line notices (a device skipped, a fetch starting).
+    /// - Parameter log: one-line notices (a device skipped, a fetch starting, pairs being measured).
     public static func load(
         models names: [String], store: ModelStore, backends: [any Backend], options: UpscaleOptions,
         log: @Sendable (String) -> Void = { _ in }
     ) async throws -> Upscaler {
-        var stages: [UpscaleStage] = []
-        for name in names {
-            stages.append(try await UpscaleStage.prepare(name, store: store, backends: backends, options: options, log: log))
-        }
+        let (stages, layout) = try await rankedStages(names, store: store, backends: backends, options: options, log: log)
         let devices = try UpscaleStage.commonDevices(stages, allDevices: options.allDevices)
         var workers: [TileWorker] = []
         var explanation = stages.flatMap(\.explanation)
         let sessions = max(1, options.sessionsPerDevice)
         for device in devices {
-            var sessionOptions = options.session
-            if sessions > 1, device.kind == .cpu {
-                sessionOptions.threads = max(1, (options.session.threads ?? ProcessInfo.processInfo.activeProcessorCount) / sessions)
-            }
+            let sessionOptions = sessionOptions(on: device, options)
             do {
                 for index in 0..<sessions {
                     var processors: [any TileProcessor] = []
@@ -83,17 +77,64 @@ public struct Upscaler: Sendable {
         guard let first = stages.first, let processor = workers.first?.processor else {
             throw UpscaleError.noUsableDevice(model: names.joined(separator: " → "), reasons: ["every device failed to load it"])
         }
-        let memory = devices.compactMap(\.memoryBytes).min() ?? 4 << 30
+        return Upscaler(
+            manifests: stages.map(\.manifest), workers: workers, options: options, scale: processor.scale,
+            margin: layout.margin, explanation: explanation, tile: layout.tile, multipleOf: first.manifest.tiling.multipleOf,
+            minTile: first.manifest.tiling.minTile, maxTile: first.manifest.tiling.maxTile)
+    }
+
+    /// Resolves and fetches `models` and measures their (library, device) pairs as
+    /// ``load(models:store:backends:options:log:)`` would, keeping the measurements for later
+    /// runs, but opens no worker: what `tessera models install` does, so that the first upscale
+    /// does not pay for measuring.
+    /// - Returns: the `--explain` lines: the measured table and the choice.
+    public static func measure(
+        models names: [String], store: ModelStore, backends: [any Backend], options: UpscaleOptions,
+        log: @Sendable (String) -> Void = { _ in }
+    ) async throws -> [String] {
+        try await rankedStages(names, store: store, backends: backends, options: options, log: log).stages.flatMap(\.explanation)
+    }
+
+    /// The stages of the chain `names`, each ranked by the speed of its pairs measured at the
+    /// tile the job will use, and that tile.
+    private static func rankedStages(
+        _ names: [String], store: ModelStore, backends: [any Backend], options: UpscaleOptions,
+        log: @Sendable (String) -> Void
+    ) async throws -> (stages: [UpscaleStage], layout: (tile: Int, margin: Int)) {
+        var stages: [UpscaleStage] = []
+        for name in names {
+            stages.append(try await UpscaleStage.prepare(name, store: store, backends: backends, options: options, log: log))
+        }
+        guard let first = stages.first else { throw UpscaleError.noModel }
+        let candidates = try UpscaleStage.commonDevices(stages, allDevices: true)
         // The chain's margin composes each model's manifest overlap; --overlap overrides it.
-        let margin = options.overlap ?? processor.margin
-        let tile = options.tile ?? min(512, TileSizing.coreTileSize(
+        let margin = options.overlap
+            ?? ChainProcessor.margin(of: stages.map { (scale: $0.manifest.scale, margin: $0.manifest.tiling.overlap) })
+        let memory = candidates.compactMap(\.memoryBytes).min() ?? 4 << 30
+        let tile = max(8, options.tile ?? min(512, TileSizing.coreTileSize(
             deviceMemoryBytes: memory, bytesPerInputPixel: stages.map(\.bytesPerInputPixel).reduce(0, +), margin: margin,
             multipleOf: first.manifest.tiling.multipleOf, batch: options.batch, minTile: first.manifest.tiling.minTile,
-            maxTile: first.manifest.tiling.maxTile))
-        return Upscaler(
-            manifests: stages.map(\.manifest), workers: workers, options: options, scale: processor.scale, margin: margin,
-            explanation: explanation, tile: max(tile, 8), multipleOf: first.manifest.tiling.multipleOf,
-            minTile: first.manifest.tiling.minTile, maxTile: first.manifest.tiling.maxTile)
+            maxTile: first.manifest.tiling.maxTile)))
+        // Each stage is measured at the tile it receives: the window, times the scales before it.
+        var side = tile + 2 * margin
+        for index in stages.indices {
+            let session = sessionOptions(on: stages[index].ranked.first, options)
+            await stages[index].rankByMeasuredSpeed(
+                inputSide: side, session: session, backends: backends, options: options, directory: store.root, log: log)
+            side *= stages[index].manifest.scale
+        }
+        return (stages, (tile, margin))
+    }
+
+    /// The session options of one worker on `device`: on a CPU shared by several sessions,
+    /// each gets its share of the threads.
+    private static func sessionOptions(on device: Device?, _ options: UpscaleOptions) -> SessionOptions {
+        var session = options.session
+        let sessions = max(1, options.sessionsPerDevice)
+        if sessions > 1, device?.kind == .cpu {
+            session.threads = max(1, (options.session.threads ?? ProcessInfo.processInfo.activeProcessorCount) / sessions)
+        }
+        return session
     }
 
     /// Upscales `input` into `output` (format from its extension), writing through a temporary

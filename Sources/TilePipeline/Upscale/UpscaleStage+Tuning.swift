@@ -1,0 +1,72 @@
+import Foundation
+import InferenceRuntime
+import TensorCore
+
+/// Measured selection for an upscale: which library runs a model fastest is measured on the
+/// user's machine the first time the model runs there, not assumed.
+extension UpscaleStage {
+    /// Seconds one timed run should take: long enough that per-call overhead does not decide
+    /// the ranking, short enough that measuring every pair stays a small one-time cost.
+    static let timedRunSeconds = 0.1
+
+    /// Ranks this stage's pairs by their speed on this machine for `inputSide`-pixel square
+    /// tiles (margins included), run with `session`'s threads and precision.
+    ///
+    /// The measurements come from the profile kept in `directory` where they are current;
+    /// pairs without one are measured now (unless `options.tune` is off) on a tile small enough
+    /// to keep that quick (``Tuner/currentProfile(_:label:pairs:model:options:directory:measureMissing:feeds:log:)``).
+    mutating func rankByMeasuredSpeed(
+        inputSide: Int, session: SessionOptions, backends: [any Backend], options: UpscaleOptions, directory: URL,
+        log: @Sendable (String) -> Void
+    ) async {
+        let pairs = ranked.compactMap { device in
+            backends.first { $0.id == device.backend }.map { Tuner.Pair(device: device, backend: $0) }
+        }
+        guard pairs.count > 1, let digest = try? FileDigest.sha256(of: file) else { return }
+        let conditions = SpeedProfile.Conditions(
+            modelDigest: digest, inputShape: "\(manifest.input.name)=\(options.batch)x3x\(inputSide)x\(inputSide)",
+            threads: session.threads, precision: session.precision)
+        let profile = await Tuner().currentProfile(
+            conditions, label: name, pairs: pairs, model: file, options: session, directory: directory,
+            measureMissing: options.tune,
+            feeds: { toMeasure in
+                let side = await timedSide(upTo: inputSide, pairs: toMeasure, session: session, batch: options.batch)
+                return feeds(side: side, batch: options.batch)
+            }, log: log)
+        rank(profile: profile, options: options)
+    }
+
+    /// The tile side to time at: a first run on a small tile estimates the time per pixel, and
+    /// the side follows from ``timedRunSeconds``, between the small tile and `inputSide`.
+    private func timedSide(upTo inputSide: Int, pairs: [Tuner.Pair], session: SessionOptions, batch: Int) async -> Int {
+        let k = max(1, manifest.tiling.multipleOf)
+        let floor = max(TilePlan.roundUp(max(64, manifest.tiling.minTile), to: k), 2 * manifest.tiling.overlap + k)
+        let probe = min(inputSide, floor)
+        guard probe < inputSide else { return inputSide }
+        for pair in pairs {
+            let probeTuner = Tuner(timedRuns: 1)
+            guard let seconds = try? await probeTuner.time(
+                model: file, pair: pair, options: session, feeds: feeds(side: probe, batch: batch)),
+                seconds > 0
+            else { continue }
+            let perPixel = seconds / Double(probe * probe)
+            let side = Int((Self.timedRunSeconds / perPixel).squareRoot())
+            return min(inputSide, max(probe, side / k * k))
+        }
+        return probe
+    }
+
+    /// A tile of deterministic noise spanning the model's input range: speed does not depend
+    /// on the picture, but a constant input could take shortcuts (zero-skipping, denormals).
+    private func feeds(side: Int, batch: Int) -> [String: Tensor] {
+        let range = manifest.input.range
+        let count = batch * 3 * side * side
+        var state: UInt32 = 0x9E37_79B9
+        let values = (0..<count).map { _ -> Float in
+            state = state &* 1_664_525 &+ 1_013_904_223
+            return Float(range.lower + (range.upper - range.lower) * Double(state >> 8) / Double(1 << 24))
+        }
+        guard let tensor = try? Tensor(shape: [batch, 3, side, side], scalars: values) else { return [:] }
+        return [manifest.input.name: tensor]
+    }
+}

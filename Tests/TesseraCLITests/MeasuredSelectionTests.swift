@@ -1,0 +1,128 @@
+import Foundation
+import Testing
+import TesseraTestSupport
+
+/// Measured selection end to end: the first run of a model times every usable pair, keeps the
+/// result, follows it on later runs, and measures again when the model or a library changes.
+@Suite("Measured selection (no manual step)", .serialized)
+struct MeasuredSelectionTests {
+    /// The profile file's fields these tests read, decoded independently of Tessera's types.
+    struct StoredProfile: Decodable {
+        struct Measurement: Decodable {
+            var device: String
+            var fingerprint: String
+            var seconds: Double?
+        }
+        var measurements: [Measurement]
+    }
+
+    private struct Workspace {
+        var folder: URL
+        var cache: URL { folder.appendingPathComponent("cache") }
+        var profiles: URL { cache.appendingPathComponent("profiles") }
+
+        init() throws { folder = try Fixtures.temporaryDirectory("measured-selection") }
+
+        func tessera(_ arguments: [String]) throws -> ProcessResult {
+            try runProcess(try TesseraBinary.url(), arguments, environment: ["TESSERA_CACHE": cache.path])
+        }
+
+        func profileFiles() -> [URL] {
+            ((try? FileManager.default.contentsOfDirectory(at: profiles, includingPropertiesForKeys: nil)) ?? [])
+                .filter { $0.lastPathComponent.hasPrefix("speed-") }
+        }
+
+        func remove() { try? FileManager.default.removeItem(at: folder) }
+    }
+
+    /// The device the stored measurements say is fastest.
+    private static func fastest(in profile: URL) throws -> String {
+        let stored = try JSONDecoder().decode(StoredProfile.self, from: Data(contentsOf: profile))
+        let timed = stored.measurements.compactMap { entry in entry.seconds.map { (entry.device, $0) } }
+        return try #require(timed.min { $0.1 < $1.1 }).0
+    }
+
+    @Test("models install measures every pair; the first upscale follows the kept profile without measuring")
+    func installMeasures() throws {
+        let workspace = try Workspace()
+        defer { workspace.remove() }
+        let model = try Fixtures.importedModel("realesr-animevideov3-x4", into: workspace.folder)
+        let manifest = model.deletingPathExtension().appendingPathExtension("json")
+
+        let install = try workspace.tessera(["models", "install", manifest.path, "--explain"])
+        #expect(install.status == 0, "\(install.stderr)")
+        #expect(install.stderr.contains("measuring realesr-animevideov3-x4 on 3 library/device pairs"), "\(install.stderr)")
+        let profiles = workspace.profileFiles()
+        try #require(profiles.count == 1, "\(profiles)")
+        let stored = try JSONDecoder().decode(StoredProfile.self, from: Data(contentsOf: profiles[0]))
+        #expect(Set(stored.measurements.map(\.device)) == ["onnxruntime:cpu", "openvino:CPU", "reference:cpu"])
+        #expect(stored.measurements.allSatisfy { ($0.seconds ?? 0) > 0 && !$0.fingerprint.isEmpty })
+
+        let photo = try Fixtures.samplePhoto("chelsea.png")
+        let output = workspace.folder.appendingPathComponent("out.png")
+        let upscale = try workspace.tessera(["upscale", photo.path, "-o", output.path, "--region", "0,0,48,40", "--explain"])
+        #expect(upscale.status == 0, "\(upscale.stderr)")
+        #expect(!upscale.stderr.contains("measuring"), "\(upscale.stderr)")
+        #expect(upscale.stderr.contains("explain: measured on this machine at data=1x3x"), "\(upscale.stderr)")
+        let fastest = try Self.fastest(in: profiles[0])
+        #expect(upscale.stderr.contains("explain: chose \(fastest) "), "\(upscale.stderr)")
+        #expect(upscale.stderr.contains("explain: worker: \(fastest) "), "\(upscale.stderr)")
+        #expect(workspace.profileFiles() == profiles)
+    }
+
+    @Test("a changed model file or library build is measured again; --no-tune measures nothing")
+    func invalidation() throws {
+        let workspace = try Workspace()
+        defer { workspace.remove() }
+        let model = try Fixtures.importedModel("realesr-animevideov3-x4", into: workspace.folder)
+        let photo = try Fixtures.samplePhoto("chelsea.png")
+        let output = workspace.folder.appendingPathComponent("out.png")
+        let arguments = ["upscale", photo.path, "-o", output.path, "--model", model.path, "--region", "0,0,40,40"]
+
+        let first = try workspace.tessera(arguments)
+        #expect(first.status == 0, "\(first.stderr)")
+        #expect(first.stderr.contains("on 3 library/device pairs"), "\(first.stderr)")
+        let second = try workspace.tessera(arguments)
+        #expect(second.status == 0 && !second.stderr.contains("measuring"), "\(second.stderr)")
+
+        // A library upgrade changes its pair's fingerprint: only that pair is measured again.
+        let profile = try #require(workspace.profileFiles().first)
+        let text = try String(contentsOf: profile, encoding: .utf8)
+        let stored = try JSONDecoder().decode(StoredProfile.self, from: Data(text.utf8))
+        let openVINO = try #require(stored.measurements.first { $0.device == "openvino:CPU" })
+        try text.replacingOccurrences(of: openVINO.fingerprint, with: "an older build").write(
+            to: profile, atomically: true, encoding: .utf8)
+        let upgraded = try workspace.tessera(arguments)
+        #expect(upgraded.status == 0, "\(upgraded.stderr)")
+        #expect(upgraded.stderr.contains("on 1 library/device pairs"), "\(upgraded.stderr)")
+        #expect(upgraded.stderr.contains("openvino:CPU"), "\(upgraded.stderr)")
+
+        // The same path with other bytes is another model.
+        _ = try runPython("Tests/Oracles/plant_weight_change.py", [model.path, model.path, "1.01"])
+        let changed = try workspace.tessera(arguments)
+        #expect(changed.status == 0, "\(changed.stderr)")
+        #expect(changed.stderr.contains("on 3 library/device pairs"), "\(changed.stderr)")
+        #expect(workspace.profileFiles().count == 2)
+
+        // Another tile size is another measurement, which --no-tune skips (and keeps nothing).
+        let skipped = try workspace.tessera(arguments + ["--tile", "64", "--no-tune", "--explain"])
+        #expect(skipped.status == 0, "\(skipped.stderr)")
+        #expect(!skipped.stderr.contains("measuring") && !skipped.stderr.contains("explain: measured"), "\(skipped.stderr)")
+        #expect(workspace.profileFiles().count == 2)
+    }
+
+    @Test("tessera run measures on its first run at given shapes and follows the profile after")
+    func runMeasures() throws {
+        let workspace = try Workspace()
+        defer { workspace.remove() }
+        let model = try #require(try Fixtures.lightModels().first { $0.lastPathComponent == "light_squeezenet.onnx" })
+        let arguments = ["run", model.path, "--input", "data_0=random:1", "--explain"]
+        let first = try workspace.tessera(arguments)
+        #expect(first.status == 0, "\(first.stderr)")
+        #expect(first.stderr.contains("measuring light_squeezenet.onnx on 3 library/device pairs"), "\(first.stderr)")
+        let profile = try #require(workspace.profileFiles().first)
+        let second = try workspace.tessera(arguments)
+        #expect(second.status == 0 && !second.stderr.contains("measuring"), "\(second.stderr)")
+        #expect(second.stderr.contains("explain: chose \(try Self.fastest(in: profile)) "), "\(second.stderr)")
+    }
+}
