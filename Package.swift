@@ -95,6 +95,7 @@ let package = Package(
         .target(
             name: "TilePipeline",
             dependencies: ["InferenceRuntime", "ONNXModel", "TensorCore", "ImageIO", "ModelManifest", crypto],
+            resources: [.copy("Resources/QualityPhotos")],
             swiftSettings: swiftSettings
         ),
 
@@ -156,7 +157,7 @@ let package = Package(
         ),
         .testTarget(
             name: "TesseraTests",
-            dependencies: ["Tessera", "TesseraTestSupport"],
+            dependencies: ["Tessera", "TilePipeline", "TesseraTestSupport"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

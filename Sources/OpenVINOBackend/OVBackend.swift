@@ -49,6 +49,15 @@ public final class OVBackend: Backend {
         return found
     }
 
+    /// The fast precision computes in bfloat16 or float16 on GPUs and NPUs, and on CPUs with
+    /// bfloat16 or float16 arithmetic (AVX512-BF16, AMX, AVX512-FP16); elsewhere OpenVINO's CPU
+    /// plugin stays in float32 whatever the hint, and only `.accurate` is offered.
+    public func precisions(on device: Device) -> [SessionOptions.Precision] {
+        guard device.kind == .cpu else { return [.accurate, .fast] }
+        let narrow: Set<String> = ["avx512_bf16", "amx_bf16", "avx512_fp16"]
+        return CPUFeatures.read().flags.isDisjoint(with: narrow) ? [.accurate] : [.accurate, .fast]
+    }
+
     /// Operator support from ``operatorTable``. OpenVINO has no per-node fallback to another
     /// device unless the model is compiled for `HETERO`, which Tessera does not do, so every gap
     /// blocks, on the CPU as on a GPU.

@@ -14,10 +14,15 @@ public final class FaultInjectingBackend: Backend {
         /// Runs fail with `.outOfMemory` when an input has more than `elements` elements, as a
         /// device with little memory would on big tiles or batches.
         case outOfMemory(aboveElements: Int)
+        /// A candidate that is fast and wrong: sessions opened with the fast precision (which
+        /// this backend then offers on every device) return every output scaled by `factor`,
+        /// and float32 sessions sleep `delay` in each run, so that the wrong one is also the
+        /// fastest. For fast mode's quality floor.
+        case wrongWhenFast(factor: Float, delay: Duration)
     }
 
     private let wrapped: any Backend
-    private let fault: Fault
+    fileprivate let fault: Fault
     private let runs = Mutex(0)
 
     public init(wrapping backend: any Backend, fault: Fault) {
@@ -33,18 +38,23 @@ public final class FaultInjectingBackend: Backend {
         wrapped.capability(of: model, on: device)
     }
 
+    public func precisions(on device: Device) -> [SessionOptions.Precision] {
+        if case .wrongWhenFast = fault { return [.accurate, .fast] }
+        return wrapped.precisions(on: device)
+    }
+
     public func makeSession(model: URL, device: Device, options: SessionOptions) async throws -> any Session {
         if case .load = fault {
             throw BackendError(.load, backend: id, call: "makeSession", message: "injected load failure")
         }
         let session = try await wrapped.makeSession(model: model, device: device, options: options)
-        return FaultySession(wrapped: session, owner: self)
+        return FaultySession(wrapped: session, owner: self, fast: options.precision == .fast)
     }
 
     /// Counts a run and says how it should fail, if it should.
     fileprivate func failure(for inputs: [String: Tensor]) -> BackendError.Kind? {
         switch fault {
-        case .load:
+        case .load, .wrongWhenFast:
             return nil
         case .run(let succeeding):
             let fails = runs.withLock { count in
@@ -61,6 +71,8 @@ public final class FaultInjectingBackend: Backend {
 private struct FaultySession: Session {
     let wrapped: any Session
     let owner: FaultInjectingBackend
+    /// Opened with the fast precision.
+    let fast: Bool
 
     var device: Device { wrapped.device }
     var inputs: [TensorDescription] { wrapped.inputs }
@@ -70,6 +82,14 @@ private struct FaultySession: Session {
         if let kind = owner.failure(for: inputs) {
             throw BackendError(kind, backend: device.backend, call: "run", message: "injected \(kind.rawValue) failure")
         }
-        return try wrapped.run(inputs)
+        let outputs = try wrapped.run(inputs)
+        guard case .wrongWhenFast(let factor, let delay) = owner.fault else { return outputs }
+        guard fast else {
+            Thread.sleep(forTimeInterval: Double(delay.components.seconds) + Double(delay.components.attoseconds) * 1e-18)
+            return outputs
+        }
+        return try outputs.mapValues { output in
+            try Tensor(shape: output.shape, scalars: try output.doubleValues().map { Float($0) * factor })
+        }
     }
 }

@@ -79,6 +79,25 @@ struct SelectionTests {
         #expect(selection.explanation.last == "chose openvino:GPU.0 (Arc A770)")
     }
 
+    @Test("Fast mode: a fast candidate below the floor, or never checked, is not chosen; float32 ones need no check")
+    func qualityFloor() {
+        let all = [ortCPU, ovCPU]
+        let conditions = SpeedProfile.Conditions(modelDigest: "abc", inputShape: "input=1x3x256x256", threads: nil, precision: .fast)
+        let profile = SpeedProfile(conditions: conditions, measurements: [
+            .init(device: ovCPU.id, precision: .fast, fingerprint: "b", seconds: 0.1, timedShape: "s", psnr: 38),
+            .init(device: ortCPU.id, precision: .fast, fingerprint: "a", seconds: 0.15, timedShape: "s"),
+            .init(device: ovCPU.id, precision: .accurate, fingerprint: "b", seconds: 0.2, timedShape: "s", psnr: 140),
+            .init(device: ortCPU.id, precision: .accurate, fingerprint: "a", seconds: 0.3, timedShape: "s"),
+        ])
+        let floored = Selection(devices: all, reports: reports(all), profile: profile, minimumPSNR: 45)
+        #expect(floored.ranked.map(\.device.id) == [ovCPU.id, ortCPU.id])
+        #expect(floored.ranked.map(\.precision) == [.accurate, .accurate])
+        #expect(floored.explanation.contains("  openvino:CPU fast 100.0 ms, not used: 38.0 dB, below the quality floor of 45.0 dB"))
+        #expect(floored.explanation.contains("  onnxruntime:cpu fast 150.0 ms, not used: quality not checked, below the quality floor of 45.0 dB"))
+        let unchecked = Selection(devices: all, reports: reports(all), profile: profile)
+        #expect(unchecked.ranked.first.map { [$0.device.id.rawValue, $0.precision?.rawValue] } == ["openvino:CPU", "fast"])
+    }
+
     @Test("A profile keeps only measurements whose pair is unchanged, and records new ones in place of old")
     func profileFingerprints() throws {
         let conditions = SpeedProfile.Conditions(modelDigest: "abc", inputShape: "input=1x3x256x256", threads: 1, precision: .fast)
@@ -88,13 +107,16 @@ struct SelectionTests {
         ])
         let now: [DeviceID: String] = [ortCPU.id: "ort 1.31", ovCPU.id: "ov 2026.4", ovGPU.id: "ov 2026.4 gpu"]
         #expect(profile.current(fingerprints: now).measurements.map(\.device) == [ovCPU.id])
-        #expect(profile.unmeasured(fingerprints: now) == [ortCPU.id, ovGPU.id])
+        #expect(!profile.isMeasured(ortCPU.id, precision: nil, fingerprint: "ort 1.31"))
+        #expect(profile.isMeasured(ovCPU.id, precision: nil, fingerprint: "ov 2026.4"))
+        #expect(!profile.isMeasured(ovCPU.id, precision: .fast, fingerprint: "ov 2026.4"))
         // Whole seconds: the file keeps ISO 8601 dates.
         let when = Date(timeIntervalSince1970: 1_800_000_000)
         profile.measurements = profile.measurements.map { var entry = $0; entry.measuredAt = when; return entry }
         profile.record([.init(device: ortCPU.id, fingerprint: "ort 1.31", seconds: 0.1, timedShape: "input=1x3x64x64", measuredAt: when)])
-        #expect(profile.measurements.count == 2)
-        #expect(profile.current(fingerprints: now).measurements.first { $0.device == ortCPU.id }?.seconds == 0.1)
+        profile.record([.init(device: ortCPU.id, precision: .fast, fingerprint: "ort 1.31", seconds: 0.05, timedShape: "input=1x3x64x64", measuredAt: when)])
+        #expect(profile.measurements.count == 3)
+        #expect(profile.current(fingerprints: now).measurements.first { $0.device == ortCPU.id && $0.precision == nil }?.seconds == 0.1)
 
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("profile-\(UInt64.random(in: 0...UInt64.max))")
         defer { try? FileManager.default.removeItem(at: folder) }

@@ -51,7 +51,7 @@ struct MeasuredSelectionTests {
 
         let install = try workspace.tessera(["models", "install", manifest.path, "--explain"])
         #expect(install.status == 0, "\(install.stderr)")
-        #expect(install.stderr.contains("measuring realesr-animevideov3-x4 on 3 library/device pairs"), "\(install.stderr)")
+        #expect(install.stderr.contains("measuring realesr-animevideov3-x4 on 3 candidates"), "\(install.stderr)")
         let profiles = workspace.profileFiles()
         try #require(profiles.count == 1, "\(profiles)")
         let stored = try JSONDecoder().decode(StoredProfile.self, from: Data(contentsOf: profiles[0]))
@@ -66,7 +66,7 @@ struct MeasuredSelectionTests {
         #expect(upscale.stderr.contains("explain: measured on this machine at data=1x3x"), "\(upscale.stderr)")
         let fastest = try Self.fastest(in: profiles[0])
         #expect(upscale.stderr.contains("explain: chose \(fastest) "), "\(upscale.stderr)")
-        #expect(upscale.stderr.contains("explain: worker: \(fastest) "), "\(upscale.stderr)")
+        #expect(upscale.stderr.contains("explain: worker: \(fastest) accurate "), "\(upscale.stderr)")
         #expect(workspace.profileFiles() == profiles)
     }
 
@@ -81,7 +81,7 @@ struct MeasuredSelectionTests {
 
         let first = try workspace.tessera(arguments)
         #expect(first.status == 0, "\(first.stderr)")
-        #expect(first.stderr.contains("on 3 library/device pairs"), "\(first.stderr)")
+        #expect(first.stderr.contains("on 3 candidates"), "\(first.stderr)")
         let second = try workspace.tessera(arguments)
         #expect(second.status == 0 && !second.stderr.contains("measuring"), "\(second.stderr)")
 
@@ -94,14 +94,14 @@ struct MeasuredSelectionTests {
             to: profile, atomically: true, encoding: .utf8)
         let upgraded = try workspace.tessera(arguments)
         #expect(upgraded.status == 0, "\(upgraded.stderr)")
-        #expect(upgraded.stderr.contains("on 1 library/device pairs"), "\(upgraded.stderr)")
+        #expect(upgraded.stderr.contains("on 1 candidate ("), "\(upgraded.stderr)")
         #expect(upgraded.stderr.contains("openvino:CPU"), "\(upgraded.stderr)")
 
         // The same path with other bytes is another model.
         _ = try runPython("Tests/Oracles/plant_weight_change.py", [model.path, model.path, "1.01"])
         let changed = try workspace.tessera(arguments)
         #expect(changed.status == 0, "\(changed.stderr)")
-        #expect(changed.stderr.contains("on 3 library/device pairs"), "\(changed.stderr)")
+        #expect(changed.stderr.contains("on 3 candidates"), "\(changed.stderr)")
         #expect(workspace.profileFiles().count == 2)
 
         // Another tile size is another measurement, which --no-tune skips (and keeps nothing).
@@ -119,7 +119,7 @@ struct MeasuredSelectionTests {
         let arguments = ["run", model.path, "--input", "data_0=random:1", "--explain"]
         let first = try workspace.tessera(arguments)
         #expect(first.status == 0, "\(first.stderr)")
-        #expect(first.stderr.contains("measuring light_squeezenet.onnx on 3 library/device pairs"), "\(first.stderr)")
+        #expect(first.stderr.contains("measuring light_squeezenet.onnx on 3 candidates"), "\(first.stderr)")
         let profile = try #require(workspace.profileFiles().first)
         let second = try workspace.tessera(arguments)
         #expect(second.status == 0 && !second.stderr.contains("measuring"), "\(second.stderr)")

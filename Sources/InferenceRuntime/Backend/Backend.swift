@@ -16,6 +16,11 @@ public protocol Backend: Sendable {
     /// version, the path and the library file's size and modification time.
     var buildIdentity: String { get }
 
+    /// The precisions whose sessions compute differently on `device`: `.fast` only where the
+    /// library then really uses a narrower type (bfloat16 or float16), so that fast mode
+    /// measures only candidates that can differ. Defaults to `[.accurate]`.
+    func precisions(on device: Device) -> [SessionOptions.Precision]
+
     /// The devices this library can drive on this machine.
     func devices() -> [Device]
 

@@ -33,6 +33,9 @@ public enum PairFingerprint {
 }
 
 extension Backend {
+    /// One precision, float32: most libraries have no narrower mode on most devices.
+    public func precisions(on device: Device) -> [SessionOptions.Precision] { [.accurate] }
+
     /// The library's version, path and file stamp; see ``Backend/buildIdentity``.
     public var buildIdentity: String {
         "\(id) \(version) \(libraryPath) \(PairFingerprint.stamp(ofFile: libraryPath))"

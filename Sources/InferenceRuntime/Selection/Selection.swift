@@ -14,6 +14,9 @@ public struct Selection: Sendable {
     public struct Choice: Sendable, Hashable {
         public var device: Device
         public var report: CapabilityReport
+        /// The precision to open its session with, where a measurement chose one (fast mode);
+        /// `nil` for the run's own.
+        public var precision: SessionOptions.Precision?
     }
 
     /// The usable pairs, best first.
@@ -27,12 +30,15 @@ public struct Selection: Sendable {
     /// - Parameters:
     ///   - devices: every pair's device; the report for each is looked up by device id.
     ///   - failed: device ids that failed earlier in this run.
-    ///   - profile: measured speeds, if any.
+    ///   - profile: measured speeds, if any: only measurements that hold now
+    ///     (``SpeedProfile/current(fingerprints:)``).
+    ///   - minimumPSNR: the quality floor of fast mode: a measured candidate at the fast
+    ///     precision whose output was below it (or not checked) is never chosen.
     ///   - library, device: the user's restrictions (`--library`, `--device`), matched against
     ///     the backend name and the device id or route.
     public init(
         devices: [Device], reports: [DeviceID: CapabilityReport], failed: Set<DeviceID> = [],
-        profile: SpeedProfile? = nil, library: String? = nil, device requested: String? = nil
+        profile: SpeedProfile? = nil, minimumPSNR: Double? = nil, library: String? = nil, device requested: String? = nil
     ) {
         var explanation: [String] = []
         var skipped: [(Device, String)] = []
@@ -68,41 +74,68 @@ public struct Selection: Sendable {
         explanation.append("policy order (memory, then library specificity): "
             + usable.map { "\($0.device.id)" }.joined(separator: ", "))
 
-        if let profile {
-            let times = Dictionary(
-                profile.measurements.map { ($0.device, $0) }, uniquingKeysWith: { _, last in last })
-            let measured = usable.compactMap { choice in
-                times[choice.device.id]?.seconds.map { (choice: choice, seconds: $0) }
-            }.sorted { $0.seconds < $1.seconds }
-            let failedWhenMeasured = usable.filter { times[$0.device.id].map { $0.seconds == nil } ?? false }
-            let unmeasured = usable.filter { times[$0.device.id] == nil }
-            if !measured.isEmpty || !failedWhenMeasured.isEmpty {
-                // Measured pairs by speed; pairs not measured keep the policy order after them;
-                // pairs that failed while measured come last (they stay as fallbacks).
-                usable = measured.map(\.choice) + unmeasured + failedWhenMeasured
-                explanation.append("measured on this machine at \(profile.conditions):")
-                let fastest = measured.first?.seconds
-                for entry in measured {
-                    let timed = times[entry.choice.device.id]?.timedShape ?? ""
-                    let ratio = fastest.map { String(format: " (%.2f×)", entry.seconds / $0) } ?? ""
-                    explanation.append(String(
-                        format: "  %@ %.1f ms%@ timed at %@", entry.choice.device.id.rawValue, entry.seconds * 1000, ratio, timed))
-                }
-                for choice in failedWhenMeasured {
-                    explanation.append("  \(choice.device.id) failed when measured: \(times[choice.device.id]?.failure ?? "")")
-                }
-                for choice in unmeasured { explanation.append("  \(choice.device.id) not measured") }
-            }
+        if let profile, !profile.measurements.isEmpty {
+            usable = Self.rankMeasured(usable, profile: profile, minimumPSNR: minimumPSNR, explanation: &explanation)
         }
         for (device, reason) in skipped { explanation.append("skipped \(device.id): \(reason)") }
         if let first = usable.first {
-            explanation.append("chose \(first.device.id) (\(first.device.name))")
+            explanation.append("chose \(first.device.id)" + (first.precision.map { " \($0.rawValue)" } ?? "") + " (\(first.device.name))")
         } else {
             explanation.append("no library can run this model on this machine")
         }
         self.ranked = usable
         self.skipped = skipped
         self.explanation = explanation
+    }
+
+    /// Measured candidates first, fastest first (a pair may appear once per precision; fast ones
+    /// only at or above `minimumPSNR`), then pairs not measured in the policy order, then pairs
+    /// that failed when measured (they stay as fallbacks).
+    private static func rankMeasured(
+        _ usable: [Choice], profile: SpeedProfile, minimumPSNR: Double?, explanation: inout [String]
+    ) -> [Choice] {
+        var measured: [(choice: Choice, entry: SpeedProfile.Measurement, seconds: Double)] = []
+        var belowFloor: [(Choice, SpeedProfile.Measurement)] = []
+        var failed: [(Choice, SpeedProfile.Measurement)] = []
+        var unmeasured: [Choice] = []
+        for choice in usable {
+            let entries = profile.measurements.filter { $0.device == choice.device.id }
+            if entries.isEmpty { unmeasured.append(choice) }
+            for entry in entries {
+                var candidate = choice
+                candidate.precision = entry.precision
+                let fast = (entry.precision ?? profile.conditions.precision) == .fast
+                if let seconds = entry.seconds {
+                    if let floor = minimumPSNR, fast, (entry.psnr ?? -.infinity) < floor {
+                        belowFloor.append((candidate, entry))
+                    } else {
+                        measured.append((candidate, entry, seconds))
+                    }
+                } else {
+                    failed.append((candidate, entry))
+                }
+            }
+        }
+        measured.sort { $0.seconds < $1.seconds }
+        let label = { (choice: Choice) in choice.device.id.rawValue + (choice.precision.map { " \($0.rawValue)" } ?? "") }
+        explanation.append("measured on this machine at \(profile.conditions):")
+        let fastest = measured.first?.seconds ?? 1
+        for (choice, entry, seconds) in measured {
+            explanation.append(
+                String(format: "  %@ %.1f ms (%.2f×)", label(choice), seconds * 1000, seconds / fastest)
+                    + (entry.psnr.map { Tuner.decibels($0) } ?? "") + " timed at \(entry.timedShape)")
+        }
+        for (choice, entry) in belowFloor {
+            let quality = entry.psnr.map { String(format: "%.1f dB", $0) } ?? "quality not checked"
+            explanation.append(String(
+                format: "  %@ %.1f ms, not used: %@, below the quality floor of %.1f dB", label(choice),
+                (entry.seconds ?? 0) * 1000, quality, minimumPSNR ?? 0))
+        }
+        for (choice, entry) in failed { explanation.append("  \(label(choice)) failed when measured: \(entry.failure ?? "")") }
+        for choice in unmeasured { explanation.append("  \(choice.device.id) not measured") }
+        // A pair that failed at one precision but ran at another is not a fallback twice.
+        let fallbacks = failed.map(\.0).filter { choice in !measured.contains { $0.choice.device.id == choice.device.id } }
+        return measured.map(\.choice) + unmeasured + fallbacks.map { var plain = $0; plain.precision = nil; return plain }
     }
 
     /// `--device` matches the id (`openvino:GPU.0`), its route (`GPU.0`, `CUDAExecutionProvider`)

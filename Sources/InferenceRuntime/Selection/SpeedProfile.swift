@@ -34,9 +34,11 @@ public struct SpeedProfile: Sendable, Codable, Hashable {
         }
     }
 
-    /// One pair's time.
+    /// One candidate's time: a pair at a precision.
     public struct Measurement: Sendable, Codable, Hashable {
         public var device: DeviceID
+        /// The precision its session was opened with; `nil` for the conditions' own.
+        public var precision: SessionOptions.Precision?
         /// The pair's ``PairFingerprint`` when it was measured.
         public var fingerprint: String
         /// Fastest of the timed runs after a warm-up; `nil` when the pair failed.
@@ -46,17 +48,22 @@ public struct SpeedProfile: Sendable, Codable, Hashable {
         /// The input shape actually timed: a smaller tile than ``Conditions/inputShape`` ranks the
         /// pairs the same at a fraction of the cost.
         public var timedShape: String
+        /// The output's quality against the float32 reference (the lowest PSNR in dB over the
+        /// quality inputs), where it was checked; `infinity` when identical.
+        public var psnr: Double?
         public var measuredAt: Date
 
         public init(
-            device: DeviceID, fingerprint: String, seconds: Double?, failure: String? = nil, timedShape: String,
-            measuredAt: Date = Date()
+            device: DeviceID, precision: SessionOptions.Precision? = nil, fingerprint: String, seconds: Double?,
+            failure: String? = nil, timedShape: String, psnr: Double? = nil, measuredAt: Date = Date()
         ) {
             self.device = device
+            self.precision = precision
             self.fingerprint = fingerprint
             self.seconds = seconds
             self.failure = failure
             self.timedShape = timedShape
+            self.psnr = psnr
             self.measuredAt = measuredAt
         }
     }
@@ -81,17 +88,16 @@ public struct SpeedProfile: Sendable, Codable, Hashable {
         return copy
     }
 
-    /// The devices among `fingerprints` with no valid measurement.
-    public func unmeasured(fingerprints: [DeviceID: String]) -> [DeviceID] {
-        let valid = Set(current(fingerprints: fingerprints).measurements.map(\.device))
-        return fingerprints.keys.filter { !valid.contains($0) }.sorted()
+    /// Whether a current measurement of `device` at `precision` is kept.
+    public func isMeasured(_ device: DeviceID, precision: SessionOptions.Precision?, fingerprint: String) -> Bool {
+        measurements.contains { $0.device == device && $0.precision == precision && $0.fingerprint == fingerprint }
     }
 
-    /// Adds `new`, replacing older measurements of the same devices.
+    /// Adds `new`, replacing older measurements of the same devices at the same precisions.
     public mutating func record(_ new: [Measurement]) {
-        let replaced = Set(new.map(\.device))
-        measurements = measurements.filter { !replaced.contains($0.device) } + new
-        measurements.sort { $0.device < $1.device }
+        let replaced = Set(new.map { "\($0.device) \($0.precision?.rawValue ?? "")" })
+        measurements = measurements.filter { !replaced.contains("\($0.device) \($0.precision?.rawValue ?? "")") } + new
+        measurements.sort { ($0.device, $0.precision?.rawValue ?? "") < ($1.device, $1.precision?.rawValue ?? "") }
     }
 
     /// The profile file for `conditions` in `directory`: the model's digest, then a digest of

@@ -7,19 +7,51 @@ public import TensorCore
 ///
 /// Pairs are timed one after another, never side by side, so that none competes with another
 /// for the cores. Sessions are opened with the job's own options, so what they compile and cache
-/// (OpenVINO's blob, ONNX Runtime's optimized model) is what the job then loads.
+/// (OpenVINO's blob, ONNX Runtime's optimized model) is what the job then loads. In fast mode a
+/// pair is a candidate once per precision, and each candidate's output is compared with the
+/// float32 reference (a ``QualityCheck``), so a fast candidate can be held to a quality floor.
 public struct Tuner: Sendable {
-    /// One pair to time.
+    /// One candidate to time: a pair, at a precision.
     public struct Pair: Sendable {
         public var device: Device
         public var backend: any Backend
+        /// The precision to open its session with; `nil` for the options' own.
+        public var precision: SessionOptions.Precision?
         /// The pair's ``PairFingerprint``, stored with its measurement.
         public var fingerprint: String
 
-        public init(device: Device, backend: any Backend) {
+        public init(device: Device, backend: any Backend, precision: SessionOptions.Precision? = nil) {
             self.device = device
             self.backend = backend
+            self.precision = precision
             self.fingerprint = PairFingerprint.of(backend, device: device)
+        }
+
+        /// `openvino:CPU`, or `openvino:CPU fast` for a candidate of fast mode.
+        public var label: String { device.id.rawValue + (precision.map { " \($0.rawValue)" } ?? "") }
+
+        func sessionOptions(_ options: SessionOptions) -> SessionOptions {
+            var options = options
+            if let precision { options.precision = precision }
+            return options
+        }
+    }
+
+    /// How a candidate's output is judged against float32: inputs (real pictures) and a
+    /// comparison giving PSNR in dB.
+    public struct QualityCheck: Sendable {
+        public var inputs: [[String: Tensor]]
+        /// The output compared.
+        public var output: String
+        /// PSNR in dB of `candidate` against `reference` (`infinity` when identical).
+        public var psnr: @Sendable (_ reference: Tensor, _ candidate: Tensor) -> Double
+
+        public init(
+            inputs: [[String: Tensor]], output: String, psnr: @escaping @Sendable (_ reference: Tensor, _ candidate: Tensor) -> Double
+        ) {
+            self.inputs = inputs
+            self.output = output
+            self.psnr = psnr
         }
     }
 
@@ -31,26 +63,45 @@ public struct Tuner: Sendable {
         self.timedRuns = max(1, timedRuns)
     }
 
-    /// Loads `model` on each pair with `options`, runs `feeds` once to warm up and
-    /// ``timedRuns`` times more, and keeps the fastest run. A pair that fails to load or run is
-    /// recorded with the reason; it never stops the others.
-    /// - Parameter measured: called after each pair, for progress.
+    /// Loads `model` on each candidate with `options`, runs `feeds` once to warm up and
+    /// ``timedRuns`` times more, and keeps the fastest run. With `quality`, the first
+    /// candidate at float32 precision gives the reference outputs and every other one is
+    /// judged against them. A candidate that fails to load or run is recorded with the reason;
+    /// it never stops the others.
     public func measure(
-        model: URL, pairs: [Pair], options: SessionOptions, feeds: [String: Tensor],
-        measured: (SpeedProfile.Measurement) -> Void = { _ in }
+        model: URL, pairs: [Pair], options: SessionOptions, feeds: [String: Tensor], quality: QualityCheck? = nil
     ) async -> [SpeedProfile.Measurement] {
         let shape = Self.shapeText(feeds)
+        var reference: [Tensor]?
         var results: [SpeedProfile.Measurement] = []
-        for pair in pairs {
-            let result: SpeedProfile.Measurement
+        // The float32 candidates go first, so the reference exists before it is needed.
+        let ordered = pairs.filter { $0.sessionOptions(options).precision == .accurate }
+            + pairs.filter { $0.sessionOptions(options).precision != .accurate }
+        for pair in ordered {
+            var result = SpeedProfile.Measurement(
+                device: pair.device.id, precision: pair.precision, fingerprint: pair.fingerprint, seconds: nil,
+                timedShape: shape)
             do {
-                let seconds = try await time(model: model, pair: pair, options: options, feeds: feeds)
-                result = .init(device: pair.device.id, fingerprint: pair.fingerprint, seconds: seconds, timedShape: shape)
+                let session = try await pair.backend.makeSession(
+                    model: model, device: pair.device, options: pair.sessionOptions(options))
+                result.seconds = try time(session, feeds: feeds)
+                if let quality {
+                    let outputs = try quality.inputs.map { inputs in
+                        guard let output = try session.run(inputs)[quality.output] else {
+                            throw BackendError(.run, backend: pair.device.backend, call: "run", message: "no output '\(quality.output)'")
+                        }
+                        return output
+                    }
+                    if let reference {
+                        result.psnr = zip(reference, outputs).map { quality.psnr($0, $1) }.min()
+                    } else if pair.sessionOptions(options).precision == .accurate {
+                        reference = outputs
+                    }
+                }
             } catch {
-                result = .init(
-                    device: pair.device.id, fingerprint: pair.fingerprint, seconds: nil, failure: "\(error)", timedShape: shape)
+                result.seconds = nil
+                result.failure = "\(error)"
             }
-            measured(result)
             results.append(result)
         }
         return results
@@ -63,23 +114,31 @@ public struct Tuner: Sendable {
     /// - Parameters:
     ///   - label: the model's name in the progress lines.
     ///   - feeds: the inputs to time, given the pairs about to be measured (asked only then).
+    ///   - quality: how fast candidates are judged; when some are measured, the first float32
+    ///     pair is measured with them to give the reference.
     ///   - log: one line before measuring and one with the results.
     public func currentProfile(
         _ conditions: SpeedProfile.Conditions, label: String, pairs: [Pair], model: URL, options: SessionOptions,
-        directory: URL, measureMissing: Bool, feeds: ([Pair]) async -> [String: Tensor], log: (String) -> Void
+        directory: URL, measureMissing: Bool, quality: QualityCheck? = nil, feeds: ([Pair]) async -> [String: Tensor],
+        log: (String) -> Void
     ) async -> SpeedProfile {
         let fingerprints = Dictionary(pairs.map { ($0.device.id, $0.fingerprint) }, uniquingKeysWith: { first, _ in first })
         var profile = SpeedProfile.load(conditions, from: directory) ?? SpeedProfile(conditions: conditions)
-        let missing = Set(profile.unmeasured(fingerprints: fingerprints))
-        guard pairs.count > 1, !missing.isEmpty, measureMissing else { return profile.current(fingerprints: fingerprints) }
+        var toMeasure = pairs.filter { !profile.isMeasured($0.device.id, precision: $0.precision, fingerprint: $0.fingerprint) }
+        guard pairs.count > 1, !toMeasure.isEmpty, measureMissing else { return profile.current(fingerprints: fingerprints) }
 
-        let toMeasure = pairs.filter { missing.contains($0.device.id) }
-        log("measuring \(label) on \(toMeasure.count) library/device pairs to pick the fastest "
+        if quality != nil, let first = pairs.first(where: { $0.sessionOptions(options).precision == .accurate }),
+            !toMeasure.contains(where: { $0.sessionOptions(options).precision == .accurate })
+        {
+            toMeasure.insert(first, at: 0)
+        }
+        log("measuring \(label) on \(toMeasure.count) candidate\(toMeasure.count == 1 ? "" : "s") (library, device"
+            + (pairs.contains { $0.precision != nil } ? ", precision" : "") + ") to pick the fastest "
             + "(once per model and machine; --no-tune skips)…")
         let clock = ContinuousClock()
         let start = clock.now
         let inputs = await feeds(toMeasure)
-        let results = await measure(model: model, pairs: toMeasure, options: options, feeds: inputs)
+        let results = await measure(model: model, pairs: toMeasure, options: options, feeds: inputs, quality: quality)
         profile.record(results)
         do {
             try profile.save(in: directory)
@@ -87,16 +146,17 @@ public struct Tuner: Sendable {
             log("could not keep the measurements in \(directory.path): \(error)")
         }
         let times = results.sorted { ($0.seconds ?? .infinity) < ($1.seconds ?? .infinity) }.map { result in
-            result.seconds.map { String(format: "%@ %.1f ms", result.device.rawValue, $0 * 1000) } ?? "\(result.device) failed"
+            let name = result.device.rawValue + (result.precision.map { " \($0.rawValue)" } ?? "")
+            guard let seconds = result.seconds else { return "\(name) failed" }
+            return String(format: "%@ %.1f ms", name, seconds * 1000) + (result.psnr.map { Self.decibels($0) } ?? "")
         }
         log(String(format: "measured in %.1f s at %@: ", Self.seconds(clock.now - start), Self.shapeText(inputs))
             + times.joined(separator: ", "))
         return profile.current(fingerprints: fingerprints)
     }
 
-    /// The fastest of ``timedRuns`` runs after a warm-up, in seconds.
-    public func time(model: URL, pair: Pair, options: SessionOptions, feeds: [String: Tensor]) async throws -> Double {
-        let session = try await pair.backend.makeSession(model: model, device: pair.device, options: options)
+    /// The fastest of ``timedRuns`` runs of `session` after a warm-up, in seconds.
+    public func time(_ session: any Session, feeds: [String: Tensor]) throws -> Double {
         _ = try session.run(feeds)
         let clock = ContinuousClock()
         var fastest = Double.infinity
@@ -110,6 +170,11 @@ public struct Tuner: Sendable {
 
     static func seconds(_ duration: Duration) -> Double {
         Double(duration.components.seconds) + Double(duration.components.attoseconds) * 1e-18
+    }
+
+    /// ` (54.2 dB)`, or ` (identical)`.
+    public static func decibels(_ psnr: Double) -> String {
+        psnr.isFinite ? String(format: " (%.1f dB)", psnr) : " (identical)"
     }
 
     /// `a=1x3x64x64,b=1x8`: the feeds' shapes, by input name.

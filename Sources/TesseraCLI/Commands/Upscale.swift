@@ -21,7 +21,10 @@ struct Upscale: AsyncParsableCommand {
             precision), every library and device that can run it is timed on a small tile, \
             a few seconds at most, and the fastest is used from then on; the measurements are \
             kept with the model store and redone when a library, the model or the CPU changes. \
-            --explain prints the table, --no-tune skips measuring.
+            --explain prints the table, --no-tune skips measuring. With --precision fast, each \
+            library's narrower precisions are measured too, and their output is compared with \
+            float32's on photos that ship with Tessera: the fastest one at or above --min-psnr \
+            (45 dB) is used, never one below it.
 
             Models are installed ids (`tessera models list`), manifests or .onnx files; give \
             --model twice to chain models. Several inputs, or a folder, go into an output folder; \
@@ -30,6 +33,7 @@ struct Upscale: AsyncParsableCommand {
             Examples:
               tessera upscale photo.jpg -o photo-x4.png
               tessera upscale photo.jpg -o preview.png --region 1200,800,256,256
+              tessera upscale photo.jpg -o photo-x4.png --precision fast --explain
               tessera upscale shoot/ -o shoot-x4/ --format tif --bits 16
               tessera upscale scan.png -o out.png --model realesr-animevideov3-x4 --model denoise.json --tta
               tessera upscale photo.png -o out.png --json | jq -c 'select(.event == "done")'
@@ -72,8 +76,13 @@ struct Upscale: AsyncParsableCommand {
     @Flag(help: "Use only the best device instead of one worker per device.")
     var singleDevice = false
 
-    @Option(help: "accurate (float32, the default) or fast (let the library use bfloat16/float16 where faster).")
+    @Option(help: ArgumentHelp(
+        "accurate (float32, the default) or fast: the fastest precision whose output stays above --min-psnr.",
+        discussion: "Fast mode measures each library's narrower precisions (OpenVINO's bfloat16/float16 where the device has them) against float32 on photos that ship with Tessera, once per model and machine, and uses one only above the floor."))
     var precision: SessionOptions.Precision = .accurate
+
+    @Option(name: .customLong("min-psnr"), help: ArgumentHelp("Fast mode's quality floor: PSNR in dB against float32.", valueName: "dB"))
+    var minimumPSNR: Double = 45
 
     @Option(help: "Intra-op threads per worker (default: the library's choice).")
     var threads: Int?
@@ -105,6 +114,7 @@ struct Upscale: AsyncParsableCommand {
         if batch < 1 { throw ValidationError("--batch must be at least 1") }
         if let threads, threads < 1 { throw ValidationError("--threads must be at least 1") }
         if sessions < 1 { throw ValidationError("--sessions must be at least 1") }
+        if !minimumPSNR.isFinite || minimumPSNR < 0 { throw ValidationError("--min-psnr must be a number of dB, 0 or more") }
         if !(1...100).contains(quality) { throw ValidationError("--quality must be between 1 and 100") }
         if let bits, bits != 8, bits != 16 { throw ValidationError("--bits must be 8 or 16") }
         if let format, ImageFormat(pathExtension: format) == nil { throw ValidationError("--format must be png, jpg or tif") }
@@ -155,6 +165,7 @@ struct Upscale: AsyncParsableCommand {
         options.allDevices = !singleDevice
         options.sessionsPerDevice = sessions
         options.tune = !noTune
+        options.minimumPSNR = minimumPSNR
         options.session = SessionOptions(threads: threads, precision: precision, cacheDirectory: Cache.directory)
         options.bitDepth = bits
         options.write.jpegQuality = quality

@@ -30,6 +30,10 @@ public struct UpscaleOptions: Sendable {
     /// the fastest pair is chosen. `false` measures nothing (measurements already kept still
     /// count) and leaves the policy order otherwise.
     public var tune = true
+    /// Fast mode's quality floor (`session.precision == .fast`): a faster precision is used on a
+    /// pair only where its output measured at least this PSNR in dB against the float32 model's,
+    /// on photos that ship with Tessera. `nil` lets the libraries' fast precisions run unchecked.
+    public var minimumPSNR: Double? = 45
     /// Output bits per sample; `nil` keeps the input's (8 for JPEG).
     public var bitDepth: Int?
     public var write = ImageWriteOptions()

@@ -19,8 +19,12 @@ extension UpscaleStage {
         inputSide: Int, session: SessionOptions, backends: [any Backend], options: UpscaleOptions, directory: URL,
         log: @Sendable (String) -> Void
     ) async {
-        let pairs = ranked.compactMap { device in
-            backends.first { $0.id == device.backend }.map { Tuner.Pair(device: device, backend: $0) }
+        let fast = session.precision == .fast
+        // In fast mode each pair is a candidate at every precision its library offers on it.
+        let pairs = ranked.flatMap { device -> [Tuner.Pair] in
+            guard let backend = backends.first(where: { $0.id == device.backend }) else { return [] }
+            guard fast else { return [Tuner.Pair(device: device, backend: backend)] }
+            return backend.precisions(on: device).map { Tuner.Pair(device: device, backend: backend, precision: $0) }
         }
         guard pairs.count > 1, let digest = try? FileDigest.sha256(of: file) else { return }
         let conditions = SpeedProfile.Conditions(
@@ -28,12 +32,26 @@ extension UpscaleStage {
             threads: session.threads, precision: session.precision)
         let profile = await Tuner().currentProfile(
             conditions, label: name, pairs: pairs, model: file, options: session, directory: directory,
-            measureMissing: options.tune,
+            measureMissing: options.tune, quality: fast ? qualityCheck() : nil,
             feeds: { toMeasure in
                 let side = await timedSide(upTo: inputSide, pairs: toMeasure, session: session, batch: options.batch)
                 return feeds(side: side, batch: options.batch)
             }, log: log)
         rank(profile: profile, options: options)
+    }
+
+    /// Fast mode's judge: the photos that ship with Tessera (``QualityPhotos``) through the
+    /// model, and PSNR of the pictures a user would get (outputs clipped to [0, 1]) against
+    /// the float32 model's.
+    private func qualityCheck() -> Tuner.QualityCheck? {
+        guard let photos = try? QualityPhotos.load(), !photos.isEmpty else { return nil }
+        let inputs = photos.compactMap { image -> [String: Tensor]? in
+            let planes = ImageTileSource(image: image).planes(x: 0, y: 0, width: image.width, height: image.height)
+            return (try? Tensor(shape: [1, 3, image.height, image.width], scalars: planes)).map { [manifest.input.name: $0] }
+        }
+        return Tuner.QualityCheck(inputs: inputs, output: manifest.output.name) { reference, candidate in
+            QualityPhotos.displayedPSNR(reference, candidate)
+        }
     }
 
     /// The tile side to time at: a first run on a small tile estimates the time per pixel, and
@@ -44,10 +62,8 @@ extension UpscaleStage {
         let probe = min(inputSide, floor)
         guard probe < inputSide else { return inputSide }
         for pair in pairs {
-            let probeTuner = Tuner(timedRuns: 1)
-            guard let seconds = try? await probeTuner.time(
-                model: file, pair: pair, options: session, feeds: feeds(side: probe, batch: batch)),
-                seconds > 0
+            guard let loaded = try? await pair.backend.makeSession(model: file, device: pair.device, options: session),
+                let seconds = try? Tuner(timedRuns: 1).time(loaded, feeds: feeds(side: probe, batch: batch)), seconds > 0
             else { continue }
             let perPixel = seconds / Double(probe * probe)
             let side = Int((Self.timedRunSeconds / perPixel).squareRoot())

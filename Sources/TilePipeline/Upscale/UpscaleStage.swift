@@ -10,6 +10,8 @@ struct UpscaleStage: Sendable {
     var file: URL
     /// Usable (library, device) pairs, best first, by the selection policy.
     var ranked: [Device]
+    /// The precision each ranked device's sessions are opened with (fast mode chooses per pair).
+    var precisions: [DeviceID: SessionOptions.Precision] = [:]
     var bytesPerInputPixel: Int
     var explanation: [String]
     /// What selection ranked, kept to rank again once pairs are measured.
@@ -46,7 +48,8 @@ struct UpscaleStage: Sendable {
         }
         let perPixel = (try? TileSizing.bytesPerInputPixel(of: model)) ?? 64 * 4 * 4
         var stage = UpscaleStage(
-            name: name, manifest: resolved.manifest, file: file, ranked: [], bytesPerInputPixel: perPixel, explanation: [],
+            name: name, manifest: resolved.manifest, file: file, ranked: [], precisions: [:], bytesPerInputPixel: perPixel,
+            explanation: [],
             devices: backends.flatMap { $0.devices() }, reports: reports, variantExplanation: choice.explanation)
         let selection = stage.rank(profile: nil, options: options)
         guard !selection.ranked.isEmpty else {
@@ -59,10 +62,22 @@ struct UpscaleStage: Sendable {
     /// has some, and returns the selection.
     @discardableResult
     mutating func rank(profile: SpeedProfile?, options: UpscaleOptions) -> Selection {
+        let fast = options.session.precision == .fast
         let selection = Selection(
-            devices: devices, reports: reports, profile: profile, library: options.library, device: options.device)
-        ranked = selection.ranked.map(\.device)
+            devices: devices, reports: reports, profile: profile, minimumPSNR: fast ? options.minimumPSNR : nil,
+            library: options.library, device: options.device)
+        ranked = []
+        precisions = [:]
         explanation = variantExplanation + selection.explanation
+        // Fast mode holds a precision to the floor only once measured; until then, float32.
+        let unproven: SessionOptions.Precision = fast && options.minimumPSNR != nil ? .accurate : options.session.precision
+        for choice in selection.ranked where precisions[choice.device.id] == nil {
+            ranked.append(choice.device)
+            precisions[choice.device.id] = choice.precision ?? unproven
+            if choice.precision == nil, fast, unproven == .accurate {
+                explanation.append("fast mode: \(choice.device.id) runs float32 until a faster precision is measured above the floor")
+            }
+        }
         return selection
     }
 
@@ -88,6 +103,8 @@ struct UpscaleStage: Sendable {
         guard let backend = backends.first(where: { $0.id == device.backend }) else {
             throw UpscaleError.noUsableDevice(model: name, reasons: ["\(device.backend) is not loaded"])
         }
+        var options = options
+        options.precision = precisions[device.id] ?? options.precision
         let session = try await backend.makeSession(model: file, device: device, options: options)
         return try SessionProcessor(
             session: session, inputName: manifest.input.name, outputName: manifest.output.name, scale: manifest.scale,
