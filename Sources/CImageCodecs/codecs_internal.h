@@ -20,6 +20,10 @@ size_t ic_image_bytes(uint32_t width, uint32_t height, uint32_t channels, uint32
 /// One table per format; `state` is the format's own struct.
 typedef struct ic_reader_ops {
     ic_status (*decode)(void *state, void *samples, size_t byte_count, ic_info *info, ic_error *error);
+    /// Whether `read_row` works for this file.
+    int (*streams)(void *state);
+    /// Decodes row `index` (the rows come in order) in full into `row`.
+    ic_status (*read_row)(void *state, void *row, uint32_t index, ic_error *error);
     void (*close)(void *state);
 } ic_reader_ops;
 

@@ -9,6 +9,14 @@
 struct ic_reader {
     const ic_reader_ops *ops;
     void *state;
+    /// The decoded geometry, for row reading.
+    uint32_t width;
+    uint32_t height;
+    size_t pixel_bytes;
+    /// Row reading: the next row, one full row of scratch, and whether a failure ended it.
+    uint32_t next_row;
+    uint8_t *row;
+    int failed;
 };
 
 struct ic_writer {
@@ -72,7 +80,45 @@ ic_reader *ic_reader_open(ic_format format, const char *path, ic_info *info, ic_
         free(reader);
         return NULL;
     }
+    reader->width = info->width;
+    reader->height = info->height;
+    reader->pixel_bytes = (size_t)info->channels * (info->bit_depth / 8);
     return reader;
+}
+
+int ic_reader_streams(ic_reader *reader) { return reader->ops->streams(reader->state); }
+
+ic_status ic_reader_read_rows(ic_reader *reader, void *samples, uint32_t row_count, uint32_t first_column,
+                              uint32_t column_count, ic_error *error) {
+    memset(error, 0, sizeof *error);
+    if (reader->failed) {
+        ic_fail(error, IC_ERR_LIBRARY, "an earlier error stopped the decoder");
+        return error->status;
+    }
+    if (!reader->ops->streams(reader->state) || row_count > reader->height - reader->next_row ||
+        first_column > reader->width || column_count > reader->width - first_column) {
+        ic_fail(error, IC_ERR_LIBRARY, "rows %u+%u, columns %u+%u are not the next rows of this %ux%u image",
+                reader->next_row, row_count, first_column, column_count, reader->width, reader->height);
+        return error->status;
+    }
+    if (reader->row == NULL) {
+        reader->row = malloc(reader->width * reader->pixel_bytes);
+        if (reader->row == NULL) {
+            ic_fail(error, IC_ERR_MEMORY, "out of memory for one row");
+            return error->status;
+        }
+    }
+    const size_t kept = column_count * reader->pixel_bytes;
+    for (uint32_t index = 0; index < row_count; index++) {
+        ic_status status = reader->ops->read_row(reader->state, reader->row, reader->next_row, error);
+        if (status != IC_OK) {
+            reader->failed = 1;
+            return status;
+        }
+        if (kept > 0) memcpy((uint8_t *)samples + index * kept, reader->row + first_column * reader->pixel_bytes, kept);
+        reader->next_row++;
+    }
+    return IC_OK;
 }
 
 ic_status ic_reader_decode(ic_reader *reader, void *samples, size_t byte_count, ic_info *info, ic_error *error) {
@@ -87,6 +133,7 @@ ic_status ic_reader_decode(ic_reader *reader, void *samples, size_t byte_count, 
 void ic_reader_close(ic_reader *reader) {
     if (reader == NULL) return;
     reader->ops->close(reader->state);
+    free(reader->row);
     free(reader);
 }
 

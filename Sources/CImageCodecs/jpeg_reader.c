@@ -9,6 +9,8 @@ typedef struct jpeg_reader {
     struct jpeg_decompress_struct info;
     ic_jpeg_errors errors;
     int created;
+    /// Row reading has called jpeg_start_decompress.
+    int started;
     FILE *file;
     JOCTET *icc;
     unsigned int icc_length;
@@ -93,16 +95,22 @@ void *ic_jpeg_open(const char *path, ic_info *info, ic_error *error) {
     return reader;
 }
 
+/// jpeg_start_decompress, then checks that libjpeg's output has the layout the header promised.
+static int start(jpeg_reader *reader, uint32_t width, uint32_t channels, ic_error *error) {
+    jpeg_start_decompress(&reader->info);
+    if (reader->info.output_width != width || (uint32_t)reader->info.output_components != channels) {
+        ic_fail(error, IC_ERR_LIBRARY, "libjpeg's output differs from the header's layout");
+        return 0;
+    }
+    return 1;
+}
+
 static ic_status decode_jpeg(void *state, void *samples, size_t byte_count, ic_info *info, ic_error *error) {
     jpeg_reader *reader = state;
     reader->errors.error = error;
     size_t row_bytes = byte_count / info->height;
     if (setjmp(reader->errors.jump)) return error->status;
-    jpeg_start_decompress(&reader->info);
-    if (reader->info.output_width != info->width || (uint32_t)reader->info.output_components != info->channels) {
-        ic_fail(error, IC_ERR_LIBRARY, "libjpeg's output differs from the header's layout");
-        return error->status;
-    }
+    if (!start(reader, info->width, info->channels, error)) return error->status;
     while (reader->info.output_scanline < reader->info.output_height) {
         JSAMPROW row = (JSAMPROW)samples + reader->info.output_scanline * row_bytes;
         jpeg_read_scanlines(&reader->info, &row, 1);
@@ -112,4 +120,27 @@ static ic_status decode_jpeg(void *state, void *samples, size_t byte_count, ic_i
     return IC_OK;
 }
 
-const ic_reader_ops ic_jpeg_reader_ops = {.decode = decode_jpeg, .close = close_jpeg};
+static int streams_jpeg(void *state) {
+    (void)state;
+    return 1;
+}
+
+static ic_status read_jpeg_row(void *state, void *row, uint32_t index, ic_error *error) {
+    (void)index;
+    jpeg_reader *reader = state;
+    reader->errors.error = error;
+    if (setjmp(reader->errors.jump)) return error->status;
+    if (!reader->started) {
+        reader->started = 1;
+        if (!start(reader, reader->info.image_width, reader->info.out_color_space == JCS_GRAYSCALE ? 1 : 3, error))
+            return error->status;
+    }
+    JSAMPROW target = row;
+    jpeg_read_scanlines(&reader->info, &target, 1);
+    // As decode_jpeg does: once every row is in, what follows the image does not matter.
+    if (reader->info.output_scanline == reader->info.output_height) jpeg_abort_decompress(&reader->info);
+    return IC_OK;
+}
+
+const ic_reader_ops ic_jpeg_reader_ops = {
+    .decode = decode_jpeg, .streams = streams_jpeg, .read_row = read_jpeg_row, .close = close_jpeg};

@@ -4,6 +4,7 @@
 
 #include <png.h>
 #include <stdlib.h>
+#include <string.h>
 
 typedef struct png_reader {
     FILE *file;
@@ -13,6 +14,10 @@ typedef struct png_reader {
     /// Set when the file ran out, so libpng's follow-up message is reported as truncation.
     int hit_end;
     png_bytep *rows;
+    /// For the chunk scan that decides whether rows can stream.
+    char *path;
+    /// 1 or 0 once known, -1 before.
+    int streams;
 } png_reader;
 
 static void on_error(png_structp png, png_const_charp message) {
@@ -60,6 +65,7 @@ static void close_png(void *state) {
     if (reader->png != NULL) png_destroy_read_struct(&reader->png, &reader->info, NULL);
     if (reader->file != NULL) fclose(reader->file);
     free(reader->rows);
+    free(reader->path);
     free(reader);
 }
 
@@ -70,7 +76,9 @@ void *ic_png_open(const char *path, ic_info *info, ic_error *error) {
         return NULL;
     }
     reader->error = error;
-    reader->file = fopen(path, "rb");
+    reader->streams = -1;
+    reader->path = strdup(path);
+    reader->file = reader->path == NULL ? NULL : fopen(path, "rb");
     if (reader->file == NULL) {
         ic_fail_errno(error, "open");
         close_png(reader);
@@ -132,4 +140,49 @@ static ic_status decode_png(void *state, void *samples, size_t byte_count, ic_in
     return IC_OK;
 }
 
-const ic_reader_ops ic_png_reader_ops = {.decode = decode_png, .close = close_png};
+/// Whether an eXIf chunk follows the first IDAT: libpng reports it only after the last row, too
+/// late for rows already handed out, so such a file is decoded whole. Walks the chunk headers
+/// (seeking over their data) with a stream of its own, leaving libpng's untouched.
+static int exif_after_pixels(const char *path) {
+    FILE *file = fopen(path, "rb");
+    if (file == NULL) return 0;
+    // One small read per chunk: buffering would read kilobytes only to seek away from them.
+    setvbuf(file, NULL, _IONBF, 0);
+    int seen_pixels = 0;
+    int found = 0;
+    uint8_t header[8];
+    if (fseek(file, 8, SEEK_SET) == 0) {
+        while (!found && fread(header, 1, sizeof header, file) == sizeof header) {
+            uint32_t length = (uint32_t)header[0] << 24 | (uint32_t)header[1] << 16 | (uint32_t)header[2] << 8 | header[3];
+            if (memcmp(header + 4, "IDAT", 4) == 0) seen_pixels = 1;
+            if (memcmp(header + 4, "IEND", 4) == 0) break;
+            found = seen_pixels && memcmp(header + 4, "eXIf", 4) == 0;
+            // The data and its 4-byte CRC.
+            if (fseeko(file, (off_t)length + 4, SEEK_CUR) != 0) break;
+        }
+    }
+    fclose(file);
+    return found;
+}
+
+static int streams_png(void *state) {
+    png_reader *reader = state;
+    if (reader->streams < 0) {
+        int interlaced = png_get_interlace_type(reader->png, reader->info) != PNG_INTERLACE_NONE;
+        reader->streams = !interlaced && !exif_after_pixels(reader->path);
+    }
+    return reader->streams;
+}
+
+static ic_status read_png_row(void *state, void *row, uint32_t index, ic_error *error) {
+    png_reader *reader = state;
+    reader->error = error;
+    if (setjmp(png_jmpbuf(reader->png))) return error->status;
+    png_read_row(reader->png, row, NULL);
+    // As decode_png does: the chunks after the image, which checks for truncation.
+    if (index + 1 == png_get_image_height(reader->png, reader->info)) png_read_end(reader->png, reader->info);
+    return IC_OK;
+}
+
+const ic_reader_ops ic_png_reader_ops = {
+    .decode = decode_png, .streams = streams_png, .read_row = read_png_row, .close = close_png};

@@ -22,6 +22,10 @@ typedef struct tiff_reader {
     uint32_t channels;
     uint32_t width;
     uint32_t height;
+    uint16_t compression;
+    /// Row reading: one scanline as stored, and the strip it came from (checked against the file's size once).
+    uint8_t *scanline;
+    uint32_t strip;
 } tiff_reader;
 
 static uint64_t read_unsigned(const uint8_t *bytes, int count, int big_endian) {
@@ -64,6 +68,7 @@ static void tiff_close(void *state) {
     ic_error ignored = {0};
     reader->sink.error = &ignored;
     if (reader->tiff != NULL) TIFFClose(reader->tiff);
+    free(reader->scanline);
     free(reader);
 }
 
@@ -81,6 +86,7 @@ static int describe(tiff_reader *reader, ic_error *error) {
     TIFFGetFieldDefaulted(tiff, TIFFTAG_PLANARCONFIG, &reader->planar);
     TIFFGetFieldDefaulted(tiff, TIFFTAG_SAMPLEFORMAT, &sample_format);
     TIFFGetFieldDefaulted(tiff, TIFFTAG_COMPRESSION, &compression);
+    reader->compression = compression;
     TIFFGetFieldDefaulted(tiff, TIFFTAG_EXTRASAMPLES, &extra_count, &extra);
     if (!TIFFGetField(tiff, TIFFTAG_PHOTOMETRIC, &reader->photometric)) {
         ic_fail(error, IC_ERR_CORRUPT, "no photometric interpretation tag");
@@ -146,6 +152,7 @@ void *ic_tiff_open(const char *path, ic_info *info, ic_error *error) {
         return NULL;
     }
     reader->file_size = (uint64_t)status.st_size;
+    reader->strip = UINT32_MAX;
     reader->sink.error = error;
     reader->sink.status = IC_ERR_CORRUPT;
     reader->tiff = ic_tiff_open_file(path, "r", &reader->sink);
@@ -208,11 +215,11 @@ static void place_pixels(const tiff_reader *reader, const uint8_t *source, void 
     }
 }
 
-/// Divides associated (premultiplied) alpha back out, rounding, as the decoded layout is unassociated.
-static void unpremultiply(const tiff_reader *reader, void *image) {
+/// Divides associated (premultiplied) alpha back out of `pixels` pixels, rounding, as the decoded
+/// layout is unassociated.
+static void unpremultiply(const tiff_reader *reader, void *image, size_t pixels) {
     const uint32_t channels = reader->channels;
     const uint32_t maximum = reader->bits == 8 ? 255 : 65535;
-    size_t pixels = (size_t)reader->width * reader->height;
     for (size_t pixel = 0; pixel < pixels; pixel++) {
         size_t base = pixel * channels;
         for (uint32_t c = 0; c + 1 < channels; c++) {
@@ -296,8 +303,50 @@ static ic_status tiff_decode(void *state, void *samples, size_t byte_count, ic_i
         }
     }
     free(chunk);
-    if (error->status == IC_OK && reader->premultiplied) unpremultiply(reader, samples);
+    if (error->status == IC_OK && reader->premultiplied)
+        unpremultiply(reader, samples, (size_t)reader->width * reader->height);
     return error->status;
 }
 
-const ic_reader_ops ic_tiff_reader_ops = {.decode = tiff_decode, .close = tiff_close};
+/// Strips of interleaved samples (or of one sample), which TIFFReadScanline reads a row at a time;
+/// libtiff's JPEG codec converts subsampled YCbCr in whole blocks of rows, so it is left out.
+static int tiff_streams(void *state) {
+    tiff_reader *reader = state;
+    return !TIFFIsTiled(reader->tiff) && (reader->planar == PLANARCONFIG_CONTIG || reader->samples == 1) &&
+           reader->compression != COMPRESSION_JPEG && reader->compression != COMPRESSION_OJPEG;
+}
+
+static ic_status tiff_read_row(void *state, void *row, uint32_t index, ic_error *error) {
+    tiff_reader *reader = state;
+    TIFF *tiff = reader->tiff;
+    reader->sink.error = error;
+    if (reader->scanline == NULL) {
+        tmsize_t size = TIFFScanlineSize(tiff);
+        reader->scanline = size > 0 ? malloc((size_t)size) : NULL;
+        if (reader->scanline == NULL) {
+            ic_fail(error, IC_ERR_MEMORY, "out of memory for a %lld-byte scanline", (long long)size);
+            return error->status;
+        }
+    }
+    // As tiff_decode does: a strip past the end of the file is truncation, not corruption.
+    uint32_t strip = TIFFComputeStrip(tiff, index, 0);
+    if (strip != reader->strip) {
+        uint64_t offset = TIFFGetStrileOffset(tiff, strip);
+        uint64_t length = TIFFGetStrileByteCount(tiff, strip);
+        if (offset > reader->file_size || length > reader->file_size - offset) {
+            ic_fail(error, IC_ERR_TRUNCATED, "strip %u lies past the end of the file", strip);
+            return error->status;
+        }
+        reader->strip = strip;
+    }
+    if (TIFFReadScanline(tiff, reader->scanline, index, 0) < 0) {
+        ic_fail(error, IC_ERR_CORRUPT, "cannot decode row %u", index);
+        return error->status;
+    }
+    place_pixels(reader, reader->scanline, row, 0, reader->width, 0, reader->samples);
+    if (reader->premultiplied) unpremultiply(reader, row, reader->width);
+    return IC_OK;
+}
+
+const ic_reader_ops ic_tiff_reader_ops = {
+    .decode = tiff_decode, .streams = tiff_streams, .read_row = tiff_read_row, .close = tiff_close};

@@ -15,6 +15,11 @@ Usage:
       floats (clipped to [0, 1], scaled, rounded half up in float32), "icc": .icc file or null}.
       Prints a JSON list, per file: {"file", "shape_equal", "max_diff", "psnr", "icc_equal",
       and the properties decode-to-npy reports}.
+  pillow_images.py interlace FILE OUT.png
+      Writes FILE's pixels, as Pillow decodes them, to OUT.png with Adam7 interlacing.
+  pillow_images.py header-bomb OUT.png WIDTH HEIGHT ROWS
+      Writes an 8-bit RGB PNG whose header claims WIDTH x HEIGHT but whose data holds only ROWS
+      black rows: a decompression bomb's shape, a few hundred bytes.
 
 Pillow reduces 16-bit PNGs with colour or alpha, and 16-bit multi-channel TIFFs, to 8 bits; those
 are written and decoded with OpenCV and tifffile instead (the 16-bit PNG fixtures with a minimal
@@ -341,6 +346,19 @@ def decode_to_npy(path, out):
     print(json.dumps(properties))
 
 
+def interlace(path, out):
+    array, _ = decode(path)
+    with open(out, "wb") as file:
+        file.write(minimal_png(array, interlaced=True))
+
+
+def header_bomb(out, width, height, rows):
+    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    data = zlib.compress(bytes(rows * (1 + 3 * width)), 9)
+    with open(out, "wb") as file:
+        file.write(PNG_SIGNATURE + png_chunk(b"IHDR", header) + png_chunk(b"IDAT", data) + png_chunk(b"IEND", b""))
+
+
 def main():
     command = sys.argv[1]
     if command == "make":
@@ -349,6 +367,10 @@ def main():
         decode_to_npy(sys.argv[2], sys.argv[3])
     elif command == "check":
         check(sys.argv[2])
+    elif command == "interlace":
+        interlace(sys.argv[2], sys.argv[3])
+    elif command == "header-bomb":
+        header_bomb(sys.argv[2], int(sys.argv[3]), int(sys.argv[4]), int(sys.argv[5]))
     else:
         sys.exit(f"unknown command {command}")
 

@@ -72,6 +72,21 @@ ic_reader *ic_reader_open(ic_format format, const char *path, ic_info *info, ic_
 /// may follow the image data, so `info` is refreshed afterwards.
 ic_status ic_reader_decode(ic_reader *reader, void *samples, size_t byte_count, ic_info *info, ic_error *error);
 
+/// Whether `ic_reader_read_rows` can decode this file from the top a few rows at a time, holding
+/// one row: not for interlaced PNG (Adam7 spreads every row over seven passes), a PNG with an EXIF
+/// chunk after its pixels (the orientation is known only at the end), tiled or planar TIFF, or
+/// JPEG-compressed TIFF. Progressive JPEG streams, though libjpeg keeps the whole image's
+/// coefficients to do it.
+int ic_reader_streams(ic_reader *reader);
+
+/// Decodes the next `row_count` rows of a streaming reader (see `ic_reader_streams`), keeping
+/// columns [first_column, first_column + column_count) of each in `samples`:
+/// row_count × column_count × channels samples. A column_count of 0 (samples may be NULL) decodes
+/// and drops the rows. After the last row the end of the file is checked, as a whole decode does.
+/// Not to be mixed with `ic_reader_decode`; after a failure every call fails.
+ic_status ic_reader_read_rows(ic_reader *reader, void *samples, uint32_t row_count, uint32_t first_column,
+                              uint32_t column_count, ic_error *error);
+
 void ic_reader_close(ic_reader *reader);
 
 typedef enum ic_tiff_compression {

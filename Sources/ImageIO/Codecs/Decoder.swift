@@ -56,6 +56,32 @@ final class Decoder {
         return samples
     }
 
+    /// Whether ``readRows(_:columns:)`` works for this file (see `ic_reader_streams`).
+    var streams: Bool { ic_reader_streams(reader) != 0 }
+
+    /// Decodes the next `count` rows, keeping `columns` of each; an empty range decodes and drops them.
+    func readRows(_ count: Int, columns: Range<Int>) throws(CodecFailure) -> Image.Samples {
+        let samples = count * columns.count * header.layout.channels
+        var error = ic_error()
+        var status = IC_OK
+        func read(into bytes: UnsafeMutableRawBufferPointer) {
+            status = ic_reader_read_rows(
+                reader, bytes.baseAddress, UInt32(count), UInt32(columns.lowerBound), UInt32(columns.count), &error)
+        }
+        let result: Image.Samples
+        if header.layout.bitDepth == 16 {
+            var values = [UInt16](repeating: 0, count: samples)
+            values.withUnsafeMutableBytes(read)
+            result = .uint16(values)
+        } else {
+            var values = [UInt8](repeating: 0, count: samples)
+            values.withUnsafeMutableBytes(read)
+            result = .uint8(values)
+        }
+        guard status == IC_OK else { throw CodecFailure(error) }
+        return result
+    }
+
     private func copyMetadata() {
         header.orientationTag = Int(info.orientation)
         if let icc = info.icc, info.icc_length > 0 { header.iccProfile = Data(bytes: icc, count: info.icc_length) }

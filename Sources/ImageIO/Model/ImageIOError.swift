@@ -17,13 +17,18 @@ public enum ImageIOError: Error, CustomStringConvertible, Equatable, Sendable {
     /// Writing failed part-way: a full disk, an I/O error, or the codec refusing; no file is left.
     case writeFailed(path: String, reason: String)
     /// The writer was used against its contract: wrong sample counts, rows past the height,
-    /// finishing early, or a call after ``ImageWriter/finish()`` or ``ImageWriter/cancel()``.
+    /// finishing early, or a call after ``ImageWriter/finish()`` or ``ImageWriter/cancel()``;
+    /// or an ``ImageRowReader`` was asked for rows past the bottom or columns outside the image.
     case invalidUse(path: String, reason: String)
+    /// The header claims more pixels than the reader's limit (``ImageReader/defaultMaxPixels``
+    /// unless raised): a decompression bomb, or a file too large to trust. Nothing was decoded.
+    case tooManyPixels(path: String, width: Int, height: Int, limit: Int)
 
     /// The file the error is about.
     public var path: String {
         switch self {
         case .fileNotFound(let path), .emptyFile(let path), .unknownFormat(let path): path
+        case .tooManyPixels(let path, _, _, _): path
         case .unreadable(let path, _), .truncated(let path, _), .corrupt(let path, _), .unsupported(let path, _),
             .cannotCreate(let path, _), .writeFailed(let path, _), .invalidUse(let path, _):
             path
@@ -42,6 +47,9 @@ public enum ImageIOError: Error, CustomStringConvertible, Equatable, Sendable {
         case .cannotCreate(let path, let reason): "\(path): cannot create the file: \(reason)"
         case .writeFailed(let path, let reason): "\(path): writing failed: \(reason)"
         case .invalidUse(let path, let reason): "\(path): \(reason)"
+        case .tooManyPixels(let path, let width, let height, let limit):
+            "\(path): the header claims \(width)×\(height) = \(width * height) pixels, more than the limit of \(limit); "
+                + "if the file is trusted, raise the limit (tessera upscale --max-pixels, or maxPixels in the library)"
         }
     }
 }

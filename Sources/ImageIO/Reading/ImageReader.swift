@@ -6,12 +6,17 @@ public import Foundation
 /// RGBA, gray below 8 bits widens to 8, and the EXIF or TIFF orientation is applied so the pixels
 /// are upright. Safe to call from any thread; each call opens its own file.
 public enum ImageReader {
+    /// The most pixels a header may claim before readers refuse the file, unless the caller
+    /// raises it: one gigapixel, past a 20000×20000 scan (0.4), short of a 60000×60000 header on a
+    /// few hundred bytes of PNG (3.6, about 11 GB decoded).
+    public static let defaultMaxPixels = 1_000_000_000
+
     /// The header only: size (after orientation), layout, format, ICC profile and orientation.
     /// Cheap: no pixel is decoded. A PNG's EXIF block placed after its pixels is not seen here
     /// (``read(_:)`` sees it), so such a file reports orientation 1.
     public static func info(_ url: URL) throws(ImageIOError) -> ImageInfo {
         let format = try FileProbe.format(of: url)
-        let decoder = try open(url, format: format)
+        let decoder = try open(url, format: format, maxPixels: nil)
         let header = decoder.header
         let orientation = orientation(of: header)
         let swaps = orientation >= 5
@@ -21,16 +26,32 @@ public enum ImageReader {
     }
 
     /// Decodes the whole image, upright (orientation applied), with its ICC profile.
-    public static func read(_ url: URL) throws(ImageIOError) -> Image {
+    /// - Throws: ``ImageIOError/tooManyPixels(path:width:height:limit:)`` when the header claims
+    ///   more than `maxPixels` pixels, before anything is decoded; the other cases for files that
+    ///   cannot be read.
+    public static func read(_ url: URL, maxPixels: Int = defaultMaxPixels) throws(ImageIOError) -> Image {
         let format = try FileProbe.format(of: url)
-        let decoder = try open(url, format: format)
+        return try decodeWhole(try open(url, format: format, maxPixels: maxPixels), path: url.path)
+    }
+
+    /// Refuses `url` as ``read(_:maxPixels:)`` would when its header claims more than `maxPixels`
+    /// pixels, reading the header alone, so that a batch can be checked before work starts.
+    /// - Throws: ``ImageIOError/tooManyPixels(path:width:height:limit:)``, or the error of a file
+    ///   whose header cannot be read.
+    public static func checkPixelCount(_ url: URL, maxPixels: Int) throws(ImageIOError) {
+        _ = try open(url, format: try FileProbe.format(of: url), maxPixels: maxPixels)
+    }
+
+    /// Decodes every pixel of an opened file and turns them upright.
+    static func decodeWhole(_ decoder: Decoder, path: String) throws(ImageIOError) -> Image {
         let header = decoder.header
-        try checkFitsInMemory(header, path: url.path)
+        // The pixel limit is the caller's choice; this one is the machine's.
+        try checkFitsInMemory(header, path: path)
         let samples: Image.Samples
         do {
             samples = try decoder.decode()
         } catch {
-            throw error.imageIOError(path: url.path)
+            throw error.imageIOError(path: path)
         }
         let image = Image(
             checkedWidth: header.width, height: header.height, layout: header.layout, samples: samples,
@@ -38,7 +59,9 @@ public enum ImageReader {
         return image.applyingOrientation(orientation(of: decoder.header))
     }
 
-    private static func open(_ url: URL, format: ImageFormat) throws(ImageIOError) -> Decoder {
+    /// Opens the codec on `url` and reads its header, refusing a header that claims more than
+    /// `maxPixels` pixels (no limit when nil) before any pixel is decoded.
+    static func open(_ url: URL, format: ImageFormat, maxPixels: Int?) throws(ImageIOError) -> Decoder {
         let decoder: Decoder
         do {
             decoder = try Decoder(format: format, path: url.path)
@@ -48,6 +71,9 @@ public enum ImageReader {
         let header = decoder.header
         guard header.width > 0, header.height > 0, header.layout.isSupported else {
             throw .corrupt(path: url.path, reason: "header gives \(header.width)×\(header.height) \(header.layout)")
+        }
+        if let maxPixels, header.width * header.height > maxPixels {
+            throw .tooManyPixels(path: url.path, width: header.width, height: header.height, limit: maxPixels)
         }
         return decoder
     }
@@ -66,7 +92,7 @@ public enum ImageReader {
     }
 
     /// The TIFF tag where there is one, else the EXIF block's, else 1.
-    private static func orientation(of header: Decoder.Header) -> Int {
+    static func orientation(of header: Decoder.Header) -> Int {
         if (1...8).contains(header.orientationTag) { return header.orientationTag }
         return header.exif.flatMap(ExifOrientation.parse) ?? 1
     }
