@@ -2,8 +2,9 @@
 """Oracle for UpscaleCommandTests: makes input images and inspects outputs with Pillow.
 
 Usage:
-  upscale_images.py make KIND PATH WIDTH HEIGHT   KIND: rgb8, rgba8 (alpha a left-to-right ramp)
-                                                  or gray16; smooth seeded content
+  upscale_images.py make KIND PATH WIDTH HEIGHT   KIND: rgb8, rgba8 (alpha a left-to-right ramp),
+                                                  rgba8-varied (alpha varying both ways) or
+                                                  gray16; smooth seeded content
   upscale_images.py describe PATH                  prints "WIDTHxHEIGHT MODE"
   upscale_images.py compare-crop WHOLE PART X Y    prints "max N": the largest 8-bit difference
                                                   between PART and WHOLE's area at (X, Y)
@@ -28,6 +29,8 @@ def make(kind, path, width, height):
         rgb = np.rint(smooth(width, height, 3) * 255).astype(np.uint8)
         alpha = np.tile(np.linspace(0, 255, width).astype(np.uint8), (height, 1))[..., None]
         Image.fromarray(np.concatenate([rgb, alpha], axis=2), "RGBA").save(path)
+    elif kind == "rgba8-varied":
+        Image.fromarray(np.rint(smooth(width, height, 4) * 255).astype(np.uint8), "RGBA").save(path)
     elif kind == "gray16":
         Image.fromarray(np.rint(smooth(width, height, 1)[..., 0] * 65535).astype(np.uint16)).save(path)
     else:

@@ -60,7 +60,7 @@ final class TileRenderer {
         var values: [Float] = []
         values.reserveCapacity(input.count * input.imageSize)
         for job in jobs {
-            values += source.planes(x: job.window.x, y: job.window.y, width: job.window.width, height: job.window.height)
+            values += try source.planes(x: job.window.x, y: job.window.y, width: job.window.width, height: job.window.height)
         }
         let output = try processor.process(batch: try Tensor(shape: input.dims, scalars: values))
         _ = try BatchShape(output: output, input: input, scale: plan.scale, processor: processor.label)

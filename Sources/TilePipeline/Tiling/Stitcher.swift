@@ -31,7 +31,10 @@ public final class Stitcher {
     /// The most output rows held at once.
     public private(set) var peakBufferedRows = 0
 
-    public init(layout: StitchLayout, sink: any BandSink, blockRows: Int = 16) {
+    /// Rows per block unless the caller chooses.
+    public static let defaultBlockRows = 16
+
+    public init(layout: StitchLayout, sink: any BandSink, blockRows: Int = defaultBlockRows) {
         let plan = layout.plan
         self.layout = layout
         self.sink = sink

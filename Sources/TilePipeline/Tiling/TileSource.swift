@@ -2,7 +2,8 @@
 /// planes, read one rectangle at a time.
 ///
 /// Workers call ``planes(x:y:width:height:)`` from their own threads, several at once, so a
-/// conforming type must be safe to read concurrently.
+/// conforming type must be safe to read concurrently. A source that decodes as it goes (see
+/// ``ImageBandSource``) throws its decoding errors from there; the run stops with them.
 public protocol TileSource: Sendable {
     var width: Int { get }
     var height: Int { get }
@@ -11,7 +12,7 @@ public protocol TileSource: Sendable {
     /// The rectangle's pixels as planar floats (CHW: every row of channel 0, then channel 1, …),
     /// `channels × height × width` values. Pixels outside the image take the value of the nearest
     /// edge pixel, so a tile may reach past the border (edge-replication padding).
-    func planes(x: Int, y: Int, width: Int, height: Int) -> [Float]
+    func planes(x: Int, y: Int, width: Int, height: Int) throws -> [Float]
 }
 
 /// An image held in memory as planar floats (CHW): the in-memory ``TileSource``, and what

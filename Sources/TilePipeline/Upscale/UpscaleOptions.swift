@@ -11,6 +11,9 @@ public struct UpscaleOptions: Sendable {
     public var batch = 1
     /// Only this part of the input (a preview); `nil` for the whole image.
     public var region: PixelRect?
+    /// Inputs whose header claims more pixels are refused before anything is decoded (a
+    /// decompression bomb stays a few hundred bytes); raise it for trusted larger files.
+    public var maxPixels = ImageReader.defaultMaxPixels
     /// Average over the 8 flips and transposes (test-time augmentation): 8× the work.
     public var testTimeAugmentation = false
     /// Crop tile margins, or blend overlaps with a raised-cosine ramp.

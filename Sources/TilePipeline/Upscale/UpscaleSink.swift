@@ -6,7 +6,7 @@ public import ImageIO
 /// channels and the file's (grey in, grey out).
 public final class UpscaleSink: BandSink {
     private let writer: ImageWriter
-    private let image: Image
+    private let input: ImageBandSource
     private let region: PixelRect
     private let scale: Int
     private let modelChannels: Int
@@ -14,42 +14,47 @@ public final class UpscaleSink: BandSink {
     private let outputWidth: Int
     /// Per output column: the two input columns and the weight of the second, for alpha.
     private let alphaColumns: [(Int, Int, Float)]
+    /// The input columns those span: the part of an input row alpha is read from.
+    private let alphaSpan: Range<Int>
     private var nextRow = 0
 
     /// - Parameters:
-    ///   - image: the input, for its alpha channel and colour layout.
+    ///   - input: the input, for its alpha channel and colour layout; its rows near the output
+    ///     rows being written are still in its band when the scheduler feeds the stitcher.
     ///   - region: the part of the input being upscaled (the whole image unless previewing).
     ///   - modelChannels: the channels of the rows the stitcher delivers.
-    public init(writer: ImageWriter, image: Image, region: PixelRect, scale: Int, modelChannels: Int) {
+    public init(writer: ImageWriter, input: ImageBandSource, region: PixelRect, scale: Int, modelChannels: Int) {
         self.writer = writer
-        self.image = image
+        self.input = input
         self.region = region
         self.scale = scale
         self.modelChannels = modelChannels
-        colourChannels = image.layout.colorChannels >= 3 ? 3 : 1
+        colourChannels = input.layout.colorChannels >= 3 ? 3 : 1
         outputWidth = region.width * scale
         alphaColumns = (0..<(region.width * scale)).map { column in
-            Self.bilinear(output: column, offset: region.x, scale: scale, extent: image.width)
+            Self.bilinear(output: column, offset: region.x, scale: scale, extent: input.width)
         }
+        // Columns never decrease along the row, so the first and last bound them all.
+        alphaSpan = (alphaColumns.first?.0 ?? 0)..<((alphaColumns.last?.1 ?? 0) + 1)
     }
 
-    /// The layout of the written file for `image`: its colour channels and alpha at `bitDepth`.
-    public static func outputLayout(for image: Image, bitDepth: Int) -> PixelLayout {
-        let colour = image.layout.colorChannels >= 3 ? 3 : 1
-        return PixelLayout(channels: colour + (image.layout.hasAlpha ? 1 : 0), bitDepth: bitDepth)
+    /// The layout of the written file for an input of `layout`: its colour channels and alpha at `bitDepth`.
+    public static func outputLayout(for layout: PixelLayout, bitDepth: Int) -> PixelLayout {
+        let colour = layout.colorChannels >= 3 ? 3 : 1
+        return PixelLayout(channels: colour + (layout.hasAlpha ? 1 : 0), bitDepth: bitDepth)
     }
 
     public func write(rows: [Float], rowCount: Int) throws {
-        if colourChannels == modelChannels, !image.layout.hasAlpha {
+        if colourChannels == modelChannels, !input.layout.hasAlpha {
             // The stitched rows are the file's pixels already.
             try writer.write(rows: rows, rowCount: rowCount)
             nextRow += rowCount
             return
         }
-        let outChannels = colourChannels + (image.layout.hasAlpha ? 1 : 0)
+        let outChannels = colourChannels + (input.layout.hasAlpha ? 1 : 0)
         var out = [Float](repeating: 0, count: rowCount * outputWidth * outChannels)
         for row in 0..<rowCount {
-            let alpha = image.layout.hasAlpha ? alphaRow(nextRow + row) : []
+            let alpha = input.layout.hasAlpha ? try alphaRow(nextRow + row) : []
             for column in 0..<outputWidth {
                 let source = (row * outputWidth + column) * modelChannels
                 let target = (row * outputWidth + column) * outChannels
@@ -68,14 +73,15 @@ public final class UpscaleSink: BandSink {
     }
 
     /// One output row of alpha, interpolated from the two nearest input rows.
-    private func alphaRow(_ outputRow: Int) -> [Float] {
-        let (top, bottom, weight) = Self.bilinear(output: outputRow, offset: region.y, scale: scale, extent: image.height)
-        let channel = image.layout.channels - 1
-        let upper = image.plane(channel: channel, x: 0, y: top, width: image.width, height: 1)
-        let lower = image.plane(channel: channel, x: 0, y: bottom, width: image.width, height: 1)
+    private func alphaRow(_ outputRow: Int) throws -> [Float] {
+        let (top, bottom, weight) = Self.bilinear(output: outputRow, offset: region.y, scale: scale, extent: input.height)
+        let channel = input.layout.channels - 1
+        let upper = try input.plane(channel: channel, x: alphaSpan.lowerBound, y: top, width: alphaSpan.count, height: 1)
+        let lower = try input.plane(channel: channel, x: alphaSpan.lowerBound, y: bottom, width: alphaSpan.count, height: 1)
+        let start = alphaSpan.lowerBound
         return alphaColumns.map { left, right, horizontal in
-            let a = upper[left] + (upper[right] - upper[left]) * horizontal
-            let b = lower[left] + (lower[right] - lower[left]) * horizontal
+            let a = upper[left - start] + (upper[right - start] - upper[left - start]) * horizontal
+            let b = lower[left - start] + (lower[right - start] - lower[left - start]) * horizontal
             return a + (b - a) * weight
         }
     }

@@ -150,23 +150,25 @@ public struct Upscaler: Sendable {
         guard input.standardizedFileURL.resolvingSymlinksInPath() != output.standardizedFileURL.resolvingSymlinksInPath() else {
             throw UpscaleError.outputIsInput(path: output.path)
         }
-        let image = try ImageReader.read(input)
-        let plan = try plan(for: image)
+        // Rows are decoded as the tiles reach them (see ImageBandSource), never the whole image at once.
+        let reader = try ImageRowReader(input, maxPixels: options.maxPixels)
+        let info = reader.info
+        let plan = try plan(imageWidth: info.width, imageHeight: info.height)
+        let scheduler = TileScheduler(workers: workers, batchSize: options.batch)
+        let source = ImageBandSource(reader: reader, channels: modelChannels, plan: plan, rowsAhead: scheduler.rowsAhead)
         let format = ImageFormat(pathExtension: output.pathExtension)
-        let depth = format == .jpeg ? 8 : options.bitDepth ?? image.layout.bitDepth
+        let depth = format == .jpeg ? 8 : options.bitDepth ?? info.layout.bitDepth
         let writer = try ImageWriter(
             url: output, width: plan.outputWidth, height: plan.outputHeight,
-            layout: UpscaleSink.outputLayout(for: image, bitDepth: depth), format: format,
-            options: withProfile(image.iccProfile))
-        let sink = UpscaleSink(writer: writer, image: image, region: plan.region, scale: scale, modelChannels: modelChannels)
-        let scheduler = TileScheduler(workers: workers, batchSize: options.batch)
+            layout: UpscaleSink.outputLayout(for: info.layout, bitDepth: depth), format: format,
+            options: withProfile(info.iccProfile))
+        let sink = UpscaleSink(writer: writer, input: source, region: plan.region, scale: scale, modelChannels: modelChannels)
         do {
             let tiles = try await scheduler.run(
-                source: source(for: image), plan: plan, mode: options.stitch, into: sink,
-                progress: progress, onFailure: onFailure)
+                source: source, plan: plan, mode: options.stitch, into: sink, progress: progress, onFailure: onFailure)
             try writer.finish()
             return Report(
-                input: input, output: output, inputSize: (image.width, image.height),
+                input: input, output: output, inputSize: (info.width, info.height),
                 outputSize: (plan.outputWidth, plan.outputHeight), tiles: tiles)
         } catch {
             writer.cancel()
@@ -174,15 +176,31 @@ public struct Upscaler: Sendable {
         }
     }
 
+    /// Refuses `input` when its header claims more pixels than ``UpscaleOptions/maxPixels``, as
+    /// ``upscale(_:to:progress:onFailure:)`` would, reading the header alone: a batch can be
+    /// checked before any model loads. Other faults of the file are left for `upscale` to report.
+    /// - Throws: ``ImageIOError/tooManyPixels(path:width:height:limit:)``.
+    public static func checkPixelCount(of input: URL, options: UpscaleOptions) throws(ImageIOError) {
+        do {
+            try ImageReader.checkPixelCount(input, maxPixels: options.maxPixels)
+        } catch {
+            if case .tooManyPixels = error { throw error }
+        }
+    }
+
     /// The tiles ``upscale(_:to:progress:onFailure:)`` cuts `image` into.
     public func plan(for image: Image) throws(TilingError) -> TilePlan {
+        try plan(imageWidth: image.width, imageHeight: image.height)
+    }
+
+    private func plan(imageWidth: Int, imageHeight: Int) throws(TilingError) -> TilePlan {
         // Wide outputs get flatter tiles, so the rows the stitcher holds stay within budget.
-        let width = options.region?.width ?? image.width
+        let width = options.region?.width ?? imageWidth
         let tileHeight = min(tile, TileSizing.coreTileHeight(
             hostBudgetBytes: Self.stitchBudgetBytes, outputWidth: width * scale, scale: scale, channels: modelChannels,
             rowsInFlight: 2, multipleOf: multipleOf))
         return try TilePlan(
-            imageWidth: image.width, imageHeight: image.height, region: options.region, tileWidth: tile,
+            imageWidth: imageWidth, imageHeight: imageHeight, region: options.region, tileWidth: tile,
             tileHeight: tileHeight, margin: margin, multipleOf: multipleOf, scale: scale, minTile: minTile, maxTile: maxTile)
     }
 
