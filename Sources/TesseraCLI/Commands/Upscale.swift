@@ -99,6 +99,9 @@ struct Upscale: AsyncParsableCommand {
     @Option(help: "Output bits per sample: 8 or 16 (default: the input's; JPEG is always 8).")
     var bits: Int?
 
+    @Option(help: "Refuse inputs whose header claims more pixels than this (guards against decompression bombs).")
+    var maxPixels = ImageReader.defaultMaxPixels
+
     @Flag(help: "Do not time the libraries the first time a model runs here; follow the policy order (or earlier measurements).")
     var noTune = false
 
@@ -117,6 +120,7 @@ struct Upscale: AsyncParsableCommand {
         if !minimumPSNR.isFinite || minimumPSNR < 0 { throw ValidationError("--min-psnr must be a number of dB, 0 or more") }
         if !(1...100).contains(quality) { throw ValidationError("--quality must be between 1 and 100") }
         if let bits, bits != 8, bits != 16 { throw ValidationError("--bits must be 8 or 16") }
+        if maxPixels < 1 { throw ValidationError("--max-pixels must be at least 1") }
         if let format, ImageFormat(pathExtension: format) == nil { throw ValidationError("--format must be png, jpg or tif") }
         try LibraryNames.validate(library)
     }
@@ -124,6 +128,8 @@ struct Upscale: AsyncParsableCommand {
     func run() async throws {
         let jobs = try UpscaleJobs.plan(inputs: inputs, output: output, format: format)
         let options = upscaleOptions()
+        // An oversized input is refused before the models load, not after.
+        for job in jobs where !job.skip { try Upscaler.checkPixelCount(of: job.input, options: options) }
         let reporter = UpscaleReporter(json: json)
         let models = models
         let explain = explain
@@ -158,6 +164,7 @@ struct Upscale: AsyncParsableCommand {
         options.overlap = overlap
         options.batch = batch
         options.region = region?.rect
+        options.maxPixels = maxPixels
         options.testTimeAugmentation = tta
         options.stitch = blend ? .blend : .crop
         options.library = library
