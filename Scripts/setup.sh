@@ -34,12 +34,25 @@ if [ ! -x .venv/bin/python ]; then
     echo "==> creating .venv"
     python3 -m venv .venv
 fi
-# Pins that `pip freeze` does not list yet (names compared case- and separator-insensitively).
-normalize() { tr 'A-Z_' 'a-z-' | sort; }
-missing_wheels=$(comm -13 <(.venv/bin/python -m pip freeze 2>/dev/null | normalize) <(grep -v '^#' requirements.txt | normalize))
+# On a machine with an NVIDIA GPU, ONNX Runtime comes as its onnxruntime-gpu wheel (the same
+# version, with the CUDA and TensorRT providers and the CUDA and cuDNN wheels they load) instead
+# of the CPU-only one: both install the same module, so only one may be present.
+requirements=requirements.txt
+if command -v nvidia-smi >/dev/null 2>&1 && nvidia-smi -L >/dev/null 2>&1; then
+    requirements=$(mktemp)
+    sed 's/^onnxruntime==\(.*\)$/onnxruntime-gpu[cuda,cudnn]==\1/' requirements.txt > "$requirements"
+    if .venv/bin/python -m pip show onnxruntime >/dev/null 2>&1; then
+        echo "==> NVIDIA GPU found: replacing onnxruntime with onnxruntime-gpu"
+        .venv/bin/python -m pip uninstall -q -y onnxruntime
+    fi
+fi
+# Pins that `pip freeze` does not list yet (names compared case- and separator-insensitively,
+# extras dropped).
+normalize() { sed 's/\[[^]]*\]//' | tr 'A-Z_' 'a-z-' | sort; }
+missing_wheels=$(comm -13 <(.venv/bin/python -m pip freeze 2>/dev/null | normalize) <(grep -v '^#' "$requirements" | normalize))
 if [ -n "$missing_wheels" ]; then
-    echo "==> pip install -r requirements.txt"
-    .venv/bin/python -m pip install -q --disable-pip-version-check -r requirements.txt
+    echo "==> pip install -r $requirements"
+    .venv/bin/python -m pip install -q --disable-pip-version-check -r "$requirements"
 fi
 
 echo "==> generating fixtures"
