@@ -12,6 +12,7 @@ struct MeasuredSelectionTests {
             var device: String
             var fingerprint: String
             var seconds: Double?
+            var variant: String?
         }
         var measurements: [Measurement]
     }
@@ -124,5 +125,51 @@ struct MeasuredSelectionTests {
         let second = try workspace.tessera(arguments)
         #expect(second.status == 0 && !second.stderr.contains("measuring"), "\(second.stderr)")
         #expect(second.stderr.contains("explain: chose \(try Self.fastest(in: profile)) "), "\(second.stderr)")
+    }
+
+    @Test("fast mode measures a manifest's int8 variant and uses it only at or above --min-psnr")
+    func int8Variant() throws {
+        let workspace = try Workspace()
+        defer { workspace.remove() }
+        let model = try Fixtures.importedModel("realesr-animevideov3-x4", into: workspace.folder)
+        let quantized = workspace.folder.appendingPathComponent("x4-int8.onnx")
+        let quantize = try workspace.tessera(["quantize", model.path, "-o", quantized.path, "--calibration", "random:2"])
+        try #require(quantize.status == 0, "\(quantize.stderr)")
+        // The manifest gains the int8 file as a second variant; both are fetched into the store.
+        let manifest = model.deletingPathExtension().appendingPathExtension("json")
+        var json = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: manifest)) as? [String: Any])
+        let bytes = try Data(contentsOf: quantized)
+        let digest = try runProcess(URL(fileURLWithPath: "/usr/bin/sha256sum"), [quantized.path]).stdout.prefix(64)
+        json["variants"] = (json["variants"] as? [Any] ?? []) + [[
+            "precision": "int8", "file": quantized.lastPathComponent, "url": quantized.lastPathComponent,
+            "sha256": String(digest), "bytes": bytes.count,
+        ]]
+        try JSONSerialization.data(withJSONObject: json).write(to: manifest)
+        let id = "realesr-animevideov3-x4"
+        #expect(try workspace.tessera(["models", "install", manifest.path, "--no-tune"]).status == 0)
+        #expect(try workspace.tessera(["models", "install", manifest.path, "--variant", "any-int8"]).status == 0)
+
+        let photo = try Fixtures.samplePhoto("chelsea.png")
+        let output = workspace.folder.appendingPathComponent("out.png")
+        let arguments = [
+            "upscale", photo.path, "-o", output.path, "--model", id, "--region", "0,0,40,40", "--library", "onnxruntime",
+            "--precision", "fast", "--explain",
+        ]
+        // Random calibration leaves the int8 file well below 45 dB of the float32 model's output.
+        let strict = try workspace.tessera(arguments)
+        #expect(strict.status == 0, "\(strict.stderr)")
+        #expect(strict.stderr.contains("on 2 candidates (library, device, precision, variant)"), "\(strict.stderr)")
+        let refused = try #require(strict.stderr.split(separator: "\n").first { $0.hasPrefix("explain:   onnxruntime:cpu accurate any-int8") })
+        #expect(refused.contains("not used"), "\(refused)")
+        #expect(strict.stderr.contains("explain: chose onnxruntime:cpu accurate (") , "\(strict.stderr)")
+
+        // A floor of 0 dB admits it wherever it measured faster; the kept profile decides.
+        let profile = try #require(workspace.profileFiles().first)
+        let stored = try JSONDecoder().decode(StoredProfile.self, from: Data(contentsOf: profile))
+        let loose = try workspace.tessera(arguments + ["--min-psnr", "0"])
+        #expect(loose.status == 0 && !loose.stderr.contains("measuring"), "\(loose.stderr)")
+        let fastest = try #require(stored.measurements.min { ($0.seconds ?? .infinity) < ($1.seconds ?? .infinity) })
+        let expected = fastest.variant == nil ? "onnxruntime:cpu accurate (" : "onnxruntime:cpu accurate any-int8 ("
+        #expect(loose.stderr.contains("explain: chose \(expected)"), "\(loose.stderr)")
     }
 }

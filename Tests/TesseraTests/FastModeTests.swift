@@ -30,7 +30,7 @@ struct FastModeTests {
         let strict = try await Upscaler.load(
             models: [Self.model.path], store: store, backends: [faulty], options: Self.options(floor: 45))
         let refused = try #require(strict.explanation.first { $0.hasPrefix("  onnxruntime:cpu fast") }, "\(strict.explanation)")
-        #expect(refused.contains("below the quality floor of 45.0 dB"), "\(refused)")
+        #expect(refused.contains("is below the quality floor of 45.0 dB"), "\(refused)")
         #expect(strict.explanation.contains { $0.hasPrefix("chose onnxruntime:cpu accurate") }, "\(strict.explanation)")
 
         // What it writes is float32's picture: the same bytes as the library alone, unhurried.

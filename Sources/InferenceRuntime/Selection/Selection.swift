@@ -17,6 +17,13 @@ public struct Selection: Sendable {
         /// The precision to open its session with, where a measurement chose one (fast mode);
         /// `nil` for the run's own.
         public var precision: SessionOptions.Precision?
+        /// Another file of the model to run (a variant, by name), where a measurement chose one.
+        public var variant: String?
+
+        /// `openvino:CPU`, `openvino:CPU fast`, `openvino:CPU accurate int8-qdq`.
+        public var label: String {
+            device.id.rawValue + (precision.map { " \($0.rawValue)" } ?? "") + (variant.map { " \($0)" } ?? "")
+        }
     }
 
     /// The usable pairs, best first.
@@ -33,7 +40,8 @@ public struct Selection: Sendable {
     ///   - profile: measured speeds, if any: only measurements that hold now
     ///     (``SpeedProfile/current(fingerprints:)``).
     ///   - minimumPSNR: the quality floor of fast mode: a measured candidate at the fast
-    ///     precision whose output was below it (or not checked) is never chosen.
+    ///     precision, or running another variant of the model, whose output was below it (or
+    ///     was not checked) is never chosen.
     ///   - library, device: the user's restrictions (`--library`, `--device`), matched against
     ///     the backend name and the device id or route.
     public init(
@@ -79,7 +87,7 @@ public struct Selection: Sendable {
         }
         for (device, reason) in skipped { explanation.append("skipped \(device.id): \(reason)") }
         if let first = usable.first {
-            explanation.append("chose \(first.device.id)" + (first.precision.map { " \($0.rawValue)" } ?? "") + " (\(first.device.name))")
+            explanation.append("chose \(first.label) (\(first.device.name))")
         } else {
             explanation.append("no library can run this model on this machine")
         }
@@ -104,7 +112,8 @@ public struct Selection: Sendable {
             for entry in entries {
                 var candidate = choice
                 candidate.precision = entry.precision
-                let fast = (entry.precision ?? profile.conditions.precision) == .fast
+                candidate.variant = entry.variant
+                let fast = (entry.precision ?? profile.conditions.precision) == .fast || entry.variant != nil
                 if let seconds = entry.seconds {
                     if let floor = minimumPSNR, fast, (entry.psnr ?? -.infinity) < floor {
                         belowFloor.append((candidate, entry))
@@ -117,25 +126,23 @@ public struct Selection: Sendable {
             }
         }
         measured.sort { $0.seconds < $1.seconds }
-        let label = { (choice: Choice) in choice.device.id.rawValue + (choice.precision.map { " \($0.rawValue)" } ?? "") }
         explanation.append("measured on this machine at \(profile.conditions):")
         let fastest = measured.first?.seconds ?? 1
         for (choice, entry, seconds) in measured {
             explanation.append(
-                String(format: "  %@ %.1f ms (%.2f×)", label(choice), seconds * 1000, seconds / fastest)
+                String(format: "  %@ %.1f ms (%.2f×)", choice.label, seconds * 1000, seconds / fastest)
                     + (entry.psnr.map { Tuner.decibels($0) } ?? "") + " timed at \(entry.timedShape)")
         }
         for (choice, entry) in belowFloor {
-            let quality = entry.psnr.map { String(format: "%.1f dB", $0) } ?? "quality not checked"
-            explanation.append(String(
-                format: "  %@ %.1f ms, not used: %@, below the quality floor of %.1f dB", label(choice),
-                (entry.seconds ?? 0) * 1000, quality, minimumPSNR ?? 0))
+            let reason = entry.psnr.map { String(format: "%.1f dB is below the quality floor of %.1f dB", $0, minimumPSNR ?? 0) }
+                ?? String(format: "quality not checked (the floor is %.1f dB)", minimumPSNR ?? 0)
+            explanation.append(String(format: "  %@ %.1f ms, not used: %@", choice.label, (entry.seconds ?? 0) * 1000, reason))
         }
-        for (choice, entry) in failed { explanation.append("  \(label(choice)) failed when measured: \(entry.failure ?? "")") }
+        for (choice, entry) in failed { explanation.append("  \(choice.label) failed when measured: \(entry.failure ?? "")") }
         for choice in unmeasured { explanation.append("  \(choice.device.id) not measured") }
         // A pair that failed at one precision but ran at another is not a fallback twice.
         let fallbacks = failed.map(\.0).filter { choice in !measured.contains { $0.choice.device.id == choice.device.id } }
-        return measured.map(\.choice) + unmeasured + fallbacks.map { var plain = $0; plain.precision = nil; return plain }
+        return measured.map(\.choice) + unmeasured + fallbacks.map { Choice(device: $0.device, report: $0.report) }
     }
 
     /// `--device` matches the id (`openvino:GPU.0`), its route (`GPU.0`, `CUDAExecutionProvider`)

@@ -39,6 +39,9 @@ public struct SpeedProfile: Sendable, Codable, Hashable {
         public var device: DeviceID
         /// The precision its session was opened with; `nil` for the conditions' own.
         public var precision: SessionOptions.Precision?
+        /// Another file of the same model it ran (a manifest's int8 or fp16 variant, by name);
+        /// `nil` for the file the conditions' digest names.
+        public var variant: String?
         /// The pair's ``PairFingerprint`` when it was measured.
         public var fingerprint: String
         /// Fastest of the timed runs after a warm-up; `nil` when the pair failed.
@@ -54,11 +57,12 @@ public struct SpeedProfile: Sendable, Codable, Hashable {
         public var measuredAt: Date
 
         public init(
-            device: DeviceID, precision: SessionOptions.Precision? = nil, fingerprint: String, seconds: Double?,
-            failure: String? = nil, timedShape: String, psnr: Double? = nil, measuredAt: Date = Date()
+            device: DeviceID, precision: SessionOptions.Precision? = nil, variant: String? = nil, fingerprint: String,
+            seconds: Double?, failure: String? = nil, timedShape: String, psnr: Double? = nil, measuredAt: Date = Date()
         ) {
             self.device = device
             self.precision = precision
+            self.variant = variant
             self.fingerprint = fingerprint
             self.seconds = seconds
             self.failure = failure
@@ -80,24 +84,29 @@ public struct SpeedProfile: Sendable, Codable, Hashable {
         self.measurements = measurements
     }
 
-    /// The measurements still valid for the pairs as they are now (`fingerprints` by device);
-    /// pairs not listed are dropped too.
-    public func current(fingerprints: [DeviceID: String]) -> SpeedProfile {
+    /// The measurements still valid for the candidates as they are now: those whose
+    /// fingerprint is among `fingerprints` (a fingerprint names its device, so candidates of
+    /// other devices or of changed builds drop out).
+    public func current(fingerprints: Set<String>) -> SpeedProfile {
         var copy = self
-        copy.measurements = measurements.filter { fingerprints[$0.device] == $0.fingerprint }
+        copy.measurements = measurements.filter { fingerprints.contains($0.fingerprint) }
         return copy
     }
 
-    /// Whether a current measurement of `device` at `precision` is kept.
-    public func isMeasured(_ device: DeviceID, precision: SessionOptions.Precision?, fingerprint: String) -> Bool {
-        measurements.contains { $0.device == device && $0.precision == precision && $0.fingerprint == fingerprint }
+    /// Whether a current measurement of `device` at `precision` (of `variant`) is kept.
+    public func isMeasured(
+        _ device: DeviceID, precision: SessionOptions.Precision?, variant: String? = nil, fingerprint: String
+    ) -> Bool {
+        measurements.contains {
+            $0.device == device && $0.precision == precision && $0.variant == variant && $0.fingerprint == fingerprint
+        }
     }
 
-    /// Adds `new`, replacing older measurements of the same devices at the same precisions.
+    /// Adds `new`, replacing older measurements of the same candidates (device, precision, variant).
     public mutating func record(_ new: [Measurement]) {
-        let replaced = Set(new.map { "\($0.device) \($0.precision?.rawValue ?? "")" })
-        measurements = measurements.filter { !replaced.contains("\($0.device) \($0.precision?.rawValue ?? "")") } + new
-        measurements.sort { ($0.device, $0.precision?.rawValue ?? "") < ($1.device, $1.precision?.rawValue ?? "") }
+        let replaced = Set(new.map(\.candidateKey))
+        measurements = measurements.filter { !replaced.contains($0.candidateKey) } + new
+        measurements.sort { $0.candidateKey < $1.candidateKey }
     }
 
     /// The profile file for `conditions` in `directory`: the model's digest, then a digest of
@@ -123,6 +132,11 @@ public struct SpeedProfile: Sendable, Codable, Hashable {
         try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
         try JSONEncoder.profiles.encode(self).write(to: url, options: .atomic)
     }
+}
+
+extension SpeedProfile.Measurement {
+    /// `device precision variant`: what tells candidates apart.
+    var candidateKey: String { "\(device) \(precision?.rawValue ?? "") \(variant ?? "")" }
 }
 
 extension JSONEncoder {

@@ -11,24 +11,35 @@ public import TensorCore
 /// pair is a candidate once per precision, and each candidate's output is compared with the
 /// float32 reference (a ``QualityCheck``), so a fast candidate can be held to a quality floor.
 public struct Tuner: Sendable {
-    /// One candidate to time: a pair, at a precision.
+    /// One candidate to time: a pair, at a precision, running the model or another file of it.
     public struct Pair: Sendable {
         public var device: Device
         public var backend: any Backend
         /// The precision to open its session with; `nil` for the options' own.
         public var precision: SessionOptions.Precision?
-        /// The pair's ``PairFingerprint``, stored with its measurement.
+        /// Another file of the model (a variant, by name) to run instead of the measured model.
+        public var variant: (name: String, file: URL)?
+        /// The pair's ``PairFingerprint`` (with the variant file's digest), stored with its
+        /// measurement.
         public var fingerprint: String
 
-        public init(device: Device, backend: any Backend, precision: SessionOptions.Precision? = nil) {
+        /// - Parameter variant: another file of the model and its SHA-256, which becomes part
+        ///   of the fingerprint, so a changed variant file is measured again.
+        public init(
+            device: Device, backend: any Backend, precision: SessionOptions.Precision? = nil,
+            variant: (name: String, file: URL, digest: String)? = nil
+        ) {
             self.device = device
             self.backend = backend
             self.precision = precision
-            self.fingerprint = PairFingerprint.of(backend, device: device)
+            self.variant = variant.map { ($0.name, $0.file) }
+            self.fingerprint = PairFingerprint.of(backend, device: device) + (variant.map { " " + $0.digest } ?? "")
         }
 
-        /// `openvino:CPU`, or `openvino:CPU fast` for a candidate of fast mode.
-        public var label: String { device.id.rawValue + (precision.map { " \($0.rawValue)" } ?? "") }
+        /// `openvino:CPU`, `openvino:CPU fast`, `openvino:CPU int8-qdq`.
+        public var label: String {
+            device.id.rawValue + (precision.map { " \($0.rawValue)" } ?? "") + (variant.map { " \($0.name)" } ?? "")
+        }
 
         func sessionOptions(_ options: SessionOptions) -> SessionOptions {
             var options = options
@@ -53,6 +64,16 @@ public struct Tuner: Sendable {
             self.output = output
             self.psnr = psnr
         }
+
+        /// `session`'s output for each of ``inputs``.
+        func outputs(of session: any Session) throws -> [Tensor] {
+            try inputs.map { inputs in
+                guard let result = try session.run(inputs)[output] else {
+                    throw BackendError(.run, backend: session.device.backend, call: "run", message: "no output '\(output)'")
+                }
+                return result
+            }
+        }
     }
 
     /// Timed runs per pair after one warm-up run (a session's first run is slower: allocation,
@@ -65,37 +86,34 @@ public struct Tuner: Sendable {
 
     /// Loads `model` on each candidate with `options`, runs `feeds` once to warm up and
     /// ``timedRuns`` times more, and keeps the fastest run. With `quality`, the first
-    /// candidate at float32 precision gives the reference outputs and every other one is
-    /// judged against them. A candidate that fails to load or run is recorded with the reason;
-    /// it never stops the others.
+    /// candidate running the model at float32 gives the reference outputs, and every candidate
+    /// faster than all such float32 ones is judged against them (a slower one could never be
+    /// chosen, so its quality is not worth the runs). A candidate that fails to load or run is
+    /// recorded with the reason; it never stops the others.
     public func measure(
         model: URL, pairs: [Pair], options: SessionOptions, feeds: [String: Tensor], quality: QualityCheck? = nil
     ) async -> [SpeedProfile.Measurement] {
         let shape = Self.shapeText(feeds)
         var reference: [Tensor]?
+        var fastestReference = Double.infinity
         var results: [SpeedProfile.Measurement] = []
-        // The float32 candidates go first, so the reference exists before it is needed.
-        let ordered = pairs.filter { $0.sessionOptions(options).precision == .accurate }
-            + pairs.filter { $0.sessionOptions(options).precision != .accurate }
-        for pair in ordered {
+        // The model's own file at float32 goes first, so the reference exists before it is needed.
+        let isReference = { (pair: Pair) in pair.variant == nil && pair.sessionOptions(options).precision == .accurate }
+        for pair in pairs.filter(isReference) + pairs.filter({ !isReference($0) }) {
             var result = SpeedProfile.Measurement(
-                device: pair.device.id, precision: pair.precision, fingerprint: pair.fingerprint, seconds: nil,
-                timedShape: shape)
+                device: pair.device.id, precision: pair.precision, variant: pair.variant?.name, fingerprint: pair.fingerprint,
+                seconds: nil, timedShape: shape)
             do {
                 let session = try await pair.backend.makeSession(
-                    model: model, device: pair.device, options: pair.sessionOptions(options))
-                result.seconds = try time(session, feeds: feeds)
+                    model: pair.variant?.file ?? model, device: pair.device, options: pair.sessionOptions(options))
+                let seconds = try time(session, feeds: feeds)
+                result.seconds = seconds
                 if let quality {
-                    let outputs = try quality.inputs.map { inputs in
-                        guard let output = try session.run(inputs)[quality.output] else {
-                            throw BackendError(.run, backend: pair.device.backend, call: "run", message: "no output '\(quality.output)'")
-                        }
-                        return output
-                    }
-                    if let reference {
-                        result.psnr = zip(reference, outputs).map { quality.psnr($0, $1) }.min()
-                    } else if pair.sessionOptions(options).precision == .accurate {
-                        reference = outputs
+                    if isReference(pair) {
+                        if reference == nil { reference = try quality.outputs(of: session) }
+                        fastestReference = min(fastestReference, seconds)
+                    } else if let reference, seconds < fastestReference {
+                        result.psnr = zip(reference, try quality.outputs(of: session)).map { quality.psnr($0, $1) }.min()
                     }
                 }
             } catch {
@@ -122,18 +140,20 @@ public struct Tuner: Sendable {
         directory: URL, measureMissing: Bool, quality: QualityCheck? = nil, feeds: ([Pair]) async -> [String: Tensor],
         log: (String) -> Void
     ) async -> SpeedProfile {
-        let fingerprints = Dictionary(pairs.map { ($0.device.id, $0.fingerprint) }, uniquingKeysWith: { first, _ in first })
+        let fingerprints = Set(pairs.map(\.fingerprint))
         var profile = SpeedProfile.load(conditions, from: directory) ?? SpeedProfile(conditions: conditions)
-        var toMeasure = pairs.filter { !profile.isMeasured($0.device.id, precision: $0.precision, fingerprint: $0.fingerprint) }
+        var toMeasure = pairs.filter {
+            !profile.isMeasured($0.device.id, precision: $0.precision, variant: $0.variant?.name, fingerprint: $0.fingerprint)
+        }
         guard pairs.count > 1, !toMeasure.isEmpty, measureMissing else { return profile.current(fingerprints: fingerprints) }
 
-        if quality != nil, let first = pairs.first(where: { $0.sessionOptions(options).precision == .accurate }),
-            !toMeasure.contains(where: { $0.sessionOptions(options).precision == .accurate })
-        {
+        let isReference = { (pair: Pair) in pair.variant == nil && pair.sessionOptions(options).precision == .accurate }
+        if quality != nil, let first = pairs.first(where: isReference), !toMeasure.contains(where: isReference) {
             toMeasure.insert(first, at: 0)
         }
         log("measuring \(label) on \(toMeasure.count) candidate\(toMeasure.count == 1 ? "" : "s") (library, device"
-            + (pairs.contains { $0.precision != nil } ? ", precision" : "") + ") to pick the fastest "
+            + (pairs.contains { $0.precision != nil } ? ", precision" : "") + (pairs.contains { $0.variant != nil } ? ", variant" : "")
+            + ") to pick the fastest "
             + "(once per model and machine; --no-tune skips)…")
         let clock = ContinuousClock()
         let start = clock.now
@@ -147,6 +167,7 @@ public struct Tuner: Sendable {
         }
         let times = results.sorted { ($0.seconds ?? .infinity) < ($1.seconds ?? .infinity) }.map { result in
             let name = result.device.rawValue + (result.precision.map { " \($0.rawValue)" } ?? "")
+                + (result.variant.map { " \($0)" } ?? "")
             guard let seconds = result.seconds else { return "\(name) failed" }
             return String(format: "%@ %.1f ms", name, seconds * 1000) + (result.psnr.map { Self.decibels($0) } ?? "")
         }

@@ -20,11 +20,16 @@ extension UpscaleStage {
         log: @Sendable (String) -> Void
     ) async {
         let fast = session.precision == .fast
-        // In fast mode each pair is a candidate at every precision its library offers on it.
+        // In fast mode each pair is a candidate at every precision its library offers on it, and
+        // with each other variant of the model already here.
+        let variants = fast ? alternatives.compactMap { alternative in
+            (try? FileDigest.sha256(of: alternative.file)).map { (name: alternative.name, file: alternative.file, digest: $0) }
+        } : []
         let pairs = ranked.flatMap { device -> [Tuner.Pair] in
             guard let backend = backends.first(where: { $0.id == device.backend }) else { return [] }
             guard fast else { return [Tuner.Pair(device: device, backend: backend)] }
             return backend.precisions(on: device).map { Tuner.Pair(device: device, backend: backend, precision: $0) }
+                + variants.map { Tuner.Pair(device: device, backend: backend, precision: .accurate, variant: $0) }
         }
         guard pairs.count > 1, let digest = try? FileDigest.sha256(of: file) else { return }
         let conditions = SpeedProfile.Conditions(

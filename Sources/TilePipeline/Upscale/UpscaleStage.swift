@@ -19,6 +19,11 @@ struct UpscaleStage: Sendable {
     var reports: [DeviceID: CapabilityReport]
     /// How the variant was chosen, the first lines of ``explanation``.
     var variantExplanation: [String]
+    /// The manifest's other variants already on this machine (an int8 or fp16 file, say): fast
+    /// mode's further candidates.
+    var alternatives: [(name: String, file: URL)] = []
+    /// The file each ranked device runs, where fast mode chose an alternative.
+    var files: [DeviceID: URL] = [:]
 
     /// Resolves `name`, picks the variant before anything is fetched, fetches it when the store
     /// does not have it yet, and ranks the pairs that pass the capability check.
@@ -50,7 +55,10 @@ struct UpscaleStage: Sendable {
         var stage = UpscaleStage(
             name: name, manifest: resolved.manifest, file: file, ranked: [], precisions: [:], bytesPerInputPixel: perPixel,
             explanation: [],
-            devices: backends.flatMap { $0.devices() }, reports: reports, variantExplanation: choice.explanation)
+            devices: backends.flatMap { $0.devices() }, reports: reports, variantExplanation: choice.explanation,
+            alternatives: resolved.manifest.variants.filter { $0.name != pick.variant.name }.compactMap { variant in
+                resolved.localFile(for: variant).map { (variant.name, $0) }
+            })
         let selection = stage.rank(profile: nil, options: options)
         guard !selection.ranked.isEmpty else {
             throw UpscaleError.noUsableDevice(model: name, reasons: selection.skipped.map { "\($0.device.id): \($0.reason)" })
@@ -68,12 +76,14 @@ struct UpscaleStage: Sendable {
             library: options.library, device: options.device)
         ranked = []
         precisions = [:]
+        files = [:]
         explanation = variantExplanation + selection.explanation
         // Fast mode holds a precision to the floor only once measured; until then, float32.
         let unproven: SessionOptions.Precision = fast && options.minimumPSNR != nil ? .accurate : options.session.precision
         for choice in selection.ranked where precisions[choice.device.id] == nil {
             ranked.append(choice.device)
             precisions[choice.device.id] = choice.precision ?? unproven
+            files[choice.device.id] = alternatives.first { $0.name == choice.variant }?.file
             if choice.precision == nil, fast, unproven == .accurate {
                 explanation.append("fast mode: \(choice.device.id) runs float32 until a faster precision is measured above the floor")
             }
@@ -98,6 +108,12 @@ struct UpscaleStage: Sendable {
         return allDevices ? common : [common[0]]
     }
 
+    /// What runs on `device`: its precision, and the variant where fast mode chose another file.
+    func label(on device: Device) -> String {
+        let variant = files[device.id].flatMap { file in alternatives.first { $0.file == file }?.name }
+        return (precisions[device.id]?.rawValue ?? "") + (variant.map { " \($0)" } ?? "")
+    }
+
     /// A session of this stage's model on `device`, as a tile processor.
     func processor(on device: Device, backends: [any Backend], session options: SessionOptions) async throws -> SessionProcessor {
         guard let backend = backends.first(where: { $0.id == device.backend }) else {
@@ -105,7 +121,7 @@ struct UpscaleStage: Sendable {
         }
         var options = options
         options.precision = precisions[device.id] ?? options.precision
-        let session = try await backend.makeSession(model: file, device: device, options: options)
+        let session = try await backend.makeSession(model: files[device.id] ?? file, device: device, options: options)
         return try SessionProcessor(
             session: session, inputName: manifest.input.name, outputName: manifest.output.name, scale: manifest.scale,
             margin: manifest.tiling.overlap)

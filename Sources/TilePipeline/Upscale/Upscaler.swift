@@ -69,9 +69,8 @@ public struct Upscaler: Sendable {
                     workers.append(TileWorker(name: name, processor: options.testTimeAugmentation ? AugmentedProcessor(chain) : chain))
                 }
                 let threads = sessionOptions.threads.map { ", \($0) threads each" } ?? ""
-                let precisions = stages.map { $0.precisions[device.id]?.rawValue ?? sessionOptions.precision.rawValue }
                 explanation.append(
-                    "worker: \(device.id) \(precisions.joined(separator: " → ")) (\(device.name))"
+                    "worker: \(device.id) \(stages.map { $0.label(on: device) }.joined(separator: " → ")) (\(device.name))"
                         + (sessions > 1 ? ", \(sessions) sessions\(threads)" : ""))
             } catch {
                 log("\(device.id) could not load the model, skipped: \(error)")
