@@ -18,13 +18,15 @@ struct Upscale: AsyncParsableCommand {
             temporary file that replaces the target only when complete, so Ctrl-C leaves nothing.
 
             The first time a model runs on this machine (at a tile size, thread count and \
-            precision), every library and device that can run it is timed on a small tile, \
-            a few seconds at most, and the fastest is used from then on; the measurements are \
+            precision), every library and device that can run it is timed on a small tile \
+            (once: about 1 s for realesr-animevideov3-x4, 10 s for realesrgan-x4plus; `models \
+            install` does it ahead), and the fastest is used from then on; the measurements are \
             kept with the model store and redone when a library, the model or the CPU changes. \
             --explain prints the table, --no-tune skips measuring. With --precision fast, each \
-            library's narrower precisions are measured too, and their output is compared with \
-            float32's on photos that ship with Tessera: the fastest one at or above --min-psnr \
-            (45 dB) is used, never one below it.
+            library's narrower precisions, and the manifest's other installed variants (int8, \
+            fp16), are measured too, and their output is compared with float32's on photos that \
+            ship with Tessera: the fastest one at or above --min-psnr (45 dB) is used, never one \
+            below it.
 
             Models are installed ids (`tessera models list`), manifests or .onnx files; give \
             --model twice to chain models. Several inputs, or a folder, go into an output folder; \
