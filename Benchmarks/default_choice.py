@@ -8,11 +8,14 @@ whole `tessera upscale` processes (PNG in, TIFF out): the default command agains
 with each `--library`, in alternation, on a 512×512 photo (animevideov3) and a 128×128 crop
 (x4plus). Beside them, the bare model call on the same input size through ncnn, ONNX Runtime and
 OpenVINO f32 (their Python APIs, THREADS threads; Benchmarks/ncnn_session.py, session_python.py).
+Also times each library with `tessera bench` at the tile the measuring used and at the full
+tile the job uses, to show whether the small tile ranks the libraries as the full one does.
 Prints Markdown tables: fastest and median of ROUNDS.
 """
 import importlib.util
 import json
 import os
+import re
 import statistics
 import subprocess
 import sys
@@ -63,6 +66,15 @@ def main():
         for line in log.splitlines():
             if "measured" in line or "chose" in line:
                 print(f"    {line}")
+        timed = re.search(r"measured in .* at data=(\S+):", log).group(1)
+        full = re.search(r"measured on this machine at data=(\S+),", log).group(1)
+        print("\n| `tessera bench` (fastest of 3 after a warm-up) | " + " | ".join(LIBRARIES) + " |")
+        print("|---|" + "---|" * len(LIBRARIES))
+        for shape in (timed, full):
+            output = subprocess.run([tessera, "bench", onnx, "--input-shape", f"data={shape}", "--repeat", "3", "--json"],
+                                    env=env, capture_output=True, text=True, check=True).stdout
+            fastest = {entry["device"].split(":")[0]: entry["fastestRunSeconds"] for entry in json.loads(output)}
+            print(f"| {shape} | " + " | ".join(f"{fastest[name] * 1000:.0f} ms" for name in LIBRARIES) + " |")
 
         variants = {"default": []} | {f"--library {name}": ["--library", name] for name in LIBRARIES}
         times = {name: [] for name in variants}
