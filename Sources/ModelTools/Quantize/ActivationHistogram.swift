@@ -55,6 +55,45 @@ struct ActivationHistogram: Sendable {
         return low <= high ? low...high : seen
     }
 
+    /// The range whose quantization into `steps + 1` levels loses the least, in expected squared
+    /// error over the histogram: a value inside loses about step²/12 to rounding, a value outside
+    /// its squared distance to the nearer end. `seen` shrunk towards 0 by one factor at both ends
+    /// is searched first, then each end alone; `symmetric` searches `[-b, b]` only.
+    func mseRange(seen: ClosedRange<Float>, steps: Int, symmetric: Bool) -> ClosedRange<Float> {
+        guard counts.contains(where: { $0 > 0 }), bound > 0 else { return seen }
+        let low = Double(min(seen.lowerBound, 0))
+        let high = Double(max(seen.upperBound, 0))
+        // 1% steps: finer ones change the error by well under 1% on measured activations.
+        let factors = (1...100).map { Double($0) / 100 }
+        if symmetric {
+            let widest = max(-low, high)
+            let b = factors.min { squaredError(-widest * $0, widest * $0, steps) < squaredError(-widest * $1, widest * $1, steps) } ?? 1
+            return Float(-widest * b)...Float(widest * b)
+        }
+        let both = factors.min { squaredError(low * $0, high * $0, steps) < squaredError(low * $1, high * $1, steps) } ?? 1
+        var lower = low * both
+        var upper = high * both
+        let bestUpper = factors.map { high * $0 }.filter { $0 >= upper }
+            .min { squaredError(lower, $0, steps) < squaredError(lower, $1, steps) } ?? upper
+        upper = bestUpper
+        lower = factors.map { low * $0 }.filter { $0 <= lower }
+            .min { squaredError($0, upper, steps) < squaredError($1, upper, steps) } ?? lower
+        return Float(lower)...Float(upper)
+    }
+
+    /// The histogram's summed squared error when `[lower, upper]` is quantized into `steps` steps.
+    private func squaredError(_ lower: Double, _ upper: Double, _ steps: Int) -> Double {
+        let step = (upper - lower) / Double(steps)
+        let width = 2 * Double(bound) / Double(Self.binCount)
+        var total = 0.0
+        for (index, count) in counts.enumerated() where count > 0 {
+            let x = Double(edge(index)) + width / 2
+            let error = x < lower ? (x - lower) * (x - lower) : x > upper ? (x - upper) * (x - upper) : step * step / 12
+            total += Double(count) * error
+        }
+        return total
+    }
+
     /// The symmetric window around zero whose values, squeezed into ``quantizedBinCount`` levels,
     /// lose the least information (KL divergence), with what lies outside clipped to its edges.
     /// As TensorRT's calibrator does; ONNX Runtime's, at its default of 128 bins, has one window

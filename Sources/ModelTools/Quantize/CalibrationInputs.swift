@@ -47,10 +47,34 @@ enum CalibrationInputs {
     static func feeds(
         _ source: CalibrationSource, interface: [ValueInfo], preprocessing: CalibrationPreprocessing
     ) throws(QuantizeError) -> [[String: Tensor]] {
+        try groups(source, interface: interface, preprocessing: preprocessing).flatMap(\.feeds)
+    }
+
+    /// The feeds grouped by where they came from: one group per image (its crops) or per random
+    /// input, named by the file or `random:SEED`.
+    static func groups(
+        _ source: CalibrationSource, interface: [ValueInfo], preprocessing: CalibrationPreprocessing
+    ) throws(QuantizeError) -> [(name: String, feeds: [[String: Tensor]])] {
         switch source {
-        case .random(let count): return try (0..<count).map { seed throws(QuantizeError) in try random(interface, preprocessing, seed) }
-        case .images(let folder): return try images(in: folder, interface: interface, preprocessing: preprocessing)
+        case .random(let count):
+            return try (0..<count).map { seed throws(QuantizeError) in
+                ("random:\(seed)", [try random(interface, preprocessing, seed)])
+            }
+        case .images(let folder):
+            let files = imageFiles(in: folder)
+            guard !files.isEmpty else { throw .noCalibrationData(folder.path) }
+            return try images(files, interface: interface, preprocessing: preprocessing)
+        case .imageFiles(let files):
+            guard !files.isEmpty else { throw .noCalibrationData(source.description) }
+            return try images(files, interface: interface, preprocessing: preprocessing)
         }
+    }
+
+    /// The PNG, JPEG and TIFF files in `folder`, sorted by name.
+    static func imageFiles(in folder: URL) -> [URL] {
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: folder.path)) ?? []
+        return names.sorted().filter { ImageFormat(pathExtension: ($0 as NSString).pathExtension) != nil }
+            .map { folder.appendingPathComponent($0) }
     }
 
     /// The model's shape with dynamic dims filled: batch 1, anything else the crop side.
@@ -79,8 +103,8 @@ enum CalibrationInputs {
     }
 
     private static func images(
-        in folder: URL, interface: [ValueInfo], preprocessing: CalibrationPreprocessing
-    ) throws(QuantizeError) -> [[String: Tensor]] {
+        _ files: [URL], interface: [ValueInfo], preprocessing: CalibrationPreprocessing
+    ) throws(QuantizeError) -> [(name: String, feeds: [[String: Tensor]])] {
         guard interface.count == 1, let input = interface.first else {
             throw .imagesNeedImageInput(reason: "it has \(interface.count) inputs")
         }
@@ -88,12 +112,9 @@ enum CalibrationInputs {
         guard dims.count == 4, input.type?.tensorType?.elementType == .float32 else {
             throw .imagesNeedImageInput(reason: "input '\(input.name)' is \(input.type?.description ?? "untyped")")
         }
-        let names = (try? FileManager.default.contentsOfDirectory(atPath: folder.path)) ?? []
-        let files = names.sorted().filter { ImageFormat(pathExtension: ($0 as NSString).pathExtension) != nil }
-        guard !files.isEmpty else { throw .noCalibrationData(folder.path) }
-        var feeds: [[String: Tensor]] = []
-        for file in files {
-            let url = folder.appendingPathComponent(file)
+        var groups: [(name: String, feeds: [[String: Tensor]])] = []
+        for url in files {
+            var feeds: [[String: Tensor]] = []
             let image: Image
             do { image = try ImageReader.read(url) } catch { throw .unreadableImage(path: url.path, reason: "\(error)") }
             for (x, y) in cropOrigins(image: image, width: dims[3], height: dims[2]) {
@@ -104,8 +125,9 @@ enum CalibrationInputs {
                     throw .unreadableImage(path: url.path, reason: "\(error)")
                 }
             }
+            groups.append((url.lastPathComponent, feeds))
         }
-        return feeds
+        return groups
     }
 
     /// Crops centred on the four quarters of the image, kept inside it where it is large enough.

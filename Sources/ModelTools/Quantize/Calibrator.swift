@@ -26,9 +26,11 @@ public struct Calibrator: Sendable {
         throw .calibrationFailed(engine: "any library", reason: "neither ONNX Runtime nor the reference engine is available")
     }
 
-    /// The range of every tensor in `tensors` over all `feeds`.
+    /// The range of every tensor in `tensors` over all `feeds`; `symmetric` tells the MSE method
+    /// that ranges will be made symmetric around 0 (the others ignore it).
     public func ranges(
-        model: Model, tensors: [String], feeds: [[String: Tensor]], method: QuantizationOptions.Method
+        model: Model, tensors: [String], feeds: [[String: Tensor]], method: QuantizationOptions.Method,
+        symmetric: Bool = false
     ) async throws(QuantizeError) -> [String: ClosedRange<Float>] {
         let (backend, device) = try device()
         let engine = device.id.rawValue
@@ -71,9 +73,12 @@ public struct Calibrator: Sendable {
         var ranges: [String: ClosedRange<Float>] = [:]
         for name in tensors {
             guard let histogram = histograms[name], let extremes = seen[name] else { continue }
-            ranges[name] =
-                method == .percentile
-                ? histogram.percentileRange(Self.percentile, seen: extremes) : histogram.entropyRange()
+            switch method {
+            case .percentile: ranges[name] = histogram.percentileRange(Self.percentile, seen: extremes)
+            case .entropy: ranges[name] = histogram.entropyRange()
+            case .mse: ranges[name] = histogram.mseRange(seen: extremes, steps: symmetric ? 254 : 255, symmetric: symmetric)
+            case .minmax: ranges[name] = extremes
+            }
         }
         return ranges
     }

@@ -12,11 +12,13 @@ struct QDQRewriter {
 
     /// The parameters of each activation.
     func activationParameters(_ names: [String]) -> [String: QuantizationParameters] {
-        let range = QuantizationParameters.integerRange(options.activations, symmetric: false, reduceRange: false)
+        let symmetric = options.symmetricActivations
+        let range = QuantizationParameters.integerRange(options.activations, symmetric: symmetric, reduceRange: false)
         var parameters: [String: QuantizationParameters] = [:]
         for name in names {
             let seen = ranges[name] ?? 0...0
-            parameters[name] = QuantizationParameters(lower: seen.lowerBound, upper: seen.upperBound, range: range, symmetric: false)
+            parameters[name] = QuantizationParameters(
+                lower: seen.lowerBound, upper: seen.upperBound, range: range, symmetric: symmetric)
         }
         return parameters
     }

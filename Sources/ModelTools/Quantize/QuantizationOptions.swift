@@ -13,6 +13,9 @@ public struct QuantizationOptions: Sendable, Hashable {
         /// The symmetric window of a 2048-bin histogram whose 128-level quantization has the
         /// least KL divergence from the full histogram.
         case entropy
+        /// The range whose 8-bit quantization of a 2048-bin histogram has the least mean squared
+        /// error, rounding inside the range and clipping outside it both counted.
+        case mse
     }
 
     /// An 8-bit integer type for activations or weights.
@@ -30,19 +33,24 @@ public struct QuantizationOptions: Sendable, Hashable {
     public var perChannel: Bool
     /// Weights in 7 bits, so that U8×S8 pairs cannot saturate int16 sums on CPUs without VNNI.
     public var reduceRange: Bool
+    /// Activation zero points of 0 (ranges symmetric around 0, `[-127, 127]`): OpenVINO can then
+    /// move the dequantizing scale through PRelu and LeakyRelu and keep whole blocks in int8.
+    /// Needs signed activations.
+    public var symmetricActivations: Bool
     /// Operator types or node names left in float32.
     public var excluded: Set<String>
 
     /// S8S8 (what ONNX Runtime recommends on CPU), per-tensor, MinMax, nothing excluded.
     public init(
         method: Method = .minmax, activations: IntegerType = .s8, weights: IntegerType = .s8, perChannel: Bool = false,
-        reduceRange: Bool = false, excluded: Set<String> = []
+        reduceRange: Bool = false, symmetricActivations: Bool = false, excluded: Set<String> = []
     ) {
         self.method = method
         self.activations = activations
         self.weights = weights
         self.perChannel = perChannel
         self.reduceRange = reduceRange
+        self.symmetricActivations = symmetricActivations
         self.excluded = excluded
     }
 

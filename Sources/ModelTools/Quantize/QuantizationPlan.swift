@@ -39,6 +39,12 @@ public struct QuantizationPlan: Sendable {
     /// - Throws: ``QuantizeError`` for an operator that is neither quantizable, known to stay
     ///   float, nor excluded; a float16 weight; or a model with nothing to quantize.
     public init(model: Model, options: QuantizationOptions) throws(QuantizeError) {
+        try self.init(model: model, options: options, keepingFloat: [])
+    }
+
+    /// Plans as above with the nodes at `keepingFloat` (graph indices) left float32 as if
+    /// excluded: the quality-floor search keeps sensitive layers float this way, named or not.
+    init(model: Model, options: QuantizationOptions, keepingFloat: Set<Int>) throws(QuantizeError) {
         let graph = model.graph
         let initializers = graph.initializersByName
         var consumed = Set<String>()
@@ -50,7 +56,9 @@ public struct QuantizationPlan: Sendable {
             if !name.isEmpty, initializers[name] == nil, listed.insert(name).inserted { activations.append(name) }
         }
         for (index, node) in graph.nodes.enumerated() {
-            if options.excluded.contains(node.opType) || (!node.name.isEmpty && options.excluded.contains(node.name)) { continue }
+            if keepingFloat.contains(index) || options.excluded.contains(node.opType)
+                || (!node.name.isEmpty && options.excluded.contains(node.name))
+            { continue }
             guard node.domain.isEmpty || node.domain == "ai.onnx" else {
                 throw .unsupportedOperator(node: node.label(index: index), opType: node.opType, domain: node.domain)
             }

@@ -1,3 +1,5 @@
+import Foundation
+
 /// Why a model could not be quantized as asked. Nothing is written when one is thrown.
 public enum QuantizeError: Error, Sendable, Equatable, CustomStringConvertible {
     /// `--calibration` names no images and is not `random:N`.
@@ -18,6 +20,15 @@ public enum QuantizeError: Error, Sendable, Equatable, CustomStringConvertible {
     case calibrationFailed(engine: String, reason: String)
     /// The rewritten model is not valid: a fault of the quantizer, reported instead of written.
     case invalidResult(String)
+    /// Symmetric activations were asked for with unsigned ones, whose zero point cannot be 0
+    /// without losing every negative value.
+    case symmetricNeedsSignedActivations
+    /// A quality floor needs held-back inputs and none could be set aside.
+    case noHeldBackImages(String)
+    /// No model with at least one integer layer reached the floor on the held-back inputs.
+    case floorNotMet(minimumPSNR: Double, bestPSNR: Double, floatLayers: Int, layers: Int, heldBack: String)
+    /// Running a candidate on the held-back inputs failed.
+    case evaluationFailed(engine: String, reason: String)
 
     public var description: String {
         switch self {
@@ -35,6 +46,14 @@ public enum QuantizeError: Error, Sendable, Equatable, CustomStringConvertible {
             "node \(node): '\(tensor)' is \(type); only float32 models can be quantized"
         case .calibrationFailed(let engine, let reason): "calibration on \(engine) failed: \(reason)"
         case .invalidResult(let reason): "the quantized model is not valid: \(reason)"
+        case .symmetricNeedsSignedActivations:
+            "--symmetric-activations needs signed activations (--activations s8): a u8 zero point of 0 drops every negative value"
+        case .noHeldBackImages(let reason): "a quality floor needs held-back photos: \(reason); give them with --holdout DIR"
+        case .floorNotMet(let floor, let best, let floatLayers, let layers, let heldBack):
+            "no quantized model reaches \(Self.decibels(floor)) on \(heldBack): the best, with \(floatLayers) of \(layers) layers kept float, reaches \(Self.decibels(best)); nothing was written (lower --min-psnr, or calibrate on photos closer to those)"
+        case .evaluationFailed(let engine, let reason): "running a quantized candidate on \(engine) failed: \(reason)"
         }
     }
+
+    static func decibels(_ value: Double) -> String { String(format: "%.2f dB", value) }
 }

@@ -20,9 +20,25 @@ struct Quantize: AsyncParsableCommand {
             through the model's own pre-processing: the range in the manifest beside the model) \
             or random:N for N seeded random inputs. --method minmax takes the extremes seen, \
             percentile drops the outer 0.001%, entropy minimizes the KL divergence of a \
-            histogram. S8S8 is the default, as ONNX Runtime recommends on CPU; weights are \
-            symmetric when signed. U8S8 on an x86-64 CPU with AVX2 and no VNNI can saturate; \
-            you are warned, and --reduce-range (7-bit weights) or U8U8 avoids it.
+            histogram, mse minimizes the squared error of rounding and clipping together. S8S8 \
+            is the default, as ONNX Runtime recommends on CPU; weights are symmetric when \
+            signed. --symmetric-activations makes every activation zero point 0 (s8 only), which \
+            OpenVINO needs to fold PRelu and LeakyRelu into its int8 convolutions.
+
+            On an x86-64 CPU with AVX2 and no VNNI, signed weights are made 7-bit automatically \
+            (reported): ONNX Runtime runs int8 activations as u8 there, and u8×s8 pair sums can \
+            saturate int16. --reduce-range asks for 7-bit weights anywhere, --no-reduce-range \
+            keeps 8 bits (U8S8 then warns).
+
+            --min-psnr DB sets a quality floor: the output of the written model must be at \
+            least DB from the float model's (PSNR, clipped to the manifest's output range, else \
+            unclipped with the float output's range as the peak) on every held-back photo: \
+            --holdout DIR (or random:N), else every third calibration image, which is then not \
+            calibrated on. The quantizer measures each layer's sensitivity (the dB gained when \
+            it alone stays float), keeps the most sensitive layers float until the floor holds, \
+            then makes integer again any it can; the report lists the float layers with their \
+            sensitivity and the PSNR reached on each held-back photo. When no model with an \
+            integer layer reaches the floor, it says so and writes nothing.
 
             The report gives node counts before and after; --verify adds `tessera verify`'s \
             figures of the written model against the input model (reported, not enforced: int8 \
@@ -34,6 +50,8 @@ struct Quantize: AsyncParsableCommand {
               tessera quantize x4.onnx -o x4-int8.onnx --calibration photos/ --per-channel
               tessera quantize x4.onnx -o x4-u8u8.onnx --calibration random:8 --activations u8 --weights u8
               tessera quantize net.onnx -o net-int8.onnx --calibration photos/ --exclude Softmax --verify --json
+              tessera quantize x4.onnx -o x4-int8.onnx --calibration photos/ --holdout others/ --per-channel --min-psnr 45
+              tessera quantize x4.onnx -o x4-ov.onnx --calibration photos/ --per-channel --symmetric-activations
             """
     )
 
@@ -46,7 +64,7 @@ struct Quantize: AsyncParsableCommand {
     @Option(help: ArgumentHelp("A folder of calibration images, or random:N (required).", valueName: "DIR|random:N"))
     var calibration: String
 
-    @Option(help: "How activation ranges are chosen: minmax, percentile or entropy.")
+    @Option(help: "How activation ranges are chosen: minmax, percentile, entropy or mse.")
     var method: QuantizationOptions.Method = .minmax
 
     @Option(help: "Activation type: s8 or u8.")
@@ -58,8 +76,21 @@ struct Quantize: AsyncParsableCommand {
     @Flag(help: "One weight scale per output channel (needs opset 13).")
     var perChannel = false
 
-    @Flag(help: "Quantize weights to 7 bits (avoids U8S8 saturation on CPUs without VNNI).")
-    var reduceRange = false
+    @Flag(
+        inversion: .prefixedNo,
+        help: "Quantize weights to 7 bits (default: automatic, on x86-64 CPUs with AVX2 and no VNNI, for signed weights).")
+    var reduceRange: Bool?
+
+    @Flag(help: "Activation zero points 0 (needs --activations s8; lets OpenVINO fold PRelu into int8 convolutions).")
+    var symmetricActivations = false
+
+    @Option(
+        name: .customLong("min-psnr"),
+        help: ArgumentHelp("Quality floor in dB on held-back photos; sensitive layers stay float to meet it.", valueName: "DB"))
+    var minPSNR: Double?
+
+    @Option(help: ArgumentHelp("Held-back photos for --min-psnr (default: every third calibration image).", valueName: "DIR|random:N"))
+    var holdout: String?
 
     @Option(help: ArgumentHelp("Operator types or node names to keep float32, comma-separated.", valueName: "OP,…"))
     var exclude: String?
@@ -82,24 +113,38 @@ struct Quantize: AsyncParsableCommand {
         guard output.hasSuffix(".onnx") else { throw ValidationError("-o must name a .onnx file") }
         if let threads, threads < 1 { throw ValidationError("--threads must be at least 1") }
         if let exclude, exclude.split(separator: ",").isEmpty { throw ValidationError("--exclude needs operator types or node names") }
+        if let minPSNR, !minPSNR.isFinite || minPSNR <= 0 { throw ValidationError("--min-psnr must be a positive number of dB") }
+        if holdout != nil, minPSNR == nil { throw ValidationError("--holdout needs --min-psnr") }
     }
 
     func run() async throws {
         let input = URL(fileURLWithPath: model)
         let outputURL = URL(fileURLWithPath: output)
-        let options = QuantizationOptions(
-            method: method, activations: activations, weights: weights, perChannel: perChannel, reduceRange: reduceRange,
+        var options = QuantizationOptions(
+            method: method, activations: activations, weights: weights, perChannel: perChannel, reduceRange: reduceRange ?? false,
+            symmetricActivations: symmetricActivations,
             excluded: Set((exclude ?? "").split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) }))
-        let warnings = [options.saturationWarning(on: CPUFeatures.read())].compactMap { $0 }
+        let cpu = CPUFeatures.read()
+        var notes: [String] = []
+        if reduceRange == nil, let reason = options.reducedRangeReason(on: cpu) {
+            options.reduceRange = true
+            notes.append(reason)
+        }
+        let warnings = [options.saturationWarning(on: cpu)].compactMap { $0 }
         for warning in warnings { StandardError.write("tessera: warning: \(warning)") }
         let source = try CalibrationSource(parsing: calibration)
         let original = try Model(contentsOf: input)
         let manifestURL = input.deletingPathExtension().appendingPathExtension("json")
         let manifest = (try? Data(contentsOf: manifestURL)).flatMap { try? ModelManifest.decode($0, source: manifestURL) }
+        let floor = try minPSNR.map { psnr throws(QuantizeError) in
+            QualityFloor(
+                minimumPSNR: psnr, heldBack: try holdout.map { text throws(QuantizeError) in try CalibrationSource(parsing: text) },
+                outputRange: manifest.map { Float($0.output.range.lower)...Float($0.output.range.upper) })
+        }
         let backends = BackendCatalog.discover().backends
         let result = try await Quantizer(backends: backends).quantize(
             original, options: options, calibration: source,
-            preprocessing: CalibrationPreprocessing(model: original, manifest: manifest))
+            preprocessing: CalibrationPreprocessing(model: original, manifest: manifest), floor: floor)
         // Renamed into place only when --verify has run.
         let staged = try StagedModelFile(for: outputURL, command: "quantize")
         defer { staged.discard() }
@@ -117,7 +162,9 @@ struct Quantize: AsyncParsableCommand {
             before: ModelChangeReport.Counts(model: original, file: input),
             after: ModelChangeReport.Counts(model: result.model, file: outputURL), steps: result.steps)
         report.verification = verification
-        let summary = QuantizeSummary(report: report, options: options, calibration: source.description, warnings: warnings)
+        let summary = QuantizeSummary(
+            report: report, options: options, calibration: source.description, floor: result.floor, notes: notes,
+            warnings: warnings)
         print(json ? try JSONOutput.string(summary) : summary.text)
     }
 }
