@@ -26,6 +26,9 @@ struct QuantizeOracleTests {
             options: QuantizationOptions(activations: .u8, weights: .s8, perChannel: true, reduceRange: true),
             arguments: ["--activations", "u8", "--per-channel", "--reduce-range"]),
         Case(options: QuantizationOptions(method: .percentile), arguments: ["--method", "percentile"], relative: 0.02, zeroPointSlack: 1),
+        Case(
+            options: QuantizationOptions(perChannel: true, symmetricActivations: true),
+            arguments: ["--per-channel", "--symmetric-activations"]),
     ]
 
     @Test("activation and weight scales and zero points", arguments: cases)

@@ -35,4 +35,16 @@ struct QuantizeSaturationTests {
         #expect(QuantizationOptions().saturationWarning(on: cpu) == nil, "S8S8")
         #expect(QuantizationOptions(activations: .u8, weights: .u8).saturationWarning(on: cpu) == nil, "U8U8")
     }
+
+    @Test("7-bit weights are chosen for signed weights on AVX2 without VNNI (ORT runs S8 activations as U8 on x86)", arguments: cases)
+    func automaticReducedRange(_ item: Case) throws {
+        let root = try Fixtures.temporaryDirectory("cpuinfo-reduce")
+        defer { try? FileManager.default.removeItem(at: root) }
+        try Data("processor\t: 0\nflags\t\t: \(item.flags)\n".utf8).write(to: root.appendingPathComponent("cpuinfo"))
+        let cpu = CPUFeatures.read(procRoot: root.path)
+        #expect((QuantizationOptions().reducedRangeReason(on: cpu) != nil) == item.warns, "S8S8")
+        #expect((QuantizationOptions(activations: .u8, weights: .s8).reducedRangeReason(on: cpu) != nil) == item.warns, "U8S8")
+        #expect(QuantizationOptions(activations: .u8, weights: .u8).reducedRangeReason(on: cpu) == nil, "U8U8 cannot saturate")
+        #expect(QuantizationOptions(reduceRange: true).reducedRangeReason(on: cpu) == nil, "already 7-bit")
+    }
 }

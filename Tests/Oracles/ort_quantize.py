@@ -3,6 +3,7 @@
 
 Usage: ort_quantize.py MODEL CALIB_DIR OUT_MODEL [--activations s8|u8] [--weights s8|u8]
                        [--per-channel] [--reduce-range] [--method minmax|percentile|entropy]
+                       [--symmetric-activations]
 CALIB_DIR holds input_0.npy, input_1.npy, … (one calibration input each, fed to the model's only
 input). Writes OUT_MODEL in QDQ format and prints, as JSON, every scale and zero point it chose:
 {"initializer name": [values…]} for the initializers named *_scale and *_zero_point.
@@ -46,6 +47,7 @@ def main():
     parser.add_argument("--per-channel", action="store_true")
     parser.add_argument("--reduce-range", action="store_true")
     parser.add_argument("--method", default="minmax")
+    parser.add_argument("--symmetric-activations", action="store_true")
     args = parser.parse_args()
     model = onnx.load(args.model)
     initializers = {t.name for t in model.graph.initializer}
@@ -55,7 +57,8 @@ def main():
         quantize_static(
             args.model, args.output, Folder(args.calibration, input_name), quant_format=QuantFormat.QDQ,
             activation_type=TYPES[args.activations], weight_type=TYPES[args.weights], per_channel=args.per_channel,
-            reduce_range=args.reduce_range, calibrate_method=METHODS[args.method])
+            reduce_range=args.reduce_range, calibrate_method=METHODS[args.method],
+            extra_options={"ActivationSymmetric": args.symmetric_activations})
     quantized = onnx.load(args.output)
     chosen = {
         t.name: numpy_helper.to_array(t).reshape(-1).tolist()
