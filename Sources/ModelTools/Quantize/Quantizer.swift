@@ -20,6 +20,8 @@ public struct Quantizer: Sendable {
         public var steps: [ModelChangeReport.Step]
         /// The library and device calibration ran on.
         public var calibrationDevice: String
+        /// The inputs calibrated on: those given, less any held back for the floor.
+        public var calibration: CalibrationSource
         /// How the quality floor was met, when one was asked for.
         public var floor: FloorReport?
     }
@@ -69,7 +71,8 @@ public struct Quantizer: Sendable {
         do { try quantized.validate() } catch { throw .invalidResult("\(error)") }
         var steps = Self.steps(model, quantized, plan, options, feeds.count, calibration, device.id.rawValue)
         if let report { steps.append(Self.floorStep(report)) }
-        return Result(model: quantized, steps: steps, calibrationDevice: device.id.rawValue, floor: report)
+        return Result(
+            model: quantized, steps: steps, calibrationDevice: device.id.rawValue, calibration: calibration, floor: report)
     }
 
     private static func floorStep(_ report: FloorReport) -> ModelChangeReport.Step {

@@ -163,7 +163,7 @@ struct Quantize: AsyncParsableCommand {
             after: ModelChangeReport.Counts(model: result.model, file: outputURL), steps: result.steps)
         report.verification = verification
         let summary = QuantizeSummary(
-            report: report, options: options, calibration: source.description, floor: result.floor, notes: notes,
+            report: report, options: options, calibration: result.calibration.description, floor: result.floor, notes: notes,
             warnings: warnings)
         print(json ? try JSONOutput.string(summary) : summary.text)
     }
