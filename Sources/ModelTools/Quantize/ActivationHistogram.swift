@@ -58,12 +58,13 @@ struct ActivationHistogram: Sendable {
     /// The range whose quantization into `steps + 1` levels loses the least, in expected squared
     /// error over the histogram: a value inside loses about step²/12 to rounding, a value outside
     /// its squared distance to the nearer end. `seen` shrunk towards 0 by one factor at both ends
-    /// is searched first, then each end alone; `symmetric` searches `[-b, b]` only.
+    /// is searched first, then each end alone is let out again towards `seen` (the upper end,
+    /// then the lower); `symmetric` searches `[-b, b]` only.
     func mseRange(seen: ClosedRange<Float>, steps: Int, symmetric: Bool) -> ClosedRange<Float> {
         guard counts.contains(where: { $0 > 0 }), bound > 0 else { return seen }
         let low = Double(min(seen.lowerBound, 0))
         let high = Double(max(seen.upperBound, 0))
-        // 1% steps: finer ones change the error by well under 1% on measured activations.
+        // Factors in 1% steps: each end moves by at most 1% of what was seen between candidates.
         let factors = (1...100).map { Double($0) / 100 }
         if symmetric {
             let widest = max(-low, high)
@@ -71,13 +72,11 @@ struct ActivationHistogram: Sendable {
             return Float(-widest * b)...Float(widest * b)
         }
         let both = factors.min { squaredError(low * $0, high * $0, steps) < squaredError(low * $1, high * $1, steps) } ?? 1
-        var lower = low * both
-        var upper = high * both
-        let bestUpper = factors.map { high * $0 }.filter { $0 >= upper }
-            .min { squaredError(lower, $0, steps) < squaredError(lower, $1, steps) } ?? upper
-        upper = bestUpper
-        lower = factors.map { low * $0 }.filter { $0 <= lower }
-            .min { squaredError($0, upper, steps) < squaredError($1, upper, steps) } ?? lower
+        let shrunk = (lower: low * both, upper: high * both)
+        let upper = factors.map { high * $0 }.filter { $0 >= shrunk.upper }
+            .min { squaredError(shrunk.lower, $0, steps) < squaredError(shrunk.lower, $1, steps) } ?? shrunk.upper
+        let lower = factors.map { low * $0 }.filter { $0 <= shrunk.lower }
+            .min { squaredError($0, upper, steps) < squaredError($1, upper, steps) } ?? shrunk.lower
         return Float(lower)...Float(upper)
     }
 
