@@ -83,7 +83,7 @@ let package = Package(
         // report errors by longjmp, which only C code can catch.
         .target(
             name: "CImageCodecs",
-            linkerSettings: [.linkedLibrary("png16"), .linkedLibrary("jpeg"), .linkedLibrary("tiff")]
+            linkerSettings: [.linkedLibrary("png16"), .linkedLibrary("z"), .linkedLibrary("jpeg"), .linkedLibrary("tiff")]
         ),
         .target(name: "ImageIO", dependencies: ["CImageCodecs"], swiftSettings: swiftSettings),
 

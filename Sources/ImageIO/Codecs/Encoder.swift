@@ -2,7 +2,8 @@ import CImageCodecs
 import Foundation
 
 /// One file being written by the C writer. Rows go straight to the codec, which writes them to
-/// disk as it goes (or, for tiles and interlacing, keeps what it must).
+/// disk as it goes (or, for tiles, interlacing and the PNG bands its threads compress, keeps what
+/// it must).
 final class Encoder {
     private let writer: OpaquePointer
 

@@ -20,7 +20,7 @@ public struct ImageWriteOptions: Sendable, Hashable {
     /// and leaves out one it finds malformed; JPEG and TIFF store the bytes as given.
     public var iccProfile: Data?
     /// Adam7-interlaced PNG. Every pass needs every row, so the writer keeps the image until
-    /// ``ImageWriter/finish()``.
+    /// ``ImageWriter/finish()`` and compresses it there on one thread (libpng's).
     public var pngInterlaced: Bool
     /// 256 × 256 tiles instead of strips; one row of tiles is kept in memory at a time.
     public var tiffTiled: Bool

@@ -2,8 +2,10 @@ public import Foundation
 
 /// Streams an image to disk band by band, so the image is never whole in memory.
 ///
-/// Rows arrive top to bottom in any band size; each band goes to the codec at once (libpng
-/// `png_write_row`, libjpeg `jpeg_write_scanlines`, libtiff scanlines or one row of tiles).
+/// Rows arrive top to bottom in any band size; each band goes to the codec at once (PNG: rows
+/// gathered into bands of about 256 KiB, each filtered and deflated on a worker thread, one per
+/// core, while later rows arrive; libjpeg `jpeg_write_scanlines`; libtiff scanlines or one row of
+/// tiles).
 /// The file is written under a hidden temporary name in the destination folder and appears under
 /// its own name only when ``finish()`` succeeds; ``cancel()``, a failure, or releasing an
 /// unfinished writer removes it.
