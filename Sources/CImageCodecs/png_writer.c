@@ -228,7 +228,8 @@ static void *compression_worker(void *state) {
     bool ready = deflateInit2(&stream, deflate_level, Z_DEFLATED, -15, 8, deflate_strategy) == Z_OK;
     pthread_mutex_lock(&writer->lock);
     for (;;) {
-        while (!writer->stopping && writer->taken == writer->submitted) pthread_cond_wait(&writer->queued, &writer->lock);
+        while (!writer->stopping && writer->taken == writer->submitted)
+            pthread_cond_wait(&writer->queued, &writer->lock);
         if (writer->stopping) break;
         png_band *band = &writer->bands[writer->taken++ % writer->slot_count];
         pthread_mutex_unlock(&writer->lock);

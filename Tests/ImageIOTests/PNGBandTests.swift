@@ -35,7 +35,8 @@ struct PNGBandTests {
     static func write(_ image: Image, to url: URL, blockRows: Int = 7, options: ImageWriteOptions = .init()) throws
         -> ImageOracle.Check
     {
-        let writer = try ImageWriter(url: url, width: image.width, height: image.height, layout: image.layout, options: options)
+        let writer = try ImageWriter(
+            url: url, width: image.width, height: image.height, layout: image.layout, options: options)
         let rowSamples = image.width * image.layout.channels
         for top in stride(from: 0, to: image.height, by: blockRows) {
             let rows = min(blockRows, image.height - top)
@@ -51,31 +52,32 @@ struct PNGBandTests {
         return ImageOracle.Check(url, reference: reference)
     }
 
-    @Test("Sizes around band boundaries, one row, one column, 16-bit, alpha and ICC decode exactly; the stream validates")
+    @Test("Band boundaries ±1, one row, one column, 16-bit, alpha and ICC decode exactly; the stream validates")
     func bandBoundaries() throws {
         let folder = try Fixtures.temporaryDirectory("imageio-png-bands")
         defer { try? FileManager.default.removeItem(at: folder) }
         let width = 1024
+        func rgb(_ height: Int, seed: UInt64) throws -> Image {
+            try TestImages.random(width: width, height: height, layout: .rgb8, seed: seed)
+        }
 
         // The band height for 3 KiB rows, as the file shows it: rows decodable after each IDAT.
-        let probe = try Self.write(
-            TestImages.random(width: width, height: 600, layout: .rgb8, seed: 1), to: folder.appendingPathComponent("probe.png"))
+        let probe = try Self.write(rgb(600, seed: 1), to: folder.appendingPathComponent("probe.png"))
         let probed = try #require(try Self.streamVerdicts([probe], in: folder).first)
-        try #require(probed.valid && probed.band_rows.count >= 2, "600 rows of 3 KiB should make several bands: \(probed)")
+        try #require(probed.valid && probed.band_rows.count >= 2, "600 rows of 3 KiB make several bands: \(probed)")
         let band = probed.band_rows[0]
 
         let profile = try Data(contentsOf: ImageOracle.fixture("png_icc.icc"))
         let cases: [(name: String, image: Image, options: ImageWriteOptions)] = [
-            ("one-row.png", try TestImages.random(width: width, height: 1, layout: .rgb8, seed: 2), .init()),
-            ("band-minus-one.png", try TestImages.random(width: width, height: band - 1, layout: .rgb8, seed: 3), .init()),
-            ("one-band.png", try TestImages.random(width: width, height: band, layout: .rgb8, seed: 4), .init()),
-            ("band-plus-one.png", try TestImages.random(width: width, height: band + 1, layout: .rgb8, seed: 5), .init()),
-            ("two-bands-plus-one.png", try TestImages.random(width: width, height: 2 * band + 1, layout: .rgb8, seed: 6), .init()),
+            ("one-row.png", try rgb(1, seed: 2), .init()),
+            ("band-minus-one.png", try rgb(band - 1, seed: 3), .init()),
+            ("one-band.png", try rgb(band, seed: 4), .init()),
+            ("band-plus-one.png", try rgb(band + 1, seed: 5), .init()),
+            ("two-bands-plus-one.png", try rgb(2 * band + 1, seed: 6), .init()),
             ("one-column.png", try TestImages.random(width: 1, height: 1000, layout: .grayAlpha8, seed: 7), .init()),
             ("rgba16.png", try TestImages.random(width: 300, height: 3 * band + 1, layout: .rgba16, seed: 8), .init()),
             ("gray16.png", try TestImages.random(width: 517, height: 333, layout: .gray16, seed: 9), .init()),
-            ("icc.png", try TestImages.random(width: width, height: 2 * band + 1, layout: .rgb8, seed: 10),
-             ImageWriteOptions(iccProfile: profile)),
+            ("icc.png", try rgb(2 * band + 1, seed: 10), ImageWriteOptions(iccProfile: profile)),
         ]
         var checks: [ImageOracle.Check] = []
         for (name, image, options) in cases {
@@ -96,7 +98,8 @@ struct PNGBandTests {
             #expect(idats.last.map { $0 - idats[0] + 1 == idats.count && $0 == stream.chunks.count - 2 } == true)
             if image.width == width && image.layout == .rgb8 {
                 // Full bands, then the remainder.
-                let expected = Array(repeating: band, count: image.height / band) + (image.height % band > 0 ? [image.height % band] : [])
+                let remainder = image.height % band
+                let expected = Array(repeating: band, count: image.height / band) + (remainder > 0 ? [remainder] : [])
                 #expect(stream.band_rows == expected, "\(name)")
             }
         }
@@ -113,7 +116,8 @@ struct PNGBandTests {
         let image = try TestImages.random(width: width, height: height, layout: .rgb8, seed: 11)
         guard case .uint8(let samples) = image.samples else { return }
         let encoder = try Encoder(
-            path: "/dev/full", format: .png, width: width, height: height, layout: .rgb8, options: .init(), bigTIFF: false)
+            path: "/dev/full", format: .png, width: width, height: height, layout: .rgb8, options: .init(),
+            bigTIFF: false)
         var failure: CodecFailure?
         do {
             try encoder.write(samples, rowCount: height)
@@ -122,7 +126,7 @@ struct PNGBandTests {
             failure = error
         }
         let reported = try #require(failure, "writing 1.2 MB to /dev/full succeeded")
-        #expect(reported.kind == .system && reported.message.contains("No space left on device"), "\(reported.message)")
+        #expect(reported.kind == .system && reported.message.contains("No space left on device"), "\(reported)")
         #expect(throws: CodecFailure.self) { try encoder.finish() }
     }
 
@@ -132,7 +136,8 @@ struct PNGBandTests {
         defer { try? FileManager.default.removeItem(at: folder) }
         let image = try TestImages.random(width: 2048, height: 300, layout: .rgb8, seed: 12)
         guard case .uint8(let samples) = image.samples else { return }
-        let writer = try ImageWriter(url: folder.appendingPathComponent("out.png"), width: 2048, height: 600, layout: .rgb8)
+        let url = folder.appendingPathComponent("out.png")
+        let writer = try ImageWriter(url: url, width: 2048, height: 600, layout: .rgb8)
         try writer.write(rows8: samples, rowCount: 300)
         writer.cancel()
         #expect(try FileManager.default.contentsOfDirectory(atPath: folder.path).isEmpty)

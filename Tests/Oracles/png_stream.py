@@ -82,10 +82,14 @@ def check_one(entry):
     result["adler_ok"] = len(stream) >= 4 and struct.unpack(">I", stream[-4:])[0] == zlib.adler32(expected)
     inflater = zlib.decompressobj()
     band_rows, whole = [], True
-    for payload in idats:
-        produced = len(inflater.decompress(payload))
-        whole = whole and produced % stride == 0
-        band_rows.append(produced // stride)
+    try:
+        for payload in idats:
+            produced = len(inflater.decompress(payload))
+            whole = whole and produced % stride == 0
+            band_rows.append(produced // stride)
+    except zlib.error as error:
+        whole = False
+        result.setdefault("zlib_error", str(error))
     result["band_rows"] = band_rows
     result["whole_rows"] = whole and inflater.eof and not inflater.unused_data
     return result
