@@ -10,7 +10,8 @@ public enum ONNXModelError: Error, Sendable, Hashable {
     case invalidTensor(name: String, reason: String)
     /// An external-data reference is unsafe or cannot be satisfied.
     case externalData(tensor: String, location: String, reason: String)
-    /// A dimension outside what Tessera accepts (negative, or beyond ``Limits/maximumDimension``).
+    /// A dimension outside what Tessera accepts: a tensor's negative dimension, or any beyond
+    /// ``Limits/maximumDimension`` (a negative dimension in a value's type is read as unknown).
     case dimensionOutOfRange(value: String, dim: Int64)
     /// The graph is structurally invalid; the message names the node.
     case invalidGraph(String)

@@ -6,6 +6,9 @@ import TensorCore
 /// types, dimensions in range, payloads that match their shapes, and external data confined to
 /// the model's folder.
 ///
+/// Type dimensions written as a negative `dim_value` or an empty `dim_param` are read as unknown
+/// (exporters' spellings of "dynamic"); a save writes them as unknown, with neither field set.
+///
 /// A class because it caches one mapping per external data file for the duration of a load.
 final class ProtoReader {
     let externalData: ExternalDataResolver?
@@ -155,9 +158,13 @@ final class ProtoReader {
             try shape.dim.map { (d) throws(ONNXModelError) -> Dim in
                 switch d.value {
                 case .dimValue(let v):
-                    guard v >= 0, v <= Limits.maximumDimension else { throw .dimensionOutOfRange(value: value, dim: v) }
+                    // paddle2onnx (and older tf2onnx) write dynamic dims as -1; ONNX Runtime and
+                    // OpenVINO read any negative size as unknown, so Tessera does too.
+                    if v < 0 { return .unknown }
+                    guard v <= Limits.maximumDimension else { throw .dimensionOutOfRange(value: value, dim: v) }
                     return .value(Int(v))
-                case .dimParam(let name): return .symbol(name)
+                // An empty name ties the dimension to nothing, as ONNX Runtime reads it.
+                case .dimParam(let name): return name.isEmpty ? .unknown : .symbol(name)
                 case nil: return .unknown
                 }
             }

@@ -105,7 +105,7 @@ struct ONNXInterfaceNames: Equatable {
     }
 
     /// ValueInfoProto: name = 1, type = 2 → TypeProto.tensor_type = 1 → elem_type = 1 and
-    /// shape = 2 → TensorShapeProto.dim = 1 → dim_value = 1 (a dim_param leaves it unset).
+    /// shape = 2 → TensorShapeProto.dim = 1 → dim_value = 1 (a dim_param or a negative value leaves it unset).
     private static func valueInfo(_ bytes: UnsafeRawBufferPointer) -> Value {
         var value = Value(name: stringField(1, in: bytes) ?? "", dataType: nil, dims: nil)
         guard let type = messageField(2, in: bytes), let tensor = messageField(1, in: type) else { return value }
@@ -121,7 +121,11 @@ struct ONNXInterfaceNames: Equatable {
                     var sizeReader = WireReader(dim)
                     var size: Int?
                     while let (sizeField, sizePayload) = sizeReader.nextField() {
-                        if sizeField == 1, case .varint(let raw) = sizePayload { size = Int(truncatingIfNeeded: raw) }
+                        // paddle2onnx writes dynamic dims as -1; OpenVINO reads any negative size as dynamic.
+                        if sizeField == 1, case .varint(let raw) = sizePayload {
+                            let read = Int(truncatingIfNeeded: raw)
+                            size = read < 0 ? nil : read
+                        }
                     }
                     dims.append(size)
                 }
