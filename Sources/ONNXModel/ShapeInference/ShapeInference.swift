@@ -50,12 +50,14 @@ extension Model {
     /// print(types.values["output"]!)   // float[1,3,4*H,4*W]
     /// ```
     /// - Parameter inputShapes: overrides for graph-input shapes (e.g. from `--input-shape input=1x3x256x256`); an override's rank must match the declared rank.
-    /// - Throws: ONNXModelError.invalidNode for a node whose inputs contradict its operator;
+    /// - Throws: ONNXModelError.invalidNode for a node whose inputs contradict its operator, or whose
+    ///   output's declared element type (`value_info`, graph outputs) contradicts the inferred one;
     ///   ONNXModelError.invalidGraph for an override that names no graph input or changes its rank.
     public func inferTypes(inputShapes: [String: [Dim]] = [:]) throws(ONNXModelError) -> InferredTypes {
         var engine = InferenceEngine(opset: opsetVersion(for: "") ?? 1)
         try engine.seed(graph: graph, inputShapes: inputShapes)
         try engine.run(graph: graph)
+        try engine.checkDeclaredElementTypes(of: graph)
         return InferredTypes(values: engine.types, issues: engine.issues)
     }
 }
@@ -101,6 +103,24 @@ struct InferenceEngine {
                 type.kind = .tensor(tensor)
             }
             types[input.name] = type
+        }
+    }
+
+    /// Refuses a `value_info` entry or graph output whose element type contradicts what its node
+    /// produces, as ONNX Runtime does ("Type Error" at load). Stale shapes are only warnings there
+    /// and are ignored here: inference never reads declared shapes of intermediate values.
+    func checkDeclaredElementTypes(of graph: Graph) throws(ONNXModelError) {
+        var producer: [String: Int] = [:]
+        for (index, node) in graph.nodes.enumerated() {
+            for output in node.outputs where !output.isEmpty { producer[output] = index }
+        }
+        let declarations = graph.valueInfo.map { ($0, "value_info declares") } + graph.outputs.map { ($0, "the graph output declares") }
+        for (entry, source) in declarations {
+            guard let index = producer[entry.name], let declared = entry.type?.tensorType?.elementType,
+                let inferred = types[entry.name]?.tensorType?.elementType, declared != inferred
+            else { continue }
+            throw .invalidNode(
+                node: graph.nodes[index].label(index: index), reason: "output '\(entry.name)' is \(inferred), but \(source) it \(declared)")
         }
     }
 
