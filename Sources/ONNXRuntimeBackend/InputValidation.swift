@@ -35,6 +35,9 @@ enum InputValidation {
                 throw invalid(name, "is \(tensor.dataType), but the model takes \(describe(description))")
             }
         }
+        // ORT reports an input declared without a shape (tf2onnx, hand-built graphs) as rank 0,
+        // like a scalar, and checks neither at run time; the shape is left to ORT for both.
+        if description.dims.isEmpty { return tensor }
         guard tensor.shape.count == description.dims.count else {
             throw invalid(name, "has rank \(tensor.shape.count) \(tensor.shape), but the model takes \(describe(description))")
         }

@@ -26,7 +26,13 @@ public final class ReferenceSession: Session {
         let schemas = try OperatorSchemas.standard()
         plan = try ExecutionPlan(model: model, registry: registry, schemas: schemas)
         inputs = try model.graph.runtimeInputs.map(Self.describe)
-        outputs = try model.graph.outputs.map(Self.describe)
+        // Some exporters write an output's name only; shape inference types it, as ONNX Runtime does.
+        let untyped = model.graph.outputs.filter { $0.type?.tensorType?.elementType == nil }
+        let inferred = untyped.isEmpty ? [:] : (try? model.inferTypes())?.values ?? [:]
+        outputs = try model.graph.outputs.map { (output) throws(ReferenceEngineError) in
+            guard output.type?.tensorType?.elementType == nil, let type = inferred[output.name] else { return try Self.describe(output) }
+            return try Self.describe(ValueInfo(name: output.name, type: type))
+        }
     }
 
     public func run(_ given: [String: Tensor]) throws -> [String: Tensor] {
