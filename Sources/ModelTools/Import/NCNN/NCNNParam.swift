@@ -35,9 +35,13 @@ public struct NCNNParamFile: Sendable {
 
     /// Parses the text of a `.param` file; `path` names it in errors.
     public init(text: String, path: String) throws(NCNNImportError) {
+        // ncnn reads the file with scanf, so any run of C whitespace separates tokens and blank
+        // lines, trailing spaces and Windows line ends are all accepted. Swift reads "\r\n" as one
+        // Character, distinct from "\n", so both end a line here.
         var lines: [(number: Int, tokens: [Substring])] = []
-        for (index, raw) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
-            let tokens = raw.split(whereSeparator: { $0 == " " || $0 == "\t" || $0 == "\r" })
+        let rawLines = text.split(omittingEmptySubsequences: false, whereSeparator: { $0 == "\n" || $0 == "\r\n" })
+        for (index, raw) in rawLines.enumerated() {
+            let tokens = raw.split(whereSeparator: { " \t\r\u{0B}\u{0C}".contains($0) })
             if !tokens.isEmpty { lines.append((index + 1, tokens)) }
         }
         guard let first = lines.first, first.tokens == [Substring(Self.magic)] else {
