@@ -15,20 +15,23 @@ enum QualityPhotos {
         return try files.map { try ImageReader.read($0) }
     }
 
-    /// PSNR in dB (peak 1) of `candidate` against `reference` after clipping both to [0, 1]:
-    /// the difference in the picture a user gets, where values outside the range are clipped
-    /// before quantizing. `infinity` when identical, `-infinity` when they cannot be compared.
+    /// PSNR in dB (peak 255) of `candidate` against `reference` as 8-bit pictures: both clipped
+    /// to [0, 1] and rounded to 8 bits, as an upscale writes them. Small float differences that
+    /// flip a level count in full, so the figure is what a user comparing the two files finds
+    /// (it can be lower than the float PSNR). `infinity` when identical, `-infinity` when the
+    /// outputs cannot be compared.
     static func displayedPSNR(_ reference: Tensor, _ candidate: Tensor) -> Double {
         guard reference.shape == candidate.shape, let a = try? reference.doubleValues(), let b = try? candidate.doubleValues(),
             !a.isEmpty
         else { return -.infinity }
+        // NaN becomes level 0 here and 255 there: it counts as the largest error.
+        let level = { (value: Double, nan: Double) in value.isNaN ? nan : (min(max(value, 0), 1) * 255).rounded() }
         var squared = 0.0
         for index in a.indices {
-            let difference = min(max(a[index], 0), 1) - min(max(b[index], 0), 1)
-            // NaN compares false everywhere: count it as the largest error.
-            squared += difference.isNaN ? 1 : difference * difference
+            let difference = level(a[index], 0) - level(b[index], 255)
+            squared += difference * difference
         }
         let mean = squared / Double(a.count)
-        return mean == 0 ? .infinity : 10 * log10(1 / mean)
+        return mean == 0 ? .infinity : 10 * log10(255 * 255 / mean)
     }
 }

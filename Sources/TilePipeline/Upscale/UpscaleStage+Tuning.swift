@@ -46,7 +46,7 @@ extension UpscaleStage {
     }
 
     /// Fast mode's judge: the photos that ship with Tessera (``QualityPhotos``) through the
-    /// model, and PSNR of the pictures a user would get (outputs clipped to [0, 1]) against
+    /// model, and PSNR of the pictures a user would get (outputs clipped and rounded to 8 bits) against
     /// the float32 model's.
     private func qualityCheck() -> Tuner.QualityCheck? {
         guard let photos = try? QualityPhotos.load(), !photos.isEmpty else { return nil }
