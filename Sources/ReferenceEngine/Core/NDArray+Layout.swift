@@ -49,8 +49,9 @@ extension NDArray {
         return strided(shape: permutation.map { shape[$0] }, strides: permutation.map { strides[$0] })
     }
 
-    /// Values joined along `axis`; all must share the family and every other dimension.
-    static func concatenate(_ parts: [NDArray], axis: Int) throws(KernelError) -> NDArray {
+    /// Values joined along `axis`; all must share the family and every other dimension. A float
+    /// result fills a buffer from `pool`, as concatenations are as large as activations get.
+    static func concatenate(_ parts: [NDArray], axis: Int, pool: BufferPool) throws(KernelError) -> NDArray {
         guard let first = parts.first else { throw .invalid("nothing to concatenate") }
         for part in parts {
             let fits = part.rank == first.rank && part.shape.indices.allSatisfy { $0 == axis || part.shape[$0] == first.shape[$0] }
@@ -59,10 +60,10 @@ extension NDArray {
         var shape = first.shape
         shape[axis] = parts.map { $0.shape[axis] }.reduce(0, +)
         let outer = shape[..<axis].product
+        let blocks = parts.map { $0.shape[axis...].product }
         func join<T>(_ arrays: [[T]]) -> [T] {
             var result: [T] = []
             result.reserveCapacity(shape.product)
-            let blocks = parts.map { $0.shape[axis...].product }
             for o in 0..<outer {
                 for (array, block) in zip(arrays, blocks) { result.append(contentsOf: array[(o * block)..<((o + 1) * block)]) }
             }
@@ -71,7 +72,21 @@ extension NDArray {
         let storage: Storage
         switch first.storage {
         case .float:
-            storage = .float(join(try parts.map { v throws(KernelError) in try v.floats() }))
+            let arrays = try parts.map { v throws(KernelError) in try v.floats() }
+            var result = pool.floats(shape.product)
+            result.withUnsafeMutableBufferPointer { out in
+                var offset = 0
+                for o in 0..<outer {
+                    for (array, block) in zip(arrays, blocks) {
+                        array.withUnsafeBufferPointer { source in
+                            guard block > 0, let base = source.baseAddress, let target = out.baseAddress else { return }
+                            (target + offset).update(from: base + o * block, count: block)
+                        }
+                        offset += block
+                    }
+                }
+            }
+            storage = .float(result)
         case .int:
             storage = .int(join(try parts.map { v throws(KernelError) in try v.ints() }))
         case .string:

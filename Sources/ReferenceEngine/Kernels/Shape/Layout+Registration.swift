@@ -17,9 +17,9 @@ extension OperatorRegistry {
         }
         register("Concat") { node throws(ReferenceEngineError) in
             guard let axis = try node.int("axis") else { throw node.invalid("attribute 'axis' is required") }
-            return { inputs, _ in
+            return { inputs, context in
                 let parts = try (0..<inputs.count).map { i throws(KernelError) in try inputs.at(i) }
-                return [try NDArray.concatenate(parts, axis: try ShapeMath.axis(axis, rank: parts.first?.rank ?? 0))]
+                return [try NDArray.concatenate(parts, axis: try ShapeMath.axis(axis, rank: parts.first?.rank ?? 0), pool: context.pool)]
             }
         }
         register("Split") { node throws(ReferenceEngineError) in
