@@ -16,4 +16,37 @@ public enum FileDigest {
     public static func sha256(of data: Data) -> String {
         SHA256.hash(data: data).map { String(format: "%02x", $0) }.joined()
     }
+
+    /// The SHA-256 of the file at `url`, remembered in `directory` (under `digests/`) with the
+    /// file's size, modification time and inode, so that a large model is hashed once rather
+    /// than on every run (67 MB cost 0.1 s each time); a file that differs in any of them is
+    /// hashed again. A memo that cannot be written only costs the next run a hash.
+    public static func sha256(of url: URL, rememberedIn directory: URL) throws -> String {
+        struct Memo: Codable, Equatable {
+            var path: String
+            var size: Int64
+            var modified: Double
+            var inode: UInt64
+            var sha256: String?
+        }
+        let path = url.standardizedFileURL.path
+        let attributes = try FileManager.default.attributesOfItem(atPath: path)
+        var memo = Memo(
+            path: path, size: (attributes[.size] as? NSNumber)?.int64Value ?? -1,
+            modified: (attributes[.modificationDate] as? Date)?.timeIntervalSince1970 ?? 0,
+            inode: (attributes[.systemFileNumber] as? NSNumber)?.uint64Value ?? 0)
+        let file = directory.appendingPathComponent("digests/\(sha256(of: Data(path.utf8)).prefix(32)).json")
+        if let data = try? Data(contentsOf: file), let stored = try? JSONDecoder().decode(Memo.self, from: data),
+            let digest = stored.sha256
+        {
+            var unchanged = stored
+            unchanged.sha256 = nil
+            if unchanged == memo { return digest }
+        }
+        let digest = try sha256(of: url)
+        memo.sha256 = digest
+        try? FileManager.default.createDirectory(at: file.deletingLastPathComponent(), withIntermediateDirectories: true)
+        try? JSONEncoder().encode(memo).write(to: file, options: .atomic)
+        return digest
+    }
 }

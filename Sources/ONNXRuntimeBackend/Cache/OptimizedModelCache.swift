@@ -26,7 +26,7 @@ struct OptimizedModelCache {
     init(directory: URL, model: URL, descriptor: String) throws(BackendError) {
         do {
             try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-            let modelDigest = try FileDigest.sha256(of: model)
+            let modelDigest = try FileDigest.sha256(of: model, rememberedIn: directory)
             let optionsDigest = FileDigest.sha256(of: Data(descriptor.utf8))
             self.directory = directory
             self.key = "\(modelDigest)-\(optionsDigest.prefix(16))"

@@ -81,7 +81,7 @@ struct BenchSession: AsyncParsableCommand {
         }
         if autotune {
             let conditions = SpeedProfile.Conditions(
-                modelDigest: try FileDigest.sha256(of: url), inputShape: Tuner.shapeText(feeds), threads: threads,
+                modelDigest: try FileDigest.sha256(of: url, rememberedIn: Cache.directory), inputShape: Tuner.shapeText(feeds), threads: threads,
                 precision: .accurate)
             var profile = SpeedProfile.load(conditions, from: Cache.directory) ?? SpeedProfile(conditions: conditions)
             profile.record(results.map { result in

@@ -79,7 +79,7 @@ struct Run: AsyncParsableCommand {
         var profile: SpeedProfile?
         if pairs.count > 1 {
             let conditions = SpeedProfile.Conditions(
-                modelDigest: try FileDigest.sha256(of: url), inputShape: Tuner.shapeText(feeds), threads: threads,
+                modelDigest: try FileDigest.sha256(of: url, rememberedIn: Cache.directory), inputShape: Tuner.shapeText(feeds), threads: threads,
                 precision: precision)
             profile = await Tuner().currentProfile(
                 conditions, label: url.lastPathComponent, pairs: pairs, model: url, options: options, directory: Cache.directory,

@@ -12,7 +12,9 @@ extension ModelStore {
     /// The variant has no `summary`: the file is at hand for capability checks.
     /// - Throws: ``ModelStoreError/unsuitableModel(path:reason:)`` for a model that is not one
     ///   RGB image tensor in and one out (float32 or float16, `[N, 3, H, W]`), or does not load.
-    public static func defaultManifest(forModelAt url: URL) throws(ModelStoreError) -> ModelManifest {
+    /// - Parameter digests: where the file's SHA-256 is remembered between runs
+    ///   (``FileDigest/sha256(of:rememberedIn:)``); `nil` hashes it every time.
+    public static func defaultManifest(forModelAt url: URL, digests: URL? = nil) throws(ModelStoreError) -> ModelManifest {
         let model: Model
         do { model = try Model(contentsOf: url) } catch { throw .unsuitableModel(path: url.path, reason: "\(error.error)") }
         let inputs = model.graph.runtimeInputs
@@ -25,7 +27,7 @@ extension ModelStore {
         let input = try endpoint(inputs[0], path: url.path)
         let output = try endpoint(outputs[0], path: url.path)
         let digest: String
-        do { digest = try FileDigest.sha256(of: url) } catch {
+        do { digest = try digests.map { try FileDigest.sha256(of: url, rememberedIn: $0) } ?? FileDigest.sha256(of: url) } catch {
             throw .unreadable(path: url.path, reason: error.localizedDescription)
         }
         let statistics = ModelStatistics(model)

@@ -40,7 +40,7 @@ extension ModelStore {
     /// Finds a model by what a user would type: an existing file (a `.onnx` model, or any
     /// other file read as a manifest), else an installed id.
     ///
-    /// A bare `.onnx` gets a derived manifest (``defaultManifest(forModelAt:)``).
+    /// A bare `.onnx` gets a derived manifest (``defaultManifest(forModelAt:digests:)``).
     /// - Throws: ``ModelStoreError/notFound(name:installed:)`` when `name` is neither, listing
     ///   what is installed; manifest or model errors naming the file otherwise.
     public func resolve(_ name: String) throws(ModelStoreError) -> ResolvedModel {
@@ -48,7 +48,7 @@ extension ModelStore {
         var isDirectory: ObjCBool = false
         if FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory), !isDirectory.boolValue {
             if url.pathExtension.lowercased() == "onnx" {
-                return ResolvedModel(manifest: try Self.defaultManifest(forModelAt: url), origin: .modelFile(url))
+                return ResolvedModel(manifest: try Self.defaultManifest(forModelAt: url, digests: root), origin: .modelFile(url))
             }
             let data: Data
             do { data = try Data(contentsOf: url) } catch { throw .unreadable(path: url.path, reason: error.localizedDescription) }

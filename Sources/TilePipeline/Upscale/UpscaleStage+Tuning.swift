@@ -23,7 +23,7 @@ extension UpscaleStage {
         // In fast mode each pair is a candidate at every precision its library offers on it, and
         // with each other variant of the model already here.
         let variants = fast ? alternatives.compactMap { alternative in
-            (try? FileDigest.sha256(of: alternative.file)).map { (name: alternative.name, file: alternative.file, digest: $0) }
+            (try? FileDigest.sha256(of: alternative.file, rememberedIn: directory)).map { (name: alternative.name, file: alternative.file, digest: $0) }
         } : []
         let pairs = ranked.flatMap { device -> [Tuner.Pair] in
             guard let backend = backends.first(where: { $0.id == device.backend }) else { return [] }
@@ -31,7 +31,7 @@ extension UpscaleStage {
             return backend.precisions(on: device).map { Tuner.Pair(device: device, backend: backend, precision: $0) }
                 + variants.map { Tuner.Pair(device: device, backend: backend, precision: .accurate, variant: $0) }
         }
-        guard pairs.count > 1, let digest = try? FileDigest.sha256(of: file) else { return }
+        guard pairs.count > 1, let digest = try? FileDigest.sha256(of: file, rememberedIn: directory) else { return }
         let conditions = SpeedProfile.Conditions(
             modelDigest: digest, inputShape: "\(manifest.input.name)=\(options.batch)x3x\(inputSide)x\(inputSide)",
             threads: session.threads, precision: session.precision)
