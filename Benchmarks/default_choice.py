@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Measured selection's figures for BENCHMARKS.md, side by side in one run.
 
-Usage: default_choice.py TESSERA ROUNDS THREADS
+Usage: default_choice.py TESSERA ROUNDS THREADS  (`Benchmarks/selection.sh default` builds Tessera and runs it)
 Into a fresh cache, imports and installs realesr-animevideov3-x4 and realesrgan-x4plus with
 nothing but `tessera models install` (what set-up does; it measures the libraries), then times
 whole `tessera upscale` processes (PNG in, TIFF out): the default command against the same command
@@ -45,6 +45,15 @@ def bare(script, args):
     return json.loads(output.stdout)["fastestRunSeconds"]
 
 
+def peers(model, onnx, side, rounds, threads):
+    """The bare float32 model call of ncnn, ONNX Runtime and OpenVINO on a SIDE² input, in seconds."""
+    return {
+        "ncnn": bare("ncnn_session.py", [model, str(side), str(rounds), str(threads)]),
+        "ONNX Runtime": bare("session_python.py", [onnx, "onnxruntime", f"1x3x{side}x{side}", str(rounds), str(threads)]),
+        "OpenVINO f32": bare("session_python.py", [onnx, "openvino", f"1x3x{side}x{side}", str(rounds), str(threads)]),
+    }
+
+
 def main():
     tessera, rounds, threads = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
     work = tempfile.mkdtemp()
@@ -86,11 +95,7 @@ def main():
                     sys.exit(f"the {name} run measured again: {log}")
                 times[name].append(seconds)
                 os.remove(output)
-        peers = {
-            "ncnn": bare("ncnn_session.py", [model, str(side), str(rounds), str(threads)]),
-            "ONNX Runtime": bare("session_python.py", [onnx, "onnxruntime", f"1x3x{side}x{side}", str(rounds), str(threads)]),
-            "OpenVINO f32": bare("session_python.py", [onnx, "openvino", f"1x3x{side}x{side}", str(rounds), str(threads)]),
-        }
+        bare_times = peers(model, onnx, side, rounds, threads)
         fastest_library = min((min(times[name]), name) for name in variants if name != "default")
         print("\n| command (whole process) | fastest s | median s | vs fastest --library |")
         print("|---|---|---|---|")
@@ -99,7 +104,7 @@ def main():
             print(f"| `tessera upscale` {name} | {min(values):.2f} | {statistics.median(values):.2f} | {ratio:.3f}× |")
         print("\n| bare model call (Python, same input) | fastest s |")
         print("|---|---|")
-        for name, seconds in peers.items():
+        for name, seconds in bare_times.items():
             print(f"| {name} | {seconds:.2f} |")
 
 

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Fast mode's figures for BENCHMARKS.md, side by side in one run.
 
-Usage: fast_mode.py TESSERA ROUNDS THREADS
+Usage: fast_mode.py TESSERA ROUNDS THREADS  (`Benchmarks/selection.sh fast` builds Tessera and runs it)
 Into a fresh cache, imports and installs realesr-animevideov3-x4 and realesrgan-x4plus (as
 Benchmarks/default_choice.py does), then for each:
   - quality: `tessera upscale --precision fast` against the float32 default on four photos that
@@ -20,7 +20,7 @@ import numpy as np
 from PIL import Image
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from default_choice import LIBRARIES, NCNN_MODELS, PHOTOS, bare, run  # noqa: E402
+from default_choice import LIBRARIES, NCNN_MODELS, PHOTOS, peers, run  # noqa: E402
 
 # Top-left corners of the crops.
 CROPS = {
@@ -78,18 +78,14 @@ def main():
                 times[name].append(seconds)
                 os.remove(output)
         float32 = min((min(values), name) for name, values in times.items() if name.startswith("--library"))
-        peers = {
-            "ncnn": bare("ncnn_session.py", [model, str(side), str(rounds), str(threads)]),
-            "ONNX Runtime": bare("session_python.py", [onnx, "onnxruntime", f"1x3x{side}x{side}", str(rounds), str(threads)]),
-            "OpenVINO f32": bare("session_python.py", [onnx, "openvino", f"1x3x{side}x{side}", str(rounds), str(threads)]),
-        }
+        bare_times = peers(model, onnx, side, rounds, threads)
         print(f"\n| command (whole process, {photos[0].split('-', 1)[1]}) | fastest s | speed-up over the fastest float32 `--library` |")
         print("|---|---|---|")
         for name, values in times.items():
             print(f"| `tessera upscale` {name} | {min(values):.2f} | {float32[0] / min(values):.2f}× |")
         print("\n| bare model call, float32 (Python, same input) | fastest s | fast mode's whole process against it |")
         print("|---|---|---|")
-        for name, seconds in peers.items():
+        for name, seconds in bare_times.items():
             print(f"| {name} | {seconds:.2f} | {seconds / min(times['--precision fast']):.2f}× |")
 
 

@@ -8,7 +8,7 @@ import TesseraTestSupport
 /// ONNX Runtime's Python API are the oracles.
 @Suite("Exporters' quirks: loading, shape inference and what a save writes back")
 struct QuirkLoadingTests {
-    static let directory = Fixtures.repositoryRoot.appendingPathComponent("Tests/Fixtures/QuirkModels")
+    static let directory = QuirkModels.directory
 
     private struct OracleRun: Decodable {
         var shapes: [String: [Int]]
@@ -38,11 +38,7 @@ struct QuirkLoadingTests {
 
     @Test(
         "Inferred output types agree with the shapes ONNX Runtime's outputs have",
-        arguments: [
-            "negative-dims", "missing-shapes", "empty-shapes", "empty-dim-param", "domain-import-ai-onnx",
-            "domain-node-ai-onnx", "domain-both-imports", "initializer-inputs-ir3", "initializer-inputs",
-            "missing-value-info", "stale-value-info", "unsorted-nodes",
-        ])
+        arguments: QuirkModels.accepted)
     func inference(name: String) throws {
         let folder = try Fixtures.temporaryDirectory("quirk-infer")
         defer { try? FileManager.default.removeItem(at: folder) }

@@ -7,7 +7,7 @@ import TesseraTestSupport
 /// `check` and `run`, judged by ONNX Runtime's and OpenVINO's Python APIs on the same files and inputs.
 @Suite("Exporters' quirks: Tessera accepts the models ONNX Runtime accepts, and runs them alike")
 struct QuirkModelTests {
-    static let directory = Fixtures.repositoryRoot.appendingPathComponent("Tests/Fixtures/QuirkModels")
+    static let directory = QuirkModels.directory
 
     struct Oracle: Decodable {
         struct Verdict: Decodable {
@@ -60,11 +60,7 @@ struct QuirkModelTests {
 
     @Test(
         "inspect, check and run (ONNX Runtime, OpenVINO where it accepts the file, the reference engine) match ONNX Runtime's Python API",
-        arguments: [
-            "negative-dims", "missing-shapes", "empty-shapes", "empty-dim-param", "domain-import-ai-onnx",
-            "domain-node-ai-onnx", "domain-both-imports", "initializer-inputs-ir3", "initializer-inputs",
-            "missing-value-info", "stale-value-info", "unsorted-nodes",
-        ])
+        arguments: QuirkModels.accepted)
     func accepted(name: String) throws {
         let folder = try Fixtures.temporaryDirectory("quirk-\(name)")
         defer { try? FileManager.default.removeItem(at: folder) }
