@@ -133,6 +133,11 @@ struct Upscale: AsyncParsableCommand {
         // An oversized input is refused before the models load, not after.
         for job in jobs where !job.skip { try Upscaler.checkPixelCount(of: job.input, options: options) }
         let reporter = UpscaleReporter(json: json)
+        // A rerun of a finished batch has nothing to do: no library is loaded for it.
+        if jobs.allSatisfy(\.skip) {
+            jobs.forEach(reporter.skipped)
+            return
+        }
         let models = models
         let explain = explain
         let work = Task {
