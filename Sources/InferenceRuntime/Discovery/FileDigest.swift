@@ -22,31 +22,22 @@ public enum FileDigest {
     /// than on every run (67 MB cost 0.1 s each time); a file that differs in any of them is
     /// hashed again. A memo that cannot be written only costs the next run a hash.
     public static func sha256(of url: URL, rememberedIn directory: URL) throws -> String {
-        struct Memo: Codable, Equatable {
+        struct Memo: Codable {
             var path: String
-            var size: Int64
-            var modified: Double
-            var inode: UInt64
-            var sha256: String?
+            var stamp: FileStamp
+            var sha256: String
         }
         let path = url.standardizedFileURL.path
-        let attributes = try FileManager.default.attributesOfItem(atPath: path)
-        var memo = Memo(
-            path: path, size: (attributes[.size] as? NSNumber)?.int64Value ?? -1,
-            modified: (attributes[.modificationDate] as? Date)?.timeIntervalSince1970 ?? 0,
-            inode: (attributes[.systemFileNumber] as? NSNumber)?.uint64Value ?? 0)
+        let stamp = try FileStamp(path: path)
         let file = directory.appendingPathComponent("digests/\(sha256(of: Data(path.utf8)).prefix(32)).json")
         if let data = try? Data(contentsOf: file), let stored = try? JSONDecoder().decode(Memo.self, from: data),
-            let digest = stored.sha256
+            stored.path == path, stored.stamp == stamp
         {
-            var unchanged = stored
-            unchanged.sha256 = nil
-            if unchanged == memo { return digest }
+            return stored.sha256
         }
         let digest = try sha256(of: url)
-        memo.sha256 = digest
         try? FileManager.default.createDirectory(at: file.deletingLastPathComponent(), withIntermediateDirectories: true)
-        try? JSONEncoder().encode(memo).write(to: file, options: .atomic)
+        try? JSONEncoder().encode(Memo(path: path, stamp: stamp, sha256: digest)).write(to: file, options: .atomic)
         return digest
     }
 }

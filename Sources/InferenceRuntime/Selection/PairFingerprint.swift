@@ -25,10 +25,8 @@ public enum PairFingerprint {
     /// Size and modification time of the file at `path`, or `absent`: a rebuilt or upgraded
     /// library changes it even when its version string does not.
     public static func stamp(ofFile path: String) -> String {
-        guard !path.isEmpty, let attributes = try? FileManager.default.attributesOfItem(atPath: path) else { return "absent" }
-        let size = (attributes[.size] as? NSNumber)?.int64Value ?? -1
-        let modified = (attributes[.modificationDate] as? Date)?.timeIntervalSince1970 ?? 0
-        return "\(size)@\(Int64(modified))"
+        guard !path.isEmpty, let stamp = try? FileStamp(path: path) else { return "absent" }
+        return "\(stamp.size)@\(Int64(stamp.modified))"
     }
 }
 

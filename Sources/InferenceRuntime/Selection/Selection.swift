@@ -20,10 +20,8 @@ public struct Selection: Sendable {
         /// Another file of the model to run (a variant, by name), where a measurement chose one.
         public var variant: String?
 
-        /// `openvino:CPU`, `openvino:CPU fast`, `openvino:CPU accurate int8-qdq`.
-        public var label: String {
-            device.id.rawValue + (precision.map { " \($0.rawValue)" } ?? "") + (variant.map { " \($0)" } ?? "")
-        }
+        /// `openvino:CPU`, `openvino:CPU fast`, `openvino:CPU accurate any-int8`.
+        public var label: String { SpeedProfile.Measurement.label(device: device.id, precision: precision, variant: variant) }
     }
 
     /// The usable pairs, best first.

@@ -137,6 +137,12 @@ public struct SpeedProfile: Sendable, Codable, Hashable {
 extension SpeedProfile.Measurement {
     /// `device precision variant`: what tells candidates apart.
     var candidateKey: String { "\(device) \(precision?.rawValue ?? "") \(variant ?? "")" }
+
+    /// `openvino:CPU`, `openvino:CPU fast`, `openvino:CPU accurate any-int8`: how a candidate is
+    /// named in explanations and progress lines.
+    public static func label(device: DeviceID, precision: SessionOptions.Precision?, variant: String?) -> String {
+        device.rawValue + (precision.map { " \($0.rawValue)" } ?? "") + (variant.map { " \($0)" } ?? "")
+    }
 }
 
 extension JSONEncoder {

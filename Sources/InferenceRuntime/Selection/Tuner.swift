@@ -36,15 +36,21 @@ public struct Tuner: Sendable {
             self.fingerprint = PairFingerprint.of(backend, device: device) + (variant.map { " " + $0.digest } ?? "")
         }
 
-        /// `openvino:CPU`, `openvino:CPU fast`, `openvino:CPU int8-qdq`.
+        /// `openvino:CPU`, `openvino:CPU fast`, `openvino:CPU accurate any-int8`.
         public var label: String {
-            device.id.rawValue + (precision.map { " \($0.rawValue)" } ?? "") + (variant.map { " \($0.name)" } ?? "")
+            SpeedProfile.Measurement.label(device: device.id, precision: precision, variant: variant?.name)
         }
 
         func sessionOptions(_ options: SessionOptions) -> SessionOptions {
             var options = options
             if let precision { options.precision = precision }
             return options
+        }
+
+        /// Whether the candidate runs the model's own file in float32 under `options`: what fast
+        /// mode's quality is judged against.
+        func isReference(under options: SessionOptions) -> Bool {
+            variant == nil && sessionOptions(options).precision == .accurate
         }
     }
 
@@ -98,7 +104,7 @@ public struct Tuner: Sendable {
         var fastestReference = Double.infinity
         var results: [SpeedProfile.Measurement] = []
         // The model's own file at float32 goes first, so the reference exists before it is needed.
-        let isReference = { (pair: Pair) in pair.variant == nil && pair.sessionOptions(options).precision == .accurate }
+        let isReference = { (pair: Pair) in pair.isReference(under: options) }
         for pair in pairs.filter(isReference) + pairs.filter({ !isReference($0) }) {
             var result = SpeedProfile.Measurement(
                 device: pair.device.id, precision: pair.precision, variant: pair.variant?.name, fingerprint: pair.fingerprint,
@@ -147,7 +153,7 @@ public struct Tuner: Sendable {
         }
         guard pairs.count > 1, !toMeasure.isEmpty, measureMissing else { return profile.current(fingerprints: fingerprints) }
 
-        let isReference = { (pair: Pair) in pair.variant == nil && pair.sessionOptions(options).precision == .accurate }
+        let isReference = { (pair: Pair) in pair.isReference(under: options) }
         if quality != nil, let first = pairs.first(where: isReference), !toMeasure.contains(where: isReference) {
             toMeasure.insert(first, at: 0)
         }
@@ -166,8 +172,7 @@ public struct Tuner: Sendable {
             log("could not keep the measurements in \(directory.path): \(error)")
         }
         let times = results.sorted { ($0.seconds ?? .infinity) < ($1.seconds ?? .infinity) }.map { result in
-            let name = result.device.rawValue + (result.precision.map { " \($0.rawValue)" } ?? "")
-                + (result.variant.map { " \($0)" } ?? "")
+            let name = SpeedProfile.Measurement.label(device: result.device, precision: result.precision, variant: result.variant)
             guard let seconds = result.seconds else { return "\(name) failed" }
             return String(format: "%@ %.1f ms", name, seconds * 1000) + (result.psnr.map { Self.decibels($0) } ?? "")
         }

@@ -22,8 +22,8 @@ struct UpscaleStage: Sendable {
     /// The manifest's other variants already on this machine (an int8 or fp16 file, say): fast
     /// mode's further candidates.
     var alternatives: [(name: String, file: URL)] = []
-    /// The file each ranked device runs, where fast mode chose an alternative.
-    var files: [DeviceID: URL] = [:]
+    /// The alternative each ranked device runs, by name, where fast mode chose one.
+    var variants: [DeviceID: String] = [:]
 
     /// Resolves `name`, picks the variant before anything is fetched, fetches it when the store
     /// does not have it yet, and ranks the pairs that pass the capability check.
@@ -76,14 +76,14 @@ struct UpscaleStage: Sendable {
             library: options.library, device: options.device)
         ranked = []
         precisions = [:]
-        files = [:]
+        variants = [:]
         explanation = variantExplanation + selection.explanation
         // Fast mode holds a precision to the floor only once measured; until then, float32.
         let unproven: SessionOptions.Precision = fast && options.minimumPSNR != nil ? .accurate : options.session.precision
         for choice in selection.ranked where precisions[choice.device.id] == nil {
             ranked.append(choice.device)
             precisions[choice.device.id] = choice.precision ?? unproven
-            files[choice.device.id] = alternatives.first { $0.name == choice.variant }?.file
+            variants[choice.device.id] = choice.variant
             if choice.precision == nil, fast, unproven == .accurate {
                 explanation.append("fast mode: \(choice.device.id) runs float32 until a faster precision is measured above the floor")
             }
@@ -110,8 +110,7 @@ struct UpscaleStage: Sendable {
 
     /// What runs on `device`: its precision, and the variant where fast mode chose another file.
     func label(on device: Device) -> String {
-        let variant = files[device.id].flatMap { file in alternatives.first { $0.file == file }?.name }
-        return (precisions[device.id]?.rawValue ?? "") + (variant.map { " \($0)" } ?? "")
+        (precisions[device.id]?.rawValue ?? "") + (variants[device.id].map { " \($0)" } ?? "")
     }
 
     /// A session of this stage's model on `device`, as a tile processor.
@@ -121,7 +120,8 @@ struct UpscaleStage: Sendable {
         }
         var options = options
         options.precision = precisions[device.id] ?? options.precision
-        let session = try await backend.makeSession(model: files[device.id] ?? file, device: device, options: options)
+        let chosen = variants[device.id].flatMap { name in alternatives.first { $0.name == name }?.file }
+        let session = try await backend.makeSession(model: chosen ?? file, device: device, options: options)
         return try SessionProcessor(
             session: session, inputName: manifest.input.name, outputName: manifest.output.name, scale: manifest.scale,
             margin: manifest.tiling.overlap)
