@@ -127,27 +127,21 @@ struct MeasuredSelectionTests {
         #expect(second.stderr.contains("explain: chose \(try Self.fastest(in: profile)) "), "\(second.stderr)")
     }
 
-    @Test("fast mode measures a manifest's int8 variant and uses it only at or above --min-psnr")
+    @Test("fast mode measures an int8 variant added by quantize --add-to and uses it only at or above --min-psnr")
     func int8Variant() throws {
         let workspace = try Workspace()
         defer { workspace.remove() }
         let model = try Fixtures.importedModel("realesr-animevideov3-x4", into: workspace.folder)
-        let quantized = workspace.folder.appendingPathComponent("x4-int8.onnx")
-        let quantize = try workspace.tessera(["quantize", model.path, "-o", quantized.path, "--calibration", "random:2"])
-        try #require(quantize.status == 0, "\(quantize.stderr)")
-        // The manifest gains the int8 file as a second variant; both are fetched into the store.
         let manifest = model.deletingPathExtension().appendingPathExtension("json")
-        var json = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: manifest)) as? [String: Any])
-        let bytes = try Data(contentsOf: quantized)
-        let digest = try runProcess(URL(fileURLWithPath: "/usr/bin/sha256sum"), [quantized.path]).stdout.prefix(64)
-        json["variants"] = (json["variants"] as? [Any] ?? []) + [[
-            "precision": "int8", "file": quantized.lastPathComponent, "url": quantized.lastPathComponent,
-            "sha256": String(digest), "bytes": bytes.count,
-        ]]
-        try JSONSerialization.data(withJSONObject: json).write(to: manifest)
         let id = "realesr-animevideov3-x4"
         #expect(try workspace.tessera(["models", "install", manifest.path, "--no-tune"]).status == 0)
-        #expect(try workspace.tessera(["models", "install", manifest.path, "--variant", "any-int8"]).status == 0)
+        // quantize --add-to makes the int8 file a second variant of the installed model.
+        let quantized = workspace.folder.appendingPathComponent("x4-int8.onnx")
+        let quantize = try workspace.tessera([
+            "quantize", model.path, "-o", quantized.path, "--calibration", "random:2", "--add-to", id,
+        ])
+        try #require(quantize.status == 0, "\(quantize.stderr)")
+        #expect(quantize.stdout.contains("added to \(id) as any-int8"), "\(quantize.stdout)")
 
         let photo = try Fixtures.samplePhoto("chelsea.png")
         let output = workspace.folder.appendingPathComponent("out.png")

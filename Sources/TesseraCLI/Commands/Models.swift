@@ -22,9 +22,10 @@ struct Models: AsyncParsableCommand {
               tessera models install models/x4.json
               tessera models install https://example.com/models/x4.json --library openvino
               tessera models list
+              tessera models add-variant x4 x4-int8.onnx    # after `tessera quantize`
               tessera models remove x4
             """,
-        subcommands: [ModelsList.self, ModelsInstall.self, ModelsRemove.self]
+        subcommands: [ModelsList.self, ModelsInstall.self, ModelsAddVariant.self, ModelsRemove.self]
     )
 
     /// The store in Tessera's cache folder.

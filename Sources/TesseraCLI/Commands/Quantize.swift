@@ -44,7 +44,9 @@ struct Quantize: AsyncParsableCommand {
             figures of the written model against the input model (reported, not enforced: int8 \
             outputs always differ from float32 by more than verify's float tolerance; read the \
             PSNR). Nothing is written when quantization fails (no calibration data, an \
-            unsupported operator, …).
+            unsupported operator, …). --add-to ID adds the written model to installed model ID \
+            (as `tessera models add-variant` does), where fast mode measures it beside float32 \
+            and uses it only when it is faster and within its quality floor.
 
             Examples:
               tessera quantize x4.onnx -o x4-int8.onnx --calibration photos/ --per-channel
@@ -52,6 +54,7 @@ struct Quantize: AsyncParsableCommand {
               tessera quantize net.onnx -o net-int8.onnx --calibration photos/ --exclude Softmax --verify --json
               tessera quantize x4.onnx -o x4-int8.onnx --calibration photos/ --holdout others/ --per-channel --min-psnr 45
               tessera quantize x4.onnx -o x4-ov.onnx --calibration photos/ --per-channel --symmetric-activations
+              tessera quantize x4.onnx -o x4-int8.onnx --calibration photos/ --min-psnr 45 --add-to realesr-animevideov3-x4
             """
     )
 
@@ -95,6 +98,13 @@ struct Quantize: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Operator types or node names to keep float32, comma-separated.", valueName: "OP,…"))
     var exclude: String?
 
+    @Option(
+        name: .customLong("add-to"),
+        help: ArgumentHelp(
+            "Also add the written model to this installed model as its any-int8 variant (replacing one there), for fast mode.",
+            valueName: "id"))
+    var addTo: String?
+
     @Flag(help: "Run the written model against the input model and report verify's figures.")
     var verify = false
 
@@ -118,6 +128,8 @@ struct Quantize: AsyncParsableCommand {
     }
 
     func run() async throws {
+        // Refused before calibration, which can take minutes.
+        if let addTo { _ = try Models.store.installedModel(addTo) }
         let input = URL(fileURLWithPath: model)
         let outputURL = URL(fileURLWithPath: output)
         var options = QuantizationOptions(
@@ -157,6 +169,10 @@ struct Quantize: AsyncParsableCommand {
                 tolerance: Verifier.defaultTolerance, threads: threads)
         }
         try staged.publish()
+        if let addTo {
+            let variant = try ModelsAddVariant.add(outputURL, to: addTo, library: nil, precision: .int8, replacing: true)
+            notes.append("added to \(addTo) as \(variant.name): `tessera upscale --precision fast` measures and judges it")
+        }
         var report = ModelChangeReport(
             command: "quantize", input: input, output: outputURL,
             before: ModelChangeReport.Counts(model: original, file: input),

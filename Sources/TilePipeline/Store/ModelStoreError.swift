@@ -8,6 +8,8 @@ public enum ModelStoreError: Error, CustomStringConvertible, Equatable {
     case notInstalled(id: String, installed: [String])
     /// The manifest has no variant of this name.
     case noSuchVariant(id: String, variant: String, available: [String])
+    /// The model already has a variant of this name.
+    case variantExists(id: String, variant: String)
     /// A name that is neither an installed id nor an existing file.
     case notFound(name: String, installed: [String])
     /// A file or folder could not be read.
@@ -33,6 +35,8 @@ public enum ModelStoreError: Error, CustomStringConvertible, Equatable {
             "no installed model '\(id)' (\(Self.list(installed, empty: "none installed")))"
         case .noSuchVariant(let id, let variant, let available):
             "\(id) has no variant '\(variant)' (variants: \(available.joined(separator: ", ")))"
+        case .variantExists(let id, let variant):
+            "\(id) already has a variant '\(variant)' (--replace replaces it)"
         case .notFound(let name, let installed):
             "'\(name)' is neither a file nor an installed model (\(Self.list(installed, empty: "none installed")))"
         case .unreadable(let path, let reason):

@@ -164,4 +164,51 @@ struct ModelsCommandTests {
             #expect(help.stdout.contains("Examples"), "\(command)")
         }
     }
+
+    @Test("add-variant copies a file in as a variant sha256sum agrees with; refuses duplicates, other interfaces, unknown ids")
+    func addVariant() throws {
+        let folder = try Fixtures.temporaryDirectory("models-cli")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let cache = folder.appendingPathComponent("cache")
+        let (model, manifest) = try Self.importModel(into: folder)
+        try #require(try Self.tessera(["models", "install", manifest.path, "--no-tune"], cache: cache).status == 0)
+        let storedManifest = cache.appendingPathComponent("models/x2/manifest.json")
+        func variants() throws -> [[String: Any]] {
+            let text = String(decoding: try Data(contentsOf: storedManifest), as: UTF8.self)
+            return try #require(try Self.json(text)["variants"] as? [[String: Any]])
+        }
+
+        // Any file with the model's input and output names will do; the float file itself stands in for a made one.
+        let added = try Self.tessera(["models", "add-variant", "x2", model.path, "--precision", "fp16"], cache: cache)
+        #expect(added.status == 0, "\(added.stderr)")
+        let copy = cache.appendingPathComponent("models/x2/any-fp16.onnx")
+        let variant = try #require(try variants().first { $0["precision"] as? String == "fp16" })
+        #expect(variant["file"] as? String == "any-fp16.onnx")
+        #expect(variant["sha256"] as? String == (try StoreFixture.sha256sum(copy)))
+        #expect(variant["sha256"] as? String == (try StoreFixture.sha256sum(model)))
+        #expect(variant["url"] as? String == copy.absoluteString)
+        let listed = try Self.tessera(["models", "list"], cache: cache)
+        #expect(listed.stdout.contains("any-fp16"), "\(listed.stdout)")
+
+        let before = try Data(contentsOf: storedManifest)
+        let duplicate = try Self.tessera(["models", "add-variant", "x2", model.path, "--precision", "fp16"], cache: cache)
+        #expect(duplicate.status == 1 && duplicate.stderr.contains("already has a variant 'any-fp16'"), "\(duplicate.stderr)")
+        let light = try #require(try Fixtures.lightModels().first)
+        let foreign = try Self.tessera(["models", "add-variant", "x2", light.path], cache: cache)
+        #expect(foreign.status == 1 && foreign.stderr.contains(light.path), "\(foreign.stderr)")
+        #expect(foreign.stderr.contains("are not x2's"), "\(foreign.stderr)")
+        let garbage = folder.appendingPathComponent("garbage.onnx")
+        try Data("not a model".utf8).write(to: garbage)
+        let unreadable = try Self.tessera(["models", "add-variant", "x2", garbage.path], cache: cache)
+        #expect(unreadable.status == 1 && unreadable.stderr.contains("not a readable ONNX model"), "\(unreadable.stderr)")
+        let unknown = try Self.tessera(["models", "add-variant", "x9", model.path], cache: cache)
+        #expect(unknown.status == 1 && unknown.stderr.contains("no installed model 'x9'"), "\(unknown.stderr)")
+        // Refusals leave the store as it was: same manifest, no stray files.
+        #expect(try Data(contentsOf: storedManifest) == before)
+        #expect(StoreFixture.contents(of: cache.appendingPathComponent("models/x2")) == ["any-fp16.onnx", "manifest.json", "x2.onnx"])
+
+        let replaced = try Self.tessera(["models", "add-variant", "x2", model.path, "--precision", "fp16", "--replace"], cache: cache)
+        #expect(replaced.status == 0, "\(replaced.stderr)")
+        #expect(try variants().count == 2)
+    }
 }
