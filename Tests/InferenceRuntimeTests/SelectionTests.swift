@@ -64,6 +64,37 @@ struct SelectionTests {
         #expect(profiled.explanation.contains("  openvino:CPU 400.0 ms (2.00×) timed at input=1x3x64x64"))
     }
 
+    @Test("Contenders timed again on a larger tile rank by those times, ahead of pairs that were far behind on the small one")
+    func confirmedContenders() {
+        let all = [ortCPU, ovCPU, ovGPU]
+        let conditions = SpeedProfile.Conditions(modelDigest: "abc", inputShape: "input=1x3x544x544", threads: 2, precision: .accurate)
+        var profile = SpeedProfile(conditions: conditions, measurements: [
+            .init(device: ortCPU.id, fingerprint: "a", seconds: 0.10, timedShape: "input=1x3x64x64"),
+            .init(device: ovCPU.id, fingerprint: "b", seconds: 0.12, timedShape: "input=1x3x64x64"),
+            .init(device: ovGPU.id, fingerprint: "g", seconds: 0.25, timedShape: "input=1x3x64x64"),
+        ])
+        // Within 2× of the fastest: the first two; the GPU pair was 2.5× behind.
+        let contenders = profile.contenders(ratio: 2, limit: 3)
+        #expect(contenders.map(\.device) == [ortCPU.id, ovCPU.id])
+        profile.confirm([
+            (contenders[0], .init(seconds: 0.9, shape: "input=1x3x256x256")),
+            (contenders[1], .init(seconds: 0.6, shape: "input=1x3x256x256")),
+        ])
+        let selection = Selection(devices: all, reports: reports(all), profile: profile)
+        #expect(selection.ranked.map(\.device.id) == [ovCPU.id, ortCPU.id, ovGPU.id])
+        #expect(selection.explanation.contains(
+            "  onnxruntime:cpu 900.0 ms (1.50×) timed at input=1x3x256x256 (100.0 ms at input=1x3x64x64)"))
+        #expect(selection.explanation.contains("  openvino:GPU.0 250.0 ms (1.00×) timed at input=1x3x64x64"))
+
+        // A contender that fails on the larger tile becomes a fallback; clearing drops every confirmation.
+        profile.confirm([(contenders[1], .init(seconds: nil, shape: "input=1x3x256x256", failure: "out of memory"))])
+        let afterFailure = Selection(devices: all, reports: reports(all), profile: profile)
+        #expect(afterFailure.ranked.map(\.device.id) == [ortCPU.id, ovGPU.id, ovCPU.id])
+        #expect(afterFailure.explanation.contains("  openvino:CPU failed when measured: out of memory"))
+        profile.confirm([])
+        #expect(profile.measurements.allSatisfy { $0.confirmation == nil })
+    }
+
     @Test("Measured pairs first by speed, then unmeasured ones in policy order, then those that failed when measured")
     func measuredOrder() {
         let all = [ortCPU, ovCPU, ortCUDA, ovGPU]

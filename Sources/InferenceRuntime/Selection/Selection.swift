@@ -112,7 +112,7 @@ public struct Selection: Sendable {
                 candidate.precision = entry.precision
                 candidate.variant = entry.variant
                 let fast = (entry.precision ?? profile.conditions.precision) == .fast || entry.variant != nil
-                if let seconds = entry.seconds {
+                if let seconds = entry.rankingSeconds {
                     if let floor = minimumPSNR, fast, (entry.psnr ?? -.infinity) < floor {
                         belowFloor.append((candidate, entry))
                     } else {
@@ -123,20 +123,26 @@ public struct Selection: Sendable {
                 }
             }
         }
-        measured.sort { $0.seconds < $1.seconds }
+        // Candidates timed again on the larger tile were the close ones on the small tile: they
+        // come first, ranked by the larger tile's times.
+        measured.sort { ($0.entry.confirmation == nil ? 1 : 0, $0.seconds) < ($1.entry.confirmation == nil ? 1 : 0, $1.seconds) }
         explanation.append("measured on this machine at \(profile.conditions):")
-        let fastest = measured.first?.seconds ?? 1
+        // Ratios compare times taken on the same tile only.
+        let fastest = Dictionary(measured.map { ($0.entry.rankingShape, $0.seconds) }, uniquingKeysWith: min)
         for (choice, entry, seconds) in measured {
             explanation.append(
-                String(format: "  %@ %.1f ms (%.2f×)", choice.label, seconds * 1000, seconds / fastest)
-                    + (entry.psnr.map { Tuner.decibels($0) } ?? "") + " timed at \(entry.timedShape)")
+                String(format: "  %@ %.1f ms (%.2f×)", choice.label, seconds * 1000, seconds / (fastest[entry.rankingShape] ?? seconds))
+                    + (entry.psnr.map { Tuner.decibels($0) } ?? "") + " timed at \(entry.rankingShape)"
+                    + (entry.confirmation == nil ? "" : String(format: " (%.1f ms at %@)", (entry.seconds ?? 0) * 1000, entry.timedShape)))
         }
         for (choice, entry) in belowFloor {
             let reason = entry.psnr.map { String(format: "%.1f dB is below the quality floor of %.1f dB", $0, minimumPSNR ?? 0) }
                 ?? String(format: "quality not checked (the floor is %.1f dB)", minimumPSNR ?? 0)
             explanation.append(String(format: "  %@ %.1f ms, not used: %@", choice.label, (entry.seconds ?? 0) * 1000, reason))
         }
-        for (choice, entry) in failed { explanation.append("  \(choice.label) failed when measured: \(entry.failure ?? "")") }
+        for (choice, entry) in failed {
+            explanation.append("  \(choice.label) failed when measured: \(entry.confirmation?.failure ?? entry.failure ?? "")")
+        }
         for choice in unmeasured { explanation.append("  \(choice.device.id) not measured") }
         // A pair that failed at one precision but ran at another is not a fallback twice.
         let fallbacks = failed.map(\.0).filter { choice in !measured.contains { $0.choice.device.id == choice.device.id } }

@@ -54,11 +54,37 @@ public struct SpeedProfile: Sendable, Codable, Hashable {
         /// The output's quality against the float32 reference (the lowest PSNR in dB over the
         /// quality inputs), where it was checked; `infinity` when identical.
         public var psnr: Double?
+        /// The time on a larger tile, for the candidates that were close to the fastest on the
+        /// small one: a small tile fits in cache and can rank libraries otherwise than the real
+        /// tile does (the native engine won at 64² and lost by 1.5× at 512² on one AVX2 host).
+        public var confirmation: Confirmation?
         public var measuredAt: Date
+
+        /// The fastest run on ``shape`` (a `nil` time: the candidate failed there, see ``failure``).
+        public struct Confirmation: Sendable, Codable, Hashable {
+            public var seconds: Double?
+            public var shape: String
+            public var failure: String?
+
+            public init(seconds: Double?, shape: String, failure: String? = nil) {
+                self.seconds = seconds
+                self.shape = shape
+                self.failure = failure
+            }
+        }
+
+        /// The time candidates are ranked by: the confirmation's where there is one.
+        public var rankingSeconds: Double? {
+            if let confirmation { confirmation.seconds } else { seconds }
+        }
+
+        /// The shape ``rankingSeconds`` was taken at.
+        public var rankingShape: String { confirmation?.shape ?? timedShape }
 
         public init(
             device: DeviceID, precision: SessionOptions.Precision? = nil, variant: String? = nil, fingerprint: String,
-            seconds: Double?, failure: String? = nil, timedShape: String, psnr: Double? = nil, measuredAt: Date = Date()
+            seconds: Double?, failure: String? = nil, timedShape: String, psnr: Double? = nil, confirmation: Confirmation? = nil,
+            measuredAt: Date = Date()
         ) {
             self.device = device
             self.precision = precision
@@ -68,12 +94,13 @@ public struct SpeedProfile: Sendable, Codable, Hashable {
             self.failure = failure
             self.timedShape = timedShape
             self.psnr = psnr
+            self.confirmation = confirmation
             self.measuredAt = measuredAt
         }
     }
 
     /// The file format's version; files of another version are ignored (and rewritten).
-    public static let schema = 2
+    public static let schema = 3
 
     public var schema = SpeedProfile.schema
     public var conditions: Conditions
@@ -99,6 +126,23 @@ public struct SpeedProfile: Sendable, Codable, Hashable {
     ) -> Bool {
         measurements.contains {
             $0.device == device && $0.precision == precision && $0.variant == variant && $0.fingerprint == fingerprint
+        }
+    }
+
+    /// Candidates whose small-tile time is within `ratio` of the fastest, fastest first, at most
+    /// `limit`: those a larger tile could still reorder.
+    public func contenders(ratio: Double, limit: Int) -> [Measurement] {
+        let timed = measurements.compactMap { entry in entry.seconds.map { (entry, $0) } }.sorted { $0.1 < $1.1 }
+        guard let fastest = timed.first?.1 else { return [] }
+        return Array(timed.filter { $0.1 <= fastest * ratio }.map(\.0).prefix(limit))
+    }
+
+    /// Adds each candidate's time on the confirmation tile; candidates not among `times` lose
+    /// any earlier confirmation (it was taken among other contenders, perhaps at another shape).
+    public mutating func confirm(_ times: [(candidate: Measurement, confirmation: Measurement.Confirmation)]) {
+        for index in measurements.indices {
+            let key = measurements[index].candidateKey
+            measurements[index].confirmation = times.first { $0.candidate.candidateKey == key }?.confirmation
         }
     }
 

@@ -47,6 +47,12 @@ public struct Tuner: Sendable {
             return options
         }
 
+        /// Whether `entry` is this candidate's measurement, taken with its build as it is now.
+        func isMeasured(by entry: SpeedProfile.Measurement) -> Bool {
+            entry.device == device.id && entry.precision == precision && entry.variant == variant?.name
+                && entry.fingerprint == fingerprint
+        }
+
         /// Whether the candidate runs the model's own file in float32 under `options`: what fast
         /// mode's quality is judged against.
         func isReference(under options: SessionOptions) -> Bool {
@@ -140,11 +146,14 @@ public struct Tuner: Sendable {
     ///   - feeds: the inputs to time, given the pairs about to be measured (asked only then).
     ///   - quality: how fast candidates are judged; when some are measured, the first float32
     ///     pair is measured with them to give the reference.
+    ///   - confirmationFeeds: inputs on a larger tile, given the fastest small-tile time, for
+    ///     timing the contenders again (``SpeedProfile/contenders(ratio:limit:)``); `nil` when
+    ///     the small tile is already about the real one.
     ///   - log: one line before measuring and one with the results.
     public func currentProfile(
         _ conditions: SpeedProfile.Conditions, label: String, pairs: [Pair], model: URL, options: SessionOptions,
         directory: URL, measureMissing: Bool, quality: QualityCheck? = nil, feeds: ([Pair]) async -> [String: Tensor],
-        log: (String) -> Void
+        confirmationFeeds: (_ fastestSeconds: Double) async -> [String: Tensor]? = { _ in nil }, log: (String) -> Void
     ) async -> SpeedProfile {
         let fingerprints = Set(pairs.map(\.fingerprint))
         var profile = SpeedProfile.load(conditions, from: directory) ?? SpeedProfile(conditions: conditions)
@@ -166,6 +175,7 @@ public struct Tuner: Sendable {
         let inputs = await feeds(toMeasure)
         let results = await measure(model: model, pairs: toMeasure, options: options, feeds: inputs, quality: quality)
         profile.record(results)
+        let confirmed = await confirmContenders(in: &profile, pairs: pairs, model: model, options: options, feeds: confirmationFeeds)
         do {
             try profile.save(in: directory)
         } catch {
@@ -177,8 +187,47 @@ public struct Tuner: Sendable {
             return String(format: "%@ %.1f ms", name, seconds * 1000) + (result.psnr.map { Self.decibels($0) } ?? "")
         }
         log(String(format: "measured in %.1f s at %@: ", Self.seconds(clock.now - start), Self.shapeText(inputs))
-            + times.joined(separator: ", "))
+            + times.joined(separator: ", ") + (confirmed.map { "; again at \($0)" } ?? ""))
         return profile.current(fingerprints: fingerprints)
+    }
+
+    /// Candidates within this factor of the fastest on the small tile are timed again on a
+    /// larger one; a small tile fits in cache, so it can flatter one library by about that much.
+    public static let contenderRatio = 2.0
+    /// At most this many contenders are timed again, to bound the cost.
+    public static let contenderLimit = 3
+
+    /// Times the current contenders of `profile` again on the inputs `feeds` gives (none when it
+    /// gives none, or fewer than two are close) and records the times as their confirmations.
+    /// - Returns: the progress text (`1x3x256x256: openvino:CPU 351.0 ms, …`), `nil` when none ran.
+    private func confirmContenders(
+        in profile: inout SpeedProfile, pairs: [Pair], model: URL, options: SessionOptions,
+        feeds: (_ fastestSeconds: Double) async -> [String: Tensor]?
+    ) async -> String? {
+        let current = profile.current(fingerprints: Set(pairs.map(\.fingerprint)))
+        let contenders = current.contenders(ratio: Self.contenderRatio, limit: Self.contenderLimit).compactMap { entry in
+            pairs.first { $0.isMeasured(by: entry) }.map { (entry: entry, pair: $0) }
+        }
+        guard contenders.count > 1, let fastest = contenders[0].entry.seconds, let inputs = await feeds(fastest) else {
+            profile.confirm([])
+            return nil
+        }
+        let shape = Self.shapeText(inputs)
+        // One timed run after the warm-up: each run is several times longer than on the small tile.
+        let results = await Tuner(timedRuns: 1).measure(model: model, pairs: contenders.map(\.pair), options: options, feeds: inputs)
+        let times = contenders.compactMap { contender in
+            results.first { $0.candidateKey == contender.entry.candidateKey }.map { result in
+                (candidate: contender.entry, confirmation: SpeedProfile.Measurement.Confirmation(
+                    seconds: result.seconds, shape: shape, failure: result.failure))
+            }
+        }
+        profile.confirm(times)
+        return shape + ": " + times.sorted { ($0.confirmation.seconds ?? .infinity) < ($1.confirmation.seconds ?? .infinity) }
+            .map { time in
+                let name = SpeedProfile.Measurement.label(
+                    device: time.candidate.device, precision: time.candidate.precision, variant: time.candidate.variant)
+                return time.confirmation.seconds.map { String(format: "%@ %.1f ms", name, $0 * 1000) } ?? "\(name) failed"
+            }.joined(separator: ", ")
     }
 
     /// The fastest of ``timedRuns`` runs of `session` after a warm-up, in seconds.

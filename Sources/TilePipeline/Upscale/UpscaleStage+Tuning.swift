@@ -8,6 +8,14 @@ extension UpscaleStage {
     /// Seconds one timed run should take: long enough that per-call overhead does not decide
     /// the ranking, short enough that measuring every pair stays a small one-time cost.
     static let timedRunSeconds = 0.1
+    /// The contenders' second round: a tile of at least ``confirmationMinimumSide`` pixels a side,
+    /// whose 64-channel feature maps (9 MB at 192²) outgrow the caches as the real tile's do;
+    /// larger where a run takes under ``confirmationRunSeconds``, never a run estimated over
+    /// ``confirmationMaximumSeconds``. A one-time cost of a few seconds against a wrong choice
+    /// that would slow every later job.
+    static let confirmationMinimumSide = 192
+    static let confirmationRunSeconds = 0.5
+    static let confirmationMaximumSeconds = 2.0
 
     /// Ranks this stage's pairs by their speed on this machine for `inputSide`-pixel square
     /// tiles (margins included), run with `session`'s threads and precision.
@@ -35,12 +43,16 @@ extension UpscaleStage {
         let conditions = SpeedProfile.Conditions(
             modelDigest: digest, inputShape: "\(manifest.input.name)=\(options.batch)x3x\(inputSide)x\(inputSide)",
             threads: session.threads, precision: session.precision)
+        var timed = inputSide
         let profile = await Tuner().currentProfile(
             conditions, label: name, pairs: pairs, model: file, options: session, directory: directory,
             measureMissing: options.tune, quality: fast ? qualityCheck() : nil,
             feeds: { toMeasure in
-                let side = await timedSide(upTo: inputSide, pairs: toMeasure, session: session, batch: options.batch)
-                return feeds(side: side, batch: options.batch)
+                timed = await timedSide(upTo: inputSide, pairs: toMeasure, session: session, batch: options.batch)
+                return feeds(side: timed, batch: options.batch)
+            },
+            confirmationFeeds: { fastest in
+                confirmationSide(after: timed, seconds: fastest, upTo: inputSide).map { feeds(side: $0, batch: options.batch) }
             }, log: log)
         rank(profile: profile, options: options)
     }
@@ -75,6 +87,19 @@ extension UpscaleStage {
             return min(inputSide, max(probe, side / k * k))
         }
         return probe
+    }
+
+    /// The side for the contenders' second round (see ``confirmationMinimumSide``), estimated
+    /// from the first round's time per pixel, up to `inputSide`; `nil` when that is not at least
+    /// half as large again as the first round's side (which then ranked on about the real tile).
+    private func confirmationSide(after side: Int, seconds: Double, upTo inputSide: Int) -> Int? {
+        let k = max(1, manifest.tiling.multipleOf)
+        let perPixel = seconds / Double(side * side)
+        guard perPixel > 0 else { return nil }
+        let sideTaking = { (seconds: Double) in Int((seconds / perPixel).squareRoot()) }
+        let wanted = min(max(Self.confirmationMinimumSide, sideTaking(Self.confirmationRunSeconds)), sideTaking(Self.confirmationMaximumSeconds))
+        let larger = min(inputSide, wanted) / k * k
+        return 2 * larger >= 3 * side ? larger : nil
     }
 
     /// A tile of deterministic noise spanning the model's input range: speed does not depend
