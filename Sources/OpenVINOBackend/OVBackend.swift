@@ -65,6 +65,13 @@ public final class OVBackend: Backend {
         var findings: [CapabilityReport.Finding] = []
         if let table = Self.operatorTable {
             findings += table.findings(for: model, severity: .blocking)
+            if !model.spelledOutDomainNodes.isEmpty {
+                // Its ONNX frontend finds no translator for domain "ai.onnx" spelled out.
+                findings.append(
+                    .init(
+                        severity: .blocking, nodes: model.spelledOutDomainNodes,
+                        reason: .other("OpenVINO reads only the empty domain as ai.onnx, not the name spelled out")))
+            }
             if device.kind != .cpu {
                 findings.append(
                     .init(

@@ -101,6 +101,21 @@ struct QuirkModelTests {
         }
     }
 
+    @Test("check foresees that OpenVINO refuses nodes whose domain is spelled ai.onnx, as its Python API does")
+    func spelledOutDomainOnOpenVINO() throws {
+        let folder = try Fixtures.temporaryDirectory("quirk-domain")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let model = Self.directory.appendingPathComponent("domain-node-ai-onnx.onnx")
+        let oracle = try oracle(model, in: folder)
+        #expect(oracle.onnxruntime.accepted && !oracle.openvino.accepted)
+        let check = try TesseraBinary.run(["check", model.path, "--json"])
+        let verdicts = try JSONDecoder().decode(CheckReport.self, from: Data(check.stdout.utf8)).pairs
+        #expect(verdicts.first { $0.library == "openvino" }?.verdict == "unsupported", "\(check.stdout)")
+        #expect(verdicts.first { $0.library == "onnxruntime" }?.verdict == "supported", "\(check.stdout)")
+        let text = try TesseraBinary.run(["check", model.path])
+        #expect(text.stdout.contains("not the name spelled out"), "\(text.stdout)")
+    }
+
     @Test(
         "A model ONNX Runtime refuses is refused by inspect with one line naming the file and the value",
         arguments: [

@@ -30,6 +30,9 @@ public struct ModelSummary: Sendable {
     /// Nodes whose operator the schema table does not know at the model's opset (custom ops,
     /// typos, an opset too old for the operator).
     public var unknownOperators: [String]
+    /// Nodes whose domain is written `ai.onnx` rather than `""`: the same operators, but some
+    /// libraries look their domain up verbatim (OpenVINO refuses them).
+    public var spelledOutDomainNodes: [String] = []
 
     /// A summary from its parts, for a model described elsewhere than in its file (a manifest
     /// records operators and opsets so capability checks can run before anything is fetched).
@@ -54,8 +57,10 @@ public struct ModelSummary: Sendable {
         let types = (try? model.inferTypes())?.values ?? [:]
         var nodes: [NodeSummary] = []
         var unknown: [String] = []
+        var spelledOut: [String] = []
         for (index, node) in model.graph.nodes.enumerated() {
             let domain = OpsetImport.canonicalDomain(node.domain)
+            if node.domain == "ai.onnx" { spelledOut.append(node.label(index: index)) }
             let opset = opsets[domain] ?? 0
             let since = schemas.sinceVersion(of: node.opType, domain: domain, opset: opset)
             // Only the ONNX domains the schema table defines can be judged here; other domains
@@ -69,6 +74,7 @@ public struct ModelSummary: Sendable {
         }
         self.nodes = nodes
         unknownOperators = unknown
+        spelledOutDomainNodes = spelledOut
         inputs = model.graph.runtimeInputs
         outputs = model.graph.outputs
         parameterBytes = ModelStatistics(model).parameterBytes
