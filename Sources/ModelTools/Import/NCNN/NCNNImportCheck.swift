@@ -20,26 +20,23 @@ public struct NCNNGeometry: Sendable, Hashable {
 /// shape inference at several input sizes, then one run on the native engine at a small size
 /// whose output shape must be the one the `.param` implies.
 enum NCNNImportCheck {
-    /// The first side measured: larger than twice any border seen in practice (Real-CUGAN's 19).
+    /// The first side measured for an upscaler: above twice any border seen (Real-CUGAN's 19).
     private static let probeSide = 64
     private static let alignments = [1, 2, 4, 8, 16, 32]
 
     /// - Parameters:
-    ///   - channels: the input channel count the graph declares (3 when it does not say).
+    ///   - declaredChannels: the input channel count the graph declares, if it does.
     ///   - expected: the output blob's shape as the `.param` implies it.
     ///   - layerOfNode: the ncnn layer each ONNX node came from, to name it in errors.
-    static func measure(
-        _ model: Model, input: String, output: String, channels: Int, expected: NCNNBlobShape, paramPath: String,
+    /// - Returns: the geometry of an image-to-image network; `nil` for other graphs (a
+    ///   classifier, a fixed output size), which are still checked by one native run.
+    static func check(
+        _ model: Model, input: String, output: String, declaredChannels: Int?, expected: NCNNBlobShape, paramPath: String,
         layerOfNode: [String: String]
-    ) throws(NCNNImportError) -> NCNNGeometry {
+    ) throws(NCNNImportError) -> NCNNGeometry? {
         func failure(_ reason: String) -> NCNNImportError {
             let layer = layerOfNode.keys.sorted().last { reason.contains("'\($0)'") }.flatMap { layerOfNode[$0] }
             return .invalidGraph(path: paramPath, layer: layer, reason: reason)
-        }
-        guard expected.rank == 3 else {
-            throw .invalidGraph(
-                path: paramPath, layer: nil,
-                reason: "the output blob is \(expected.rank)-D; an image model's is 3-D [C, H, W]")
         }
         do {
             let types = try model.inferTypes()
@@ -49,13 +46,63 @@ enum NCNNImportCheck {
         } catch {
             throw failure("\(error)")
         }
-        // The first alignment and residue under which four sides infer to outputs growing by one
-        // fixed whole factor.
+        // An Input layer that does not say its channels, and no convolution reading it, leaves
+        // them open: the counts the shapes work out for are tried in turn.
+        let counts = declaredChannels.map { [$0] } ?? [3, 1, 2, 4, 8, 16, 32, 64]
+        let probes = counts.map { Probe(model: model, input: input, output: output, channels: $0) }
+            .filter { probe in probeSizes.contains { probe.infers($0) } }
+        guard !probes.isEmpty else {
+            throw failure("no input from 8×8 to \(probeSide)×\(probeSide + 1) pixels gives the output a valid shape")
+        }
+        if expected.rank == 3 {
+            for probe in probes {
+                guard let geometry = try geometry(probe, paramPath: paramPath) else { continue }
+                // The native run uses the smallest side that already gives a few output pixels.
+                var side = aligned(2 * geometry.border + 4, alignment: geometry.alignment, residue: geometry.residue)
+                while side < probeSide, probe.outputSide(side) != geometry.scale * (side - 2 * geometry.border) {
+                    side += geometry.alignment
+                }
+                let outputSide = geometry.scale * (side - 2 * geometry.border)
+                try run(probe, size: Size(height: side, width: side),
+                        expected: NCNNBlobShape(sizes: [expected.outer, outputSide, outputSide]), failure: failure)
+                return geometry
+            }
+        }
+        // Any other graph must run once, at the first channel count and size its shapes allow
+        // (shape inference cannot settle every size a graph computes at run time).
+        var firstError: NCNNImportError?
+        var attempts = 0
+        for probe in probes {
+            for size in probeSizes where attempts < 4 && probe.infers(size) {
+                attempts += 1
+                do {
+                    try run(probe, size: size, expected: expected, failure: failure)
+                    return nil
+                } catch {
+                    firstError = firstError ?? error
+                }
+            }
+        }
+        throw firstError ?? failure("no input gives the output a valid shape")
+    }
+
+    /// Sizes tried for a graph that is no upscaler: squares, and one column wider for graphs that
+    /// need height and width to differ.
+    private static let probeSizes = (8...probeSide).flatMap { [Size(height: $0, width: $0), Size(height: $0, width: $0 + 1)] }
+
+    struct Size {
+        var height: Int
+        var width: Int
+    }
+
+    /// The first alignment and residue under which four sides infer to outputs growing by one
+    /// fixed whole factor; `nil` when the output does not grow with the input that way.
+    private static func geometry(_ probe: Probe, paramPath: String) throws(NCNNImportError) -> NCNNGeometry? {
         for alignment in alignments {
             for residue in 0..<alignment {
                 let first = aligned(probeSide, alignment: alignment, residue: residue)
                 let sides = [first, first + alignment, first + 2 * alignment, first + 32]
-                let outputs = sides.compactMap { inferredSide(model, input: input, output: output, channels: channels, side: $0) }
+                let outputs = sides.compactMap { probe.outputSide($0) }
                 guard outputs.count == sides.count,
                     let geometry = linear(sides: sides, outputs: outputs, alignment: alignment, residue: residue)
                 else { continue }
@@ -65,22 +112,10 @@ enum NCNNImportCheck {
                         path: paramPath, layer: nil,
                         reason: "sides must be \(residue) modulo \(alignment), which tiles padded by twice the border (\(geometry.border)) never are")
                 }
-                // The native run uses the smallest side that already gives a few output pixels.
-                var side = aligned(2 * geometry.border + 4, alignment: alignment, residue: residue)
-                while side < first,
-                    inferredSide(model, input: input, output: output, channels: channels, side: side)
-                        != geometry.scale * (side - 2 * geometry.border)
-                {
-                    side += alignment
-                }
-                try run(model, input: input, output: output, channels: channels, side: side, geometry: geometry,
-                        expected: expected, failure: failure)
                 return geometry
             }
         }
-        throw .invalidGraph(
-            path: paramPath, layer: nil,
-            reason: "no input size gives an output of a whole scale times the input less a fixed border (sides \(probeSide) to \(probeSide + 96) tried)")
+        return nil
     }
 
     /// The smallest side from `side` up that is `residue` modulo `alignment`.
@@ -88,13 +123,35 @@ enum NCNNImportCheck {
         side + ((residue - side % alignment) % alignment + alignment) % alignment
     }
 
-    /// The output side shape inference gives for a square input of `side`, if positive and square.
-    private static func inferredSide(_ model: Model, input: String, output: String, channels: Int, side: Int) -> Int? {
-        guard let types = try? model.inferTypes(inputShapes: [input: [1, .value(channels), .value(side), .value(side)]]),
-            let dims = types.values[output]?.tensorType?.dims, dims.count == 4, let h = dims[2].value, let w = dims[3].value,
-            h == w, h > 0
-        else { return nil }
-        return h
+    /// Shape inference of the graph at concrete square input sides.
+    private struct Probe {
+        let model: Model
+        let input: String
+        let output: String
+        let channels: Int
+
+        /// The output's dims for an input of `size`, when every one is known and positive.
+        func outputShape(_ size: Size) -> [Int]? {
+            let dims: [Dim] = [1, .value(channels), .value(size.height), .value(size.width)]
+            guard let types = try? model.inferTypes(inputShapes: [input: dims]),
+                let dims = types.values[output]?.tensorType?.dims
+            else { return nil }
+            let values = dims.compactMap(\.value)
+            return values.count == dims.count && values.allSatisfy({ $0 > 0 }) ? values : nil
+        }
+
+        /// Whether shape inference accepts an input of `size` and gives the output a rank.
+        func infers(_ size: Size) -> Bool {
+            let dims: [Dim] = [1, .value(channels), .value(size.height), .value(size.width)]
+            guard let types = try? model.inferTypes(inputShapes: [input: dims]), types.issues.isEmpty else { return false }
+            return types.values[output]?.tensorType?.dims != nil
+        }
+
+        /// The output side of an image output for a square input of `side`, if square.
+        func outputSide(_ side: Int) -> Int? {
+            guard let dims = outputShape(Size(height: side, width: side)), dims.count == 4, dims[2] == dims[3] else { return nil }
+            return dims[2]
+        }
     }
 
     /// The geometry when `outputs` are `scale · (side − 2·border)` for all `sides`.
@@ -109,29 +166,28 @@ enum NCNNImportCheck {
         return NCNNGeometry(scale: scale, border: consumed / (2 * scale), alignment: alignment, residue: residue)
     }
 
-    /// Runs the graph once on the native engine at `side` and compares the output's shape with the
-    /// one the `.param` and the geometry imply.
+    /// Runs the graph once on the native engine at `size`; the output must have the blob's rank
+    /// (plus the batch axis) and every size `expected` knows.
     private static func run(
-        _ model: Model, input: String, output: String, channels: Int, side: Int, geometry: NCNNGeometry,
-        expected: NCNNBlobShape, failure: (String) -> NCNNImportError
+        _ probe: Probe, size: Size, expected: NCNNBlobShape, failure: (String) -> NCNNImportError
     ) throws(NCNNImportError) {
-        let outputSide = geometry.scale * (side - 2 * geometry.border)
-        let values = (0..<(channels * side * side)).map { Float(($0 * 37) % 101) / 100 }
+        let count = probe.channels * size.height * size.width
+        let values = (0..<count).map { Float(($0 * 37) % 101) / 100 }
+        let side = "\(size.width)×\(size.height)"
         let result: Tensor?
         do {
             let backend = ReferenceBackend()
-            let session = try ReferenceSession(
-                model: model, device: backend.devices()[0], options: SessionOptions(threads: 1))
-            result = try session.run([input: try Tensor(shape: [1, channels, side, side], scalars: values)])[output]
+            let session = try ReferenceSession(model: probe.model, device: backend.devices()[0], options: SessionOptions(threads: 1))
+            let tensor = try Tensor(shape: [1, probe.channels, size.height, size.width], scalars: values)
+            result = try session.run([probe.input: tensor])[probe.output]
         } catch {
-            throw failure("the native engine cannot run it at \(side)×\(side): \(error)")
+            throw failure("the native engine cannot run it at \(side): \(error)")
         }
-        let want = [1, expected.outer ?? result?.shape[1] ?? 0, outputSide, outputSide]
-        guard let result, result.shape == want else {
-            throw failure("at \(side)×\(side) the native engine gives \(result?.shape ?? []) where the .param implies \(want)")
-        }
-        guard (try? result.scalars(as: Float.self).allSatisfy(\.isFinite)) == true else {
-            throw failure("at \(side)×\(side) the native engine's output is not finite")
+        let implied = "[1, " + expected.sizes.map { $0.map(String.init) ?? "?" }.joined(separator: ", ") + "]"
+        guard let result, result.shape.count == expected.rank + 1,
+            zip(result.shape.dropFirst(), expected.sizes).allSatisfy({ actual, known in known == nil || known == actual })
+        else {
+            throw failure("at \(side) the native engine gives \(result?.shape ?? []) where the .param implies \(implied)")
         }
     }
 }

@@ -35,8 +35,9 @@ public enum NCNNImporter {
         public var outputName: String
         /// Output size ÷ input size, when the graph scales height and width alike by a constant.
         public var scale: Double?
-        /// The measured scale, the border the network consumes and the input alignment it needs.
-        public var geometry: NCNNGeometry
+        /// The measured scale, the border the network consumes and the input alignment it needs;
+        /// `nil` when the output is not an image growing with the input (a classifier).
+        public var geometry: NCNNGeometry?
     }
 
     /// Parses both files and builds the ONNX model. Nothing is written.
@@ -73,12 +74,12 @@ public enum NCNNImporter {
         if let inferred = try? model.inferTypes(), let type = inferred.values[output] {
             model.graph.outputs[0] = ValueInfo(name: output, type: type)
         }
-        let geometry = try NCNNImportCheck.measure(
-            model, input: input.name, output: output, channels: input.channels ?? 3, expected: builder.shape(of: output),
+        let geometry = try NCNNImportCheck.check(
+            model, input: input.name, output: output, declaredChannels: input.channels, expected: builder.shape(of: output),
             paramPath: paramPath, layerOfNode: builder.layerOfNode)
         // Shape inference cannot carry a symbol through Resize's float scales (it leaves "?"); where
         // the measurement proves the output is k·H × k·W, say so in the file.
-        if geometry.border == 0, let current = model.graph.outputs[0].type?.tensorType?.dims,
+        if let geometry, geometry.border == 0, let current = model.graph.outputs[0].type?.tensorType?.dims,
             current.count == 4, current[2].isUnknown || current[3].isUnknown,
             let height = try? Dim.symbol("H").multiplied(by: geometry.scale),
             let width = try? Dim.symbol("W").multiplied(by: geometry.scale)
@@ -87,7 +88,7 @@ public enum NCNNImporter {
             model.graph.outputs[0] = ValueInfo(name: output, type: .tensor(.float32, [.symbol("N"), channels, height, width]))
         }
         return Result(
-            model: model, inputName: input.name, outputName: output, scale: Double(geometry.scale), geometry: geometry)
+            model: model, inputName: input.name, outputName: output, scale: geometry.map { Double($0.scale) }, geometry: geometry)
     }
 }
 

@@ -4,7 +4,8 @@ public import ONNXModel
 import InferenceRuntime
 
 extension NCNNImporter {
-    /// The manifest written beside an imported model (schema 1): the measured scale, the graph's
+    /// The manifest written beside an imported model (schema 1): the measured scale (1 for a graph
+    /// that is no upscaler), the graph's
     /// input and output names, tiling with the measured alignment and border, and one variant for any library: the model file beside the manifest, with its
     /// SHA-256, size and operator summary.
     /// - Parameters:
@@ -21,11 +22,12 @@ extension NCNNImporter {
         // Tiles must have sides the network accepts once `upscale` has padded them by the border.
         // A network that consumes a border sees exactly that far: the tiles' shared context must
         // reach as far for a tiled run to equal a whole-image one.
-        var tiling = ModelManifest.Tiling(multipleOf: result.geometry.alignment)
-        tiling.overlap = max(tiling.overlap, result.geometry.border)
-        tiling.border = result.geometry.border > 0 ? result.geometry.border : nil
+        let geometry = result.geometry ?? NCNNGeometry(scale: 1, border: 0, alignment: 1, residue: 0)
+        var tiling = ModelManifest.Tiling(multipleOf: geometry.alignment)
+        tiling.overlap = max(tiling.overlap, geometry.border)
+        tiling.border = geometry.border > 0 ? geometry.border : nil
         return ModelManifest(
-            id: ModelManifest.sanitizedName(stem) ?? "model", scale: result.geometry.scale,
+            id: ModelManifest.sanitizedName(stem) ?? "model", scale: geometry.scale,
             input: ModelManifest.Endpoint(name: result.inputName), output: ModelManifest.Endpoint(name: result.outputName),
             tiling: tiling, variants: [variant])
     }

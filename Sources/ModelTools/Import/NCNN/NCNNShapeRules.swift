@@ -109,8 +109,7 @@ extension NCNNGraphBuilder {
         let orders: [[Int]] = switch rank {
         case 1: [[0]]
         case 2: [[0, 1], [1, 0]]
-        // ncnn numbers the 3-D orders by the (w, h, c) each output axis takes, innermost first:
-        // 0 is w h c, 1 h w c, 2 w c h, 3 c w h, 4 h c w, 5 c h w.
+        // ncnn's six orders of a 3-D blob, as the input axis (c 0, h 1, w 2) each output axis takes.
         case 3: [[0, 1, 2], [0, 2, 1], [1, 0, 2], [1, 2, 0], [2, 0, 1], [2, 1, 0]]
         default: []
         }
