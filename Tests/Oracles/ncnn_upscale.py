@@ -9,7 +9,8 @@ Runs the whole photo (decoded by Pillow, RGB, [0, 1]) through ncnn on the CPU in
 Pillow). Prints JSON: the two sizes, the PSNR in dB (8-bit peak 255) and the largest difference.
 --pad mirrors N pixels onto each side first (numpy's "reflect"), as Real-CUGAN's program pads for
 the border its network crops; --blobs names the input and output blobs (default data, output);
-each --also compares one more candidate with the same ncnn result, listed under "also".
+each --also compares one more candidate with the same ncnn result, listed under "also" with its
+largest difference from CANDIDATE ("max_diff_to_candidate").
 """
 import argparse
 import json
@@ -54,7 +55,13 @@ def main():
     reference = np.rint(np.clip(result, 0, 1) * 255).transpose(1, 2, 0)
     report = compare(args.candidate, reference)
     if args.also:
-        report["also"] = [compare(other, reference) for other in args.also]
+        first = np.asarray(Image.open(args.candidate).convert("RGB"), dtype=np.float64)
+        report["also"] = []
+        for other in args.also:
+            entry = compare(other, reference)
+            pixels = np.asarray(Image.open(other).convert("RGB"), dtype=np.float64)
+            entry["max_diff_to_candidate"] = float(np.abs(pixels - first).max()) if pixels.shape == first.shape else None
+            report["also"].append(entry)
     print(json.dumps(report))
 
 
