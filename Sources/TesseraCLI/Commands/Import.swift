@@ -10,13 +10,15 @@ struct Import: AsyncParsableCommand {
         commandName: "import",
         abstract: "Convert an ncnn model (.param + .bin) into an ONNX model and its manifest.",
         discussion: """
-            Writes OUT.onnx and, beside it, OUT.json: the manifest (id, task, scale inferred from \
-            the graph, input and output names, tiling defaults, and one variant for any library: \
-            the model file with its SHA-256, size and operators), ready for `tessera models \
-            install OUT.json`. The input gets the dynamic shape \
+            Writes OUT.onnx and, beside it, OUT.json: the manifest (id, task, the scale and the \
+            border the network crops, both measured on the graph, input and output names, tiling \
+            hints, and one variant for any library: the model file with its SHA-256, size and \
+            operators), ready for `tessera models install OUT.json`. The .param may be text or \
+            ncnn's binary .param.bin. The input gets the dynamic shape \
             [N, C, H, W]. Float16 weights widen to float32 exactly; --fp16 keeps them float16 in \
             the file (each followed by a Cast to float32), halving its size without changing \
-            results. Nothing is written when the import fails.
+            results. Every import is checked first (shape inference, one run on the native \
+            engine); nothing is written when the import or its check fails.
 
             Examples:
               tessera import realesr-animevideov3-x4.param realesr-animevideov3-x4.bin -o x4.onnx
@@ -25,7 +27,7 @@ struct Import: AsyncParsableCommand {
             """
     )
 
-    @Argument(help: "The ncnn .param file (text format).", completion: .file(extensions: ["param"]))
+    @Argument(help: "The ncnn .param file (text, or the binary .param.bin).", completion: .file(extensions: ["param", "bin"]))
     var param: String
 
     @Argument(help: "The ncnn .bin weights file.", completion: .file(extensions: ["bin"]))

@@ -10,14 +10,17 @@ public struct SessionProcessor: TileProcessor {
     public let outputName: String
     public let scale: Int
     public let margin: Int
+    /// Input pixels the model consumes on each side; every batch is mirror-padded by this much.
+    public let border: Int
 
     /// - Parameters:
     ///   - inputName, outputName: the manifest's names; default to the session's first input and output.
     ///   - scale, margin: the model's upscaling factor and receptive radius, from its manifest.
+    ///   - border: the manifest's `tiling.border`: what the model crops from each side.
     /// - Throws: ``TilingError/missingTensor(role:name:available:)`` when the session has no such input or output.
-    public init(session: any Session, inputName: String? = nil, outputName: String? = nil, scale: Int, margin: Int)
-        throws(TilingError)
-    {
+    public init(
+        session: any Session, inputName: String? = nil, outputName: String? = nil, scale: Int, margin: Int, border: Int = 0
+    ) throws(TilingError) {
         let inputs = session.inputs.map(\.name)
         let outputs = session.outputs.map(\.name)
         guard let input = inputName ?? inputs.first, inputs.contains(input) else {
@@ -31,12 +34,15 @@ public struct SessionProcessor: TileProcessor {
         self.outputName = output
         self.scale = scale
         self.margin = margin
+        self.border = border
     }
 
     public var label: String { session.device.id.rawValue }
 
     public func process(batch: Tensor) throws -> Tensor {
-        let outputs = try session.run([inputName: batch])
+        // A model that crops `border` pixels gets them back from the mirror, as its own program
+        // pads its input: the output is then exactly `scale` times the batch.
+        let outputs = try session.run([inputName: border > 0 ? try MirrorPad.padded(batch, border: border) : batch])
         guard let output = outputs[outputName] else {
             throw TilingError.missingTensor(role: "output", name: outputName, available: outputs.keys.sorted())
         }

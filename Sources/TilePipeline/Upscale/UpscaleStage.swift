@@ -124,6 +124,6 @@ struct UpscaleStage: Sendable {
         let session = try await backend.makeSession(model: chosen ?? file, device: device, options: options)
         return try SessionProcessor(
             session: session, inputName: manifest.input.name, outputName: manifest.output.name, scale: manifest.scale,
-            margin: manifest.tiling.overlap)
+            margin: manifest.tiling.overlap, border: manifest.tiling.border ?? 0)
     }
 }

@@ -14,7 +14,10 @@ extension NCNNGraphBuilder {
         let input = value(layer.inputs[0])
         let output = layer.outputs[0]
         if try int(layer, 4, 0) != 0 {
-            emit(type == 0 ? "GlobalMaxPool" : "GlobalAveragePool", name: layer.name, inputs: [input], outputs: [output])
+            // ncnn's global pooling yields a vector of channels: [N, C, 1, 1] is flattened to [N, C].
+            let pooled = fresh("\(output)_pooled")
+            emit(type == 0 ? "GlobalMaxPool" : "GlobalAveragePool", name: layer.name, inputs: [input], outputs: [pooled])
+            emit("Flatten", name: layer.name, inputs: [pooled], outputs: [output], attributes: [Attribute(name: "axis", value: .int(1))])
             return
         }
         let kw = try int(layer, 1, 0)

@@ -21,6 +21,10 @@ struct NCNNGraphBuilder {
     /// Values read by some node, so the unread ones become graph outputs.
     private(set) var consumed: Set<String> = []
     private(set) var produced: [String] = []
+    /// The ncnn layer each emitted node comes from, so a failing node can be traced back.
+    private(set) var layerOfNode: [String: String] = [:]
+    /// The rank and known sizes of every ncnn blob seen so far, by blob name.
+    private var shapes: [String: NCNNBlobShape] = [:]
 
     init(paramPath: String, opset: Int, float16Weights: Bool, weights: NCNNWeightReader) {
         self.paramPath = paramPath
@@ -36,6 +40,11 @@ struct NCNNGraphBuilder {
 
     /// Marks `blob` as another name of `value` (Split outputs, identity layers).
     mutating func alias(_ blob: String, to value: String) { aliases[blob] = value }
+
+    /// The shape the importer follows for `blob` (a 3-D image blob until a layer says otherwise).
+    func shape(of blob: String) -> NCNNBlobShape { shapes[blob] ?? .image(channels: nil) }
+
+    mutating func setShape(_ shape: NCNNBlobShape, of blob: String) { shapes[blob] = shape }
 
     mutating func addInput(_ blob: String, channels: Int?) {
         inputs.append((blob, channels))
@@ -63,7 +72,9 @@ struct NCNNGraphBuilder {
             names.reserve(output)
             produced.append(output)
         }
-        nodes.append(Node(name: fresh("\(name)/\(opType)"), opType: opType, inputs: inputs, outputs: outputs, attributes: attributes))
+        let nodeName = fresh("\(name)/\(opType)")
+        layerOfNode[nodeName] = name
+        nodes.append(Node(name: nodeName, opType: opType, inputs: inputs, outputs: outputs, attributes: attributes))
     }
 
     // MARK: Constants
@@ -127,6 +138,7 @@ struct NCNNGraphBuilder {
         switch layer.params[id] {
         case nil: return fallback
         case .int(let value): return value
+        case .word(let bits): return Int(Int32(bitPattern: bits))
         case .float(let value) where value.rounded() == value && abs(value) < 1e9: return Int(value)
         default: throw fail(layer, "parameter \(id) must be an integer")
         }
@@ -138,6 +150,7 @@ struct NCNNGraphBuilder {
         case nil: return fallback
         case .int(let value): return Float(value)
         case .float(let value): return value
+        case .word(let bits): return Float(bitPattern: bits)
         case .array: throw fail(layer, "parameter \(id) must be a number, not an array")
         }
     }
@@ -152,7 +165,27 @@ struct NCNNGraphBuilder {
                 switch item {
                 case .int(let value): values.append(Float(value))
                 case .float(let value): values.append(value)
+                case .word(let bits): values.append(Float(bitPattern: bits))
                 case .array: throw fail(layer, "parameter \(id) nests arrays")
+                }
+            }
+            return values
+        default: throw fail(layer, "parameter \(id) must be an array")
+        }
+    }
+
+    /// Array parameter `id` as integers (crop bounds, slice sizes); empty when absent.
+    func intArray(_ layer: NCNNLayer, _ id: Int) throws(NCNNImportError) -> [Int] {
+        switch layer.params[id] {
+        case nil: return []
+        case .array(let items):
+            var values: [Int] = []
+            for item in items {
+                switch item {
+                case .int(let value): values.append(value)
+                case .word(let bits): values.append(Int(Int32(bitPattern: bits)))
+                case .float(let value) where value.rounded() == value && abs(value) < 1e9: values.append(Int(value))
+                default: throw fail(layer, "parameter \(id) must hold integers")
                 }
             }
             return values

@@ -17,6 +17,9 @@ public enum NCNNImportError: Error, Sendable, Hashable, CustomStringConvertible 
     case unwritable(path: String, reason: String)
     /// An opset outside the range the importer emits.
     case unsupportedOpset(Int)
+    /// The built graph fails the checks run before writing (shape inference, a run on the native
+    /// engine, the output shape the `.param` implies); `layer` names the ncnn layer where known.
+    case invalidGraph(path: String, layer: String?, reason: String)
 
     public var description: String {
         switch self {
@@ -32,6 +35,10 @@ public enum NCNNImportError: Error, Sendable, Hashable, CustomStringConvertible 
             "\(path): weights of layer '\(layer)': \(reason)"
         case .unwritable(let path, let reason):
             "\(path): cannot write: \(reason)"
+        case .invalidGraph(let path, let layer?, let reason):
+            "\(path): layer '\(layer)': the imported graph fails its check, nothing was written: \(reason)"
+        case .invalidGraph(let path, nil, let reason):
+            "\(path): the imported graph fails its check, nothing was written: \(reason)"
         case .unsupportedOpset(let opset):
             "opset \(opset) is not supported by the ncnn importer (choose 13 to 21)"
         }

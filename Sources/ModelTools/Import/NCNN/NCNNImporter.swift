@@ -35,6 +35,9 @@ public enum NCNNImporter {
         public var outputName: String
         /// Output size ÷ input size, when the graph scales height and width alike by a constant.
         public var scale: Double?
+        /// The measured scale, the border the network consumes and the input alignment it needs;
+        /// `nil` when the output is not an image growing with the input (a classifier).
+        public var geometry: NCNNGeometry?
     }
 
     /// Parses both files and builds the ONNX model. Nothing is written.
@@ -67,42 +70,37 @@ public enum NCNNImporter {
             outputs: [ValueInfo(name: output, type: .tensor(.float32, nil))])
         var model = Model(graph: graph, opsetImports: [OpsetImport(domain: "", version: Int64(builder.opset))], irVersion: 8)
         model.producerName = "tessera import"
-        // Shape inference gives the output its symbolic shape (4*H, …) and the scale for the manifest.
+        // Shape inference gives the output its symbolic shape (4*H, …) where it can.
         if let inferred = try? model.inferTypes(), let type = inferred.values[output] {
             model.graph.outputs[0] = ValueInfo(name: output, type: type)
         }
-        let measured = scale(of: model, input: input.name, output: output)
+        let geometry = try NCNNImportCheck.check(
+            model, input: input.name, output: output, declaredChannels: input.channels, expected: builder.shape(of: output),
+            paramPath: paramPath, layerOfNode: builder.layerOfNode)
         // Shape inference cannot carry a symbol through Resize's float scales (it leaves "?"); where
-        // two concrete sizes prove the output is k·H × k·W for an integer k, say so in the file.
-        if let measured, let factor = Int(exactly: measured.ratio), let current = model.graph.outputs[0].type?.tensorType?.dims,
+        // the measurement proves the output is k·H × k·W, say so in the file.
+        if let geometry, geometry.border == 0, let current = model.graph.outputs[0].type?.tensorType?.dims,
             current.count == 4, current[2].isUnknown || current[3].isUnknown,
-            let height = try? Dim.symbol("H").multiplied(by: factor), let width = try? Dim.symbol("W").multiplied(by: factor)
+            let height = try? Dim.symbol("H").multiplied(by: geometry.scale),
+            let width = try? Dim.symbol("W").multiplied(by: geometry.scale)
         {
-            let dims: [Dim] = [.symbol("N"), current[1].isUnknown ? .value(measured.channels) : current[1], height, width]
-            model.graph.outputs[0] = ValueInfo(name: output, type: .tensor(.float32, dims))
+            let channels = builder.shape(of: output).outer.map(Dim.value) ?? current[1]
+            model.graph.outputs[0] = ValueInfo(name: output, type: .tensor(.float32, [.symbol("N"), channels, height, width]))
         }
-        return Result(model: model, inputName: input.name, outputName: output, scale: measured?.ratio)
-    }
-
-    /// Binds H and W to two sizes and checks the output grows by the same factor in both.
-    private static func scale(of model: Model, input: String, output: String) -> (ratio: Double, channels: Int)? {
-        var ratios: [Double] = []
-        var channels = 0
-        for size in [64, 96] {
-            guard let types = try? model.inferTypes(inputShapes: [input: [1, .symbol("C"), .value(size), .value(size)]]),
-                let dims = types.values[output]?.tensorType?.dims, dims.count == 4,
-                let h = dims[2].value, let w = dims[3].value, h == w, let c = dims[1].value
-            else { return nil }
-            ratios.append(Double(h) / Double(size))
-            channels = c
-        }
-        return ratios.allSatisfy({ $0 == ratios[0] }) ? (ratios[0], channels) : nil
+        return Result(
+            model: model, inputName: input.name, outputName: output, scale: geometry.map { Double($0.scale) }, geometry: geometry)
     }
 }
 
 extension NCNNGraphBuilder {
     /// Converts one layer, or refuses its type naming the layer and line.
     mutating func add(_ layer: NCNNLayer) throws(NCNNImportError) {
+        let outputShapes = try outputShapes(of: layer)
+        try convert(layer)
+        for (blob, shape) in zip(layer.outputs, outputShapes) { setShape(shape, of: blob) }
+    }
+
+    private mutating func convert(_ layer: NCNNLayer) throws(NCNNImportError) {
         switch layer.type {
         case "Input": try input(layer)
         case "Split", "Noop": try split(layer)
@@ -135,6 +133,8 @@ extension NCNNGraphBuilder {
         case "BatchNorm": try batchNorm(layer)
         case "Scale": try scale(layer)
         case "Crop": try crop(layer)
+        case "Slice": try slice(layer)
+        case "MemoryData": try memoryData(layer)
         default:
             throw .unsupportedLayer(path: paramPath, line: layer.line, type: layer.type, name: layer.name)
         }

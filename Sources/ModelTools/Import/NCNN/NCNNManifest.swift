@@ -4,9 +4,9 @@ public import ONNXModel
 import InferenceRuntime
 
 extension NCNNImporter {
-    /// The manifest written beside an imported model (schema 1): the measured scale (1 when the
-    /// graph does not scale by a whole factor), the graph's input and output names, default
-    /// tiling, and one variant for any library: the model file beside the manifest, with its
+    /// The manifest written beside an imported model (schema 1): the measured scale (1 for a graph
+    /// that is no upscaler), the graph's
+    /// input and output names, tiling with the measured alignment and border, and one variant for any library: the model file beside the manifest, with its
     /// SHA-256, size and operator summary.
     /// - Parameters:
     ///   - modelBytes: the exact bytes of the written `.onnx`.
@@ -19,10 +19,17 @@ extension NCNNImporter {
             describing: modelBytes, file: ModelManifest.sanitizedName(fileName) ?? "model.onnx",
             url: fileName.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed) ?? fileName, precision: precision,
             summary: ModelManifest.Summary(model: result.model, schemas: schemas))
+        // Tiles must have sides the network accepts once `upscale` has padded them by the border.
+        // A network that consumes a border sees exactly that far: the tiles' shared context must
+        // reach as far for a tiled run to equal a whole-image one.
+        let geometry = result.geometry ?? NCNNGeometry(scale: 1, border: 0, alignment: 1, residue: 0)
+        var tiling = ModelManifest.Tiling(multipleOf: geometry.alignment)
+        tiling.overlap = max(tiling.overlap, geometry.border)
+        tiling.border = geometry.border > 0 ? geometry.border : nil
         return ModelManifest(
-            id: ModelManifest.sanitizedName(stem) ?? "model", scale: result.scale.flatMap { Int(exactly: $0) } ?? 1,
+            id: ModelManifest.sanitizedName(stem) ?? "model", scale: geometry.scale,
             input: ModelManifest.Endpoint(name: result.inputName), output: ModelManifest.Endpoint(name: result.outputName),
-            variants: [variant])
+            tiling: tiling, variants: [variant])
     }
 
     /// Imports and writes `output` (the model) and its manifest beside it (`.json` extension).

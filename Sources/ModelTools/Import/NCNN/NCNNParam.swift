@@ -5,6 +5,9 @@ public import Foundation
 public enum NCNNParamValue: Sendable, Hashable {
     case int(Int)
     case float(Float)
+    /// A 4-byte value of the binary `.param.bin` form, which does not say whether it holds an
+    /// int32 or a float32: the layer that reads it decides, as ncnn's own layers do.
+    case word(UInt32)
     case array([NCNNParamValue])
 }
 
@@ -28,7 +31,7 @@ public struct NCNNParamFile: Sendable {
     /// The largest layer or blob count accepted: far above any real network, low enough that a
     /// corrupt header cannot make the importer reserve absurd amounts of memory.
     public static let maximumCount = 1_000_000
-    private static let magic = "7767517"
+    static let magic = "7767517"
     private static let arrayKeyBase = -23300
 
     public var layers: [NCNNLayer]
@@ -70,34 +73,50 @@ public struct NCNNParamFile: Sendable {
         }
         var layers: [NCNNLayer] = []
         layers.reserveCapacity(layerCount)
-        var produced: Set<String> = []
         for entry in layerLines {
-            let layer = try Self.parseLayer(entry.tokens, line: entry.number, path: path)
+            layers.append(try Self.parseLayer(entry.tokens, line: entry.number, path: path))
+        }
+        try Self.checkOrder(layers, path: path)
+        self.layers = layers
+    }
+
+    init(checkedLayers layers: [NCNNLayer], path: String) throws(NCNNImportError) {
+        try Self.checkOrder(layers, path: path)
+        self.layers = layers
+    }
+
+    /// ncnn runs layers in file order: every blob must be written once, before it is read.
+    private static func checkOrder(_ layers: [NCNNLayer], path: String) throws(NCNNImportError) {
+        var produced: Set<String> = []
+        for layer in layers {
             for blob in layer.inputs where !produced.contains(blob) {
                 throw .malformedParam(
-                    path: path, line: entry.number,
+                    path: path, line: layer.line,
                     reason: "layer '\(layer.name)' reads blob '\(blob)' before any layer produces it")
             }
             for blob in layer.outputs {
                 guard produced.insert(blob).inserted else {
                     throw .malformedParam(
-                        path: path, line: entry.number,
+                        path: path, line: layer.line,
                         reason: "layer '\(layer.name)' writes blob '\(blob)', which an earlier layer already produced")
                 }
             }
-            layers.append(layer)
         }
-        self.layers = layers
     }
 
-    /// Reads and parses a `.param` file.
+    /// Reads and parses a `.param` file, in its text form or its binary `.param.bin` form (told
+    /// apart by the first four bytes: the magic number as an int32, or as digits).
     public init(contentsOf url: URL) throws(NCNNImportError) {
         let data: Data
         do { data = try Data(contentsOf: url) } catch {
             throw .unreadable(path: url.path, reason: error.localizedDescription)
         }
+        if NCNNBinaryParam.isBinary(data) {
+            try self.init(checkedLayers: try NCNNBinaryParam.layers(of: data, path: url.path), path: url.path)
+            return
+        }
         guard let text = String(data: data, encoding: .utf8) else {
-            throw .malformedParam(path: url.path, line: 1, reason: "not UTF-8 text (is this a binary .param.bin?)")
+            throw .malformedParam(path: url.path, line: 1, reason: "neither ncnn .param text (not UTF-8) nor a binary .param.bin (no magic number)")
         }
         try self.init(text: text, path: url.path)
     }

@@ -1,0 +1,176 @@
+import Foundation
+import ONNXModel
+
+/// Crop and Slice: both cut blobs along axes whose meaning follows the blob's rank.
+extension NCNNGraphBuilder {
+    /// An ONNX Slice end that means "to the end of the axis".
+    private static let toEnd = Int64.max
+
+    /// ncnn's offset, size and trailing-offset parameter ids for each named axis.
+    private static let cropIDs: [Character: (offset: Int, size: Int, trailing: Int)] = [
+        "w": (0, 3, 6), "h": (1, 4, 7), "d": (13, 14, 15), "c": (2, 5, 8),
+    ]
+
+    /// Crop in its three forms: numpy-style (`9=starts 10=ends 11=axes`, negative values counted
+    /// from the end, an end of 0 or -233 meaning "to the end"); offsets (`0/1/13/2` = w/h/d/c
+    /// offset, `3/4/14/5` = size, -233 for "the rest", `6/7/15/8` = offset kept from the end); and
+    /// with a second, reference blob whose sizes become the output's, starting at the offsets.
+    mutating func crop(_ layer: NCNNLayer) throws(NCNNImportError) {
+        try expect(layer, inputs: 1...2)
+        let input = value(layer.inputs[0])
+        let shape = shape(of: layer.inputs[0])
+        let starts = try intArray(layer, 9)
+        let ends = try intArray(layer, 10)
+        if !starts.isEmpty || !ends.isEmpty {
+            try expect(layer, inputs: 1...1)
+            guard starts.count == ends.count else { throw fail(layer, "starts and ends differ in length") }
+            let listed = try intArray(layer, 11)
+            let axes = listed.isEmpty ? Array(0..<starts.count) : listed
+            guard axes.count == starts.count else { throw fail(layer, "axes and starts differ in length") }
+            let bounds = zip(starts, ends).map { start, end in
+                (Int64(start == -233 ? 0 : start), end == -233 || end == 0 ? Self.toEnd : Int64(end))
+            }
+            var onnxAxes: [Int] = []
+            for axis in axes { onnxAxes.append(try onnxAxis(axis, rank: shape.rank, layer: layer)) }
+            try slice(layer, input, axes: onnxAxes, starts: bounds.map(\.0), ends: bounds.map(\.1), output: layer.outputs[0])
+            return
+        }
+        let names = Array("cdhw").filter { NCNNBlobShape.index(of: $0, rank: shape.rank) != nil }
+        if layer.inputs.count == 2 {
+            try cropToReference(layer, input: input, names: names)
+            return
+        }
+        var axes: [Int] = []
+        var begins: [Int64] = []
+        var stops: [Int64] = []
+        // A size and a trailing offset together end at whichever comes first: a second Slice.
+        var limits: [(axis: Int, size: Int64)] = []
+        for name in names {
+            guard let ids = Self.cropIDs[name], let index = NCNNBlobShape.index(of: name, rank: shape.rank) else { continue }
+            let offset = try int(layer, ids.offset, 0)
+            let size = try int(layer, ids.size, 0)
+            let trailing = try int(layer, ids.trailing, 0)
+            guard offset >= 0, trailing >= 0 else { throw fail(layer, "crop offsets must be non-negative") }
+            guard size == -233 || size > 0 else {
+                throw fail(layer, "crop size \(size) for '\(name)' leaves nothing (ncnn itself gives an empty blob)")
+            }
+            axes.append(index + 1)
+            begins.append(Int64(offset))
+            if size != -233 && trailing == 0 {
+                let (end, overflow) = offset.addingReportingOverflow(size)
+                guard !overflow else { throw fail(layer, "crop window overflows") }
+                stops.append(Int64(end))
+            } else {
+                stops.append(trailing > 0 ? -Int64(trailing) : Self.toEnd)
+                if size != -233 { limits.append((index + 1, Int64(size))) }
+            }
+        }
+        guard !limits.isEmpty else {
+            try slice(layer, input, axes: axes, starts: begins, ends: stops, output: layer.outputs[0])
+            return
+        }
+        let cut = fresh("\(layer.outputs[0])_cut")
+        try slice(layer, input, axes: axes, starts: begins, ends: stops, output: cut)
+        try slice(layer, cut, axes: limits.map(\.axis), starts: limits.map { _ in 0 }, ends: limits.map(\.size),
+                  output: layer.outputs[0])
+    }
+
+    /// Crop's two-blob form: w, h and d come from the reference blob, and c too when the reference
+    /// has the input's rank (ncnn keeps the channels otherwise); the offsets come from the params.
+    private mutating func cropToReference(_ layer: NCNNLayer, input: String, names: [Character]) throws(NCNNImportError) {
+        if try int(layer, 0, 0) == -233 { throw fail(layer, "offsets read from the reference blob's values are not supported") }
+        let inputRank = shape(of: layer.inputs[0]).rank
+        let referenceRank = shape(of: layer.inputs[1]).rank
+        let referenceShape = fresh("\(layer.name)_reference_shape")
+        emit("Shape", name: layer.name, inputs: [value(layer.inputs[1])], outputs: [referenceShape])
+        var axes: [Int64] = []
+        var starts: [Int64] = []
+        var ends: [String] = []
+        for name in names {
+            guard let ids = Self.cropIDs[name], let index = NCNNBlobShape.index(of: name, rank: inputRank) else { continue }
+            if name == "c" && referenceRank != inputRank { continue }
+            guard let referenceIndex = NCNNBlobShape.index(of: name, rank: referenceRank) else {
+                throw fail(layer, "the reference blob (\(referenceRank)-D) has no '\(name)' axis for a \(inputRank)-D input")
+            }
+            let offset = try int(layer, ids.offset, 0)
+            guard offset >= 0 else { throw fail(layer, "crop offsets must be non-negative") }
+            let size = fresh("\(layer.name)_size_\(name)")
+            let end = fresh("\(layer.name)_end_\(name)")
+            emit("Gather", name: layer.name, inputs: [referenceShape, int64s("\(layer.name).index", [Int64(referenceIndex + 1)])],
+                 outputs: [size])
+            emit("Add", name: layer.name, inputs: [size, int64s("\(layer.name).offset", [Int64(offset)])], outputs: [end])
+            axes.append(Int64(index + 1))
+            starts.append(Int64(offset))
+            ends.append(end)
+        }
+        let endList = fresh("\(layer.name)_ends")
+        emit("Concat", name: layer.name, inputs: ends, outputs: [endList], attributes: [Attribute(name: "axis", value: .int(0))])
+        emit("Slice", name: layer.name, inputs: [
+            input, int64s("\(layer.name).starts", starts), endList, int64s("\(layer.name).axes", axes),
+        ], outputs: [layer.outputs[0]])
+    }
+
+    /// Slice (`0=slices 1=axis 2=indices`): consecutive pieces along one axis, sized by `slices`
+    /// (-233: an equal share of what is left) or bounded by `indices` (the last piece takes the
+    /// rest).
+    mutating func slice(_ layer: NCNNLayer) throws(NCNNImportError) {
+        try expect(layer, inputs: 1...1, outputs: layer.outputs.count)
+        guard !layer.outputs.isEmpty else { throw fail(layer, "Slice needs at least one output") }
+        let input = value(layer.inputs[0])
+        let shape = shape(of: layer.inputs[0])
+        let axis = try int(layer, 1, 0)
+        let onnx = try onnxAxis(axis, rank: shape.rank, layer: layer)
+        let count = layer.outputs.count
+        let indices = try intArray(layer, 2)
+        let sizes = try intArray(layer, 0)
+        var bounds: [(start: Int64, end: Int64)] = []
+        if !indices.isEmpty {
+            guard indices.count >= count - 1 else { throw fail(layer, "\(indices.count) indices for \(count) outputs") }
+            var start: Int64 = 0
+            for index in 0..<count {
+                let end = index == count - 1 ? Self.toEnd : Int64(indices[index])
+                bounds.append((start, end))
+                start = end
+            }
+        } else {
+            guard sizes.count == count else { throw fail(layer, "\(sizes.count) slice sizes for \(count) outputs") }
+            let length = shape.sizes[onnx - 1]
+            var start = 0
+            for (index, size) in sizes.enumerated() {
+                var piece = size
+                if size == -233 {
+                    if index == count - 1 {
+                        bounds.append((Int64(start), Self.toEnd))
+                        continue
+                    }
+                    guard let length else {
+                        throw fail(layer, "equal shares (-233) before the last output need the axis length, which depends on the input size")
+                    }
+                    piece = (length - start) / (count - index)
+                }
+                guard piece >= 0 else { throw fail(layer, "slice size \(size) is not supported") }
+                bounds.append((Int64(start), Int64(start + piece)))
+                start += piece
+            }
+        }
+        for (output, bound) in zip(layer.outputs, bounds) {
+            try slice(layer, input, axes: [onnx], starts: [bound.start], ends: [bound.end], output: output)
+        }
+    }
+
+    /// ncnn's axis (negative counts from the end) as the ONNX axis, after the batch axis.
+    private func onnxAxis(_ axis: Int, rank: Int, layer: NCNNLayer) throws(NCNNImportError) -> Int {
+        let positive = axis < 0 ? axis + rank : axis
+        guard (0..<rank).contains(positive) else { throw fail(layer, "axis \(axis) is outside a \(rank)-D blob") }
+        return positive + 1
+    }
+
+    private mutating func slice(
+        _ layer: NCNNLayer, _ input: String, axes: [Int], starts: [Int64], ends: [Int64], output: String
+    ) throws(NCNNImportError) {
+        emit("Slice", name: layer.name, inputs: [
+            input, int64s("\(layer.name).starts", starts), int64s("\(layer.name).ends", ends),
+            int64s("\(layer.name).axes", axes.map(Int64.init)),
+        ], outputs: [output])
+    }
+}

@@ -1,0 +1,154 @@
+/// The rank and known sizes of each blob a layer writes, following ncnn's layer sources.
+extension NCNNGraphBuilder {
+    /// The shapes of `layer`'s outputs, in order, from its inputs' shapes and its parameters.
+    func outputShapes(of layer: NCNNLayer) throws(NCNNImportError) -> [NCNNBlobShape] {
+        let inputs = layer.inputs.map { shape(of: $0) }
+        let first = inputs.first ?? .image(channels: nil)
+        let same = Array(repeating: first, count: layer.outputs.count)
+        switch layer.type {
+        case "Input":
+            let channels = try int(layer, 2, 0)
+            return [.image(channels: channels > 0 ? channels : nil)]
+        case "MemoryData":
+            return [NCNNBlobShape(sizes: try memoryDataSizes(layer))]
+        case "Convolution", "ConvolutionDepthWise", "Deconvolution", "DeconvolutionDepthWise":
+            return [.image(channels: try int(layer, 0, 0))]
+        case "InnerProduct":
+            return [NCNNBlobShape(sizes: [try int(layer, 0, 0)])]
+        case "Pooling":
+            // Global pooling reduces every axis but the outermost: a 3-D blob becomes a vector.
+            return try int(layer, 4, 0) != 0 ? [NCNNBlobShape(sizes: [first.outer])] : [.image(channels: first.outer)]
+        case "PixelShuffle":
+            let factor = try int(layer, 0, 1)
+            return [.image(channels: first.outer.map { $0 / max(1, factor * factor) })]
+        case "Interp":
+            return [.image(channels: first.outer)]
+        case "Padding":
+            let extra = try int(layer, 7, 0) + int(layer, 8, 0)
+            return [.image(channels: first.outer.map { $0 + extra })]
+        case "Flatten":
+            return [NCNNBlobShape(sizes: [product(of: first.sizes)])]
+        case "Reshape":
+            return [try reshapedShape(layer, input: first)]
+        case "Permute":
+            return [NCNNBlobShape(sizes: try permutation(layer, rank: first.rank).map { first.sizes[$0] })]
+        case "Concat":
+            return [concatenated(inputs, axis: try int(layer, 0, 0))]
+        case "BinaryOp":
+            return [inputs.count == 2 ? broadcast(inputs[0], inputs[1]) : first]
+        case "Crop", "Slice":
+            // The cut axes lose their static size; the others keep it.
+            let axes = try cutAxes(layer, rank: first.rank)
+            var shape = first
+            for axis in axes where shape.sizes.indices.contains(axis) { shape.sizes[axis] = nil }
+            return Array(repeating: shape, count: layer.outputs.count)
+        default:
+            // Element-wise layers, Split, Noop, Dropout, BatchNorm, Scale, Eltwise, Softmax.
+            return same
+        }
+    }
+
+    /// MemoryData's `0=w 1=h 11=d 2=c`: the highest size given sets the rank.
+    func memoryDataSizes(_ layer: NCNNLayer) throws(NCNNImportError) -> [Int] {
+        let w = try int(layer, 0, 0)
+        let h = try int(layer, 1, 0)
+        let d = try int(layer, 11, 0)
+        let c = try int(layer, 2, 0)
+        let sizes = d != 0 ? [c, d, h, w] : c != 0 ? [c, h, w] : h != 0 ? [h, w] : w != 0 ? [w] : [1]
+        guard sizes.allSatisfy({ $0 > 0 }) else { throw fail(layer, "MemoryData sizes \(sizes) must be positive") }
+        return sizes
+    }
+
+    /// ncnn's BinaryOp result: the lower-rank operand is aligned with the other's outer axes (a
+    /// vector as long as the channels scales per channel), unless it is a vector matching the
+    /// innermost axis instead.
+    func broadcast(_ a: NCNNBlobShape, _ b: NCNNBlobShape) -> NCNNBlobShape {
+        if a.rank != b.rank { return a.rank > b.rank ? a : b }
+        return NCNNBlobShape(sizes: zip(a.sizes, b.sizes).map { x, y in
+            if x == y { return x }
+            if x == 1 { return y }
+            if y == 1 { return x }
+            return nil
+        })
+    }
+
+    /// Reshape's output: `0` keeps the input's size of the same name, `-1` is inferred.
+    func reshapedShape(_ layer: NCNNLayer, input: NCNNBlobShape) throws(NCNNImportError) -> NCNNBlobShape {
+        let named = try reshapeTargets(layer)
+        return NCNNBlobShape(sizes: named.map { axis, size in
+            switch size {
+            case 0: input.size(named: axis) ?? nil
+            case -1: nil
+            default: size
+            }
+        })
+    }
+
+    /// Reshape's `0=w 1=h 11=d 2=c` as (axis name, size) pairs, outermost first; -233 omits an axis.
+    func reshapeTargets(_ layer: NCNNLayer) throws(NCNNImportError) -> [(axis: Character, size: Int)] {
+        let absent = -233
+        let w = try int(layer, 0, absent)
+        let h = try int(layer, 1, absent)
+        let d = try int(layer, 11, absent)
+        let c = try int(layer, 2, absent)
+        let targets: [(axis: Character, size: Int)]
+        if w == absent { throw fail(layer, "Reshape without a width (0=) is not supported") }
+        if h == absent { targets = [("w", w)] }
+        else if c == absent { targets = [("h", h), ("w", w)] }
+        else if d == absent { targets = [("c", c), ("h", h), ("w", w)] }
+        else { targets = [("c", c), ("d", d), ("h", h), ("w", w)] }
+        guard targets.allSatisfy({ $0.size >= -1 }), targets.filter({ $0.size == -1 }).count <= 1 else {
+            throw fail(layer, "reshape sizes \(targets.map(\.size)) are not supported (each must be 0, -1 once, or positive)")
+        }
+        return targets
+    }
+
+    /// Permute's `0=order_type` as the input axis each output axis takes, outermost first.
+    func permutation(_ layer: NCNNLayer, rank: Int) throws(NCNNImportError) -> [Int] {
+        let type = try int(layer, 0, 0)
+        let orders: [[Int]] = switch rank {
+        case 1: [[0]]
+        case 2: [[0, 1], [1, 0]]
+        // ncnn's six orders of a 3-D blob, as the input axis (c 0, h 1, w 2) each output axis takes.
+        case 3: [[0, 1, 2], [0, 2, 1], [1, 0, 2], [1, 2, 0], [2, 0, 1], [2, 1, 0]]
+        default: []
+        }
+        guard orders.indices.contains(type) else {
+            throw fail(layer, "permute order \(type) is not supported for a \(rank)-D blob")
+        }
+        return orders[type]
+    }
+
+    /// Concat's result: the sizes along `axis` add up where all are known.
+    private func concatenated(_ inputs: [NCNNBlobShape], axis: Int) -> NCNNBlobShape {
+        guard var result = inputs.first else { return .image(channels: nil) }
+        let index = axis < 0 ? axis + result.rank : axis
+        guard result.sizes.indices.contains(index) else { return result }
+        let parts = inputs.map { $0.sizes.indices.contains(index) ? $0.sizes[index] : nil }
+        result.sizes[index] = parts.contains(where: { $0 == nil }) ? nil : parts.reduce(0) { $0 + ($1 ?? 0) }
+        return result
+    }
+
+    /// The axes (outermost first, non-negative) a Crop or Slice layer shortens.
+    private func cutAxes(_ layer: NCNNLayer, rank: Int) throws(NCNNImportError) -> [Int] {
+        if layer.type == "Slice" {
+            let axis = try int(layer, 1, 0)
+            return [axis < 0 ? axis + rank : axis]
+        }
+        let listed = try intArray(layer, 11)
+        if !(try intArray(layer, 9)).isEmpty {
+            let axes = listed.isEmpty ? Array(0..<(try intArray(layer, 9)).count) : listed
+            return axes.map { $0 < 0 ? $0 + rank : $0 }
+        }
+        return Array(0..<rank)
+    }
+
+    private func product(of sizes: [Int?]) -> Int? {
+        var result = 1
+        for size in sizes {
+            guard let size else { return nil }
+            result *= size
+        }
+        return result
+    }
+}

@@ -1,0 +1,99 @@
+import Testing
+
+/// The layer patterns of the Real-CUGAN and SPAN families and the other forms ncnn's layers
+/// accept, as small synthetic models: each is pinned against ncnn itself without any download.
+@Suite("ncnn layer patterns of the community zoo match ncnn after import")
+struct LayerPatternImportTests {
+    typealias Case = LayerImportTests.Case
+
+    static let squeezeExcitation = Case(name: "SE block: global average pool, InnerProduct ReLU and sigmoid, [C,H,W] × [C]", layers: [
+        "Split s 1 2 data a b",
+        "Pooling g 1 1 a g1 0=1 4=1",
+        "InnerProduct fc1 1 1 g1 f1 0=2 1=1 2=8 9=1",
+        "InnerProduct fc2 1 1 f1 f2 0=4 1=1 2=8 9=4",
+        "BinaryOp m 2 1 b f2 output 0=2",
+    ], blobs: [(true, 8), (false, 2), (true, 8), (false, 4)], channels: 4)
+
+    static let scaleBlobAndMemoryData = Case(name: "Scale by a second blob; MemoryData [3,1,1] subtracted (SPAN's mean)", layers: [
+        "Split s 1 3 data a b c",
+        "Pooling g 1 1 a g1 0=1 4=1",
+        "Sigmoid sg 1 1 g1 g2",
+        "Scale sc 2 1 b g2 s1 0=-233",
+        "MemoryData mean 0 1 mean 0=1 1=1 2=3",
+        "BinaryOp sub 2 1 c mean d1 0=1",
+        "BinaryOp add 2 1 s1 d1 output 0=0",
+    ], blobs: [(false, 3)])
+
+    static let cases: [Case] = [
+        squeezeExcitation,
+        Case(name: "BinaryOp: vector divided by a map ([C] first)", layers: [
+            "Split s 1 2 data a b",
+            "Pooling g 1 1 a g1 0=0 4=1",
+            "BinaryOp d 2 1 g1 b output 0=3",
+        ], channels: 4),
+        Case(name: "BinaryOp: a vector as long as the width lines up with the innermost axis", layers: [
+            "Split s 1 2 data a b",
+            "Pooling g 1 1 a g1 0=1 4=1",
+            "InnerProduct fc 1 1 g1 v 0=10 1=0 2=30",
+            "BinaryOp add 2 1 b v output 0=0",
+        ], blobs: [(true, 30)]),
+        Case(name: "BinaryOp: a 2-D blob covers a 3-D one's outer axes", layers: [
+            "Split s 1 2 data a b",
+            "Pooling g 1 1 a g1 0=1 4=1",
+            "InnerProduct fc 1 1 g1 v 0=27 1=0 2=81",
+            "Reshape r 1 1 v v2 0=9 1=3",
+            "BinaryOp mul 2 1 b v2 output 0=2",
+        ], blobs: [(true, 81)]),
+        Case(name: "Crop, numpy form on axes -2 and -1 with negative ends (Real-CUGAN's border)", layers: [
+            "Crop c 1 1 data output -23309=2,2,1 -23310=2,-2,-1 -23311=2,-2,-1",
+        ]),
+        Case(name: "Crop to a reference blob, with offsets", layers: [
+            "Split s 1 2 data a b",
+            "Convolution cv 1 1 a ref 0=2 1=3 5=0 6=54",
+            "Crop c 2 1 b ref output 0=1 1=2",
+        ], blobs: [(true, 54)]),
+        Case(name: "Crop and Slice of vectors; Concat and Softmax of vectors", layers: [
+            "Pooling g 1 1 data g1 0=1 4=1",
+            "InnerProduct fc 1 1 g1 v 0=12 1=1 2=36",
+            "Split s 1 2 v v1 v2",
+            "Crop c 1 1 v1 c1 0=2 3=5",
+            "Slice sl 1 3 v2 p q r -23300=3,3,4,-233 1=0",
+            "Concat k 4 1 c1 p q r k1 0=0",
+            "Softmax sm 1 1 k1 output 0=0",
+        ], blobs: [(true, 36), (false, 12)]),
+        Case(name: "Slice channels, Reshape 3-D to 2-D with 0 and -1, Permute, Concat and Softmax of 2-D blobs", layers: [
+            "Slice sl 1 2 data a b -23300=2,1,-233 1=0",
+            "Reshape ra 1 1 a ra1 0=0 1=-1",
+            "Reshape rb 1 1 b rb1 0=0 1=-1",
+            "Permute pa 1 1 ra1 pa1 0=1",
+            "Permute pb 1 1 rb1 pb1 0=1",
+            "Concat k 2 1 pa1 pb1 k1 0=-1",
+            "Softmax sm 1 1 k1 output 0=1 1=1",
+        ]),
+        scaleBlobAndMemoryData,
+        Case(name: "Deconvolution kernel 4 stride 2 pad 3, then a numpy Crop (Real-CUGAN's upsampler)", layers: [
+            "Deconvolution d 1 1 data d1 0=3 1=4 3=2 4=3 5=1 6=144",
+            "Crop c 1 1 d1 output -23309=2,1,1 -23310=2,-1,-1 -23311=2,-2,-1",
+        ], blobs: [(true, 144), (false, 3)]),
+        Case(name: "Swish, sigmoid minus a scalar, product, Eltwise sum with coefficients (SPAN's attention)", layers: [
+            "Split s 1 3 data a b c",
+            "Swish sw 1 1 a a1",
+            "Sigmoid sg 1 1 b b1",
+            "BinaryOp h 1 1 b1 b2 0=1 1=1 2=5.000000e-01",
+            "BinaryOp m 2 1 a1 b2 m1 0=2",
+            "Eltwise e 2 1 m1 c output 0=1 -23301=2,5.000000e-01,2.000000e+00",
+        ]),
+    ]
+
+    @Test("ORT output of the imported pattern matches ncnn", arguments: cases)
+    func pattern(_ item: Case) async throws {
+        try await LayerImportTests.check(item)
+    }
+
+    @Test("The binary .param.bin form imports to what ncnn computes from it", arguments: [
+        squeezeExcitation, scaleBlobAndMemoryData, cases[7],
+    ])
+    func binaryForm(_ item: Case) async throws {
+        try await LayerImportTests.check(item, binary: true)
+    }
+}
