@@ -3,10 +3,12 @@
 # target covers). Builds the libFuzzer targets with the address sanitizer in a scratch folder of
 # their own, then runs each for SECONDS, one after another:
 #   Scripts/fuzz.sh [TARGET|all] [SECONDS]     (defaults: all, 60)
-# TARGET is FuzzONNX, FuzzNCNN, FuzzManifest, FuzzNPY or FuzzImage. A crash, a sanitizer report,
+# TARGET is FuzzONNX, FuzzNCNN, FuzzManifest, FuzzNPY or FuzzImage; FUZZ_RUNS=N stops a target
+# after N inputs if that comes first (a campaign of a set size). A crash, a sanitizer report,
 # an input slower than FUZZ_TIMEOUT seconds (a hang) or a process above FUZZ_RSS_MB fails the run;
 # libFuzzer leaves the input in $FUZZ_DIR/artifacts. New inputs accumulate in $FUZZ_DIR/corpus, so
-# later runs start where earlier ones stopped; the committed seeds are Fuzz/Corpus/TARGET.
+# later runs start where earlier ones stopped; the committed seeds are Fuzz/Corpus/TARGET, and
+# the inputs that once failed, Tests/Fixtures/FuzzFindings/TARGET, are replayed every run.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 TARGETS=(FuzzONNX FuzzNCNN FuzzManifest FuzzNPY FuzzImage)
@@ -56,16 +58,19 @@ for target in "${TARGETS[@]}"; do
     artifacts="$FUZZ_DIR/artifacts/$target"
     log="$FUZZ_DIR/logs/$target.log"
     mkdir -p "$corpus" "$artifacts" "$(dirname "$log")"
-    command=("$bin/$target" "$corpus" "Fuzz/Corpus/$target" -max_total_time="$seconds" -timeout="$timeout_s"
+    # The seeds, and the inputs earlier runs found failing (regression inputs of the tests).
+    seeds=("Fuzz/Corpus/$target")
+    [[ -d "Tests/Fixtures/FuzzFindings/$target" ]] && seeds+=("Tests/Fixtures/FuzzFindings/$target")
+    command=("$bin/$target" "$corpus" "${seeds[@]}" -max_total_time="$seconds" -timeout="$timeout_s"
         -rss_limit_mb="$rss_mb" -malloc_limit_mb="$rss_mb" -max_len="$(max_len "$target")" -detect_leaks=0
-        -print_final_stats=1 -artifact_prefix="$artifacts/")
+        -print_final_stats=1 -artifact_prefix="$artifacts/" ${FUZZ_RUNS:+-runs="$FUZZ_RUNS"})
     echo "== $target: ${command[*]}"
     status=0
     "${command[@]}" >"$log" 2>&1 || status=$?
     executions="$(sed -n 's/^stat::number_of_executed_units: *//p' "$log")"
     rate="$(sed -n 's/^stat::average_exec_per_sec: *//p' "$log")"
     peak="$(sed -n 's/^stat::peak_rss_mb: *//p' "$log")"
-    final="$(grep -E '^#[0-9]+ +(DONE|INITED)' "$log" | tail -1 | sed -E 's/^#[0-9]+ +[A-Z]+ +//')"
+    final="$( (grep -E '^#[0-9]+[[:space:]]+(DONE|INITED)' "$log" || true) | tail -1 | sed -E 's/^#[0-9]+[[:space:]]+[A-Z]+[[:space:]]+//')"
     echo "   status $status; ${executions:-?} executions (${rate:-?}/s); ${final:-no coverage line}; peak rss ${peak:-?} MB"
     if [[ $status -ne 0 ]]; then
         failed+=("$target")
