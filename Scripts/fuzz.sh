@@ -38,7 +38,11 @@ max_len() {
 # to swiftc separately and the Swift driver keeps only the last, which leaves Swift code without
 # coverage counters (libFuzzer then finds "no interesting inputs"); the joined -Xswiftc flag
 # restores both. C code gets both from SwiftPM.
+# SwiftPM also orders the two flags as a hashed set does, differently in each process, and a new
+# order is a new command line: everything would be compiled again for each target. Deterministic
+# hashing keeps one order, so a second build or target reuses the first's work.
 flags=(-c release --sanitize=fuzzer --sanitize=address -Xswiftc -sanitize=fuzzer,address --scratch-path "$build")
+export SWIFT_DETERMINISTIC_HASHING=1
 for target in "${TARGETS[@]}"; do
     TESSERA_FUZZ=1 swift build "${flags[@]}" --product "$target"
 done
