@@ -1,4 +1,5 @@
 // swift-tools-version: 6.1
+import Foundation
 import PackageDescription
 
 // One settings list for every Swift target: Swift 6 language mode (strict concurrency is
@@ -167,3 +168,23 @@ let package = Package(
         ),
     ]
 )
+
+// libFuzzer targets (Fuzz/), only when TESSERA_FUZZ is set: they have no `main` of their own (the
+// fuzzer runtime supplies it), so they link only with `--sanitize=fuzzer`, which Scripts/fuzz.sh
+// passes in a scratch folder of its own. The normal build never sees them.
+if ProcessInfo.processInfo.environment["TESSERA_FUZZ"] != nil {
+    package.targets.append(.target(name: "FuzzSupport", path: "Fuzz/FuzzSupport", swiftSettings: swiftSettings))
+    let fuzzTargets: [(name: String, dependencies: [Target.Dependency])] = [
+        ("FuzzONNX", ["ONNXModel", "FuzzSupport"]),
+        ("FuzzNCNN", ["ModelTools", "FuzzSupport"]),
+        ("FuzzManifest", ["ModelManifest"]),
+        ("FuzzNPY", ["TensorCore"]),
+        ("FuzzImage", ["ImageIO", "FuzzSupport"]),
+    ]
+    for target in fuzzTargets {
+        package.targets.append(
+            .executableTarget(
+                name: target.name, dependencies: target.dependencies, path: "Fuzz/\(target.name)",
+                swiftSettings: swiftSettings + [.unsafeFlags(["-parse-as-library"])]))
+    }
+}

@@ -241,6 +241,12 @@ static void unpremultiply(const tiff_reader *reader, void *image, size_t pixels)
     }
 }
 
+/// The largest tile side accepted for an image side of `side` pixels (see tiff_decode).
+static uint64_t max_tile_side(uint32_t side) {
+    const uint64_t rounded = ((uint64_t)side + 15) / 16 * 16;
+    return rounded > 1024 ? rounded : 1024;
+}
+
 static ic_status tiff_decode(void *state, void *samples, size_t byte_count, ic_info *info, ic_error *error) {
     (void)byte_count;
     (void)info;
@@ -263,6 +269,15 @@ static ic_status tiff_decode(void *state, void *samples, size_t byte_count, ic_i
     tmsize_t chunk_size = tiled ? TIFFTileSize(tiff) : TIFFStripSize(tiff);
     if (chunk_width == 0 || chunk_height == 0 || chunk_size <= 0) {
         ic_fail(error, IC_ERR_CORRUPT, "bad strip or tile dimensions");
+        return error->status;
+    }
+    // A strip is at most the image's rows, but a tile's size is the header's word alone, and one
+    // tile is allocated before any is read: a corrupt tile width could ask for hundreds of GB for
+    // a 16 × 12 image. A tile past the image (rounded up to the spec's multiple of 16) is only
+    // padding; writers use 256 or 512 even for small images, so up to 1024 always passes.
+    if (tiled && (chunk_width > max_tile_side(reader->width) || chunk_height > max_tile_side(reader->height))) {
+        ic_fail(error, IC_ERR_CORRUPT, "%u × %u tiles do not fit a %u × %u image", chunk_width, chunk_height,
+                reader->width, reader->height);
         return error->status;
     }
     uint8_t *chunk = malloc((size_t)chunk_size);
