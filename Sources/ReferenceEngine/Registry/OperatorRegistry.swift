@@ -78,6 +78,10 @@ public struct OperatorRegistry: Sendable {
         registry.registerResize()
         registry.registerQuantization()
         registry.registerWindows()
+        registry.registerAttention()
+        registry.registerRotaryEmbedding()
+        registry.registerScaledNormalization()
+        registry.registerGridSample()
         return registry
     }()
 }
