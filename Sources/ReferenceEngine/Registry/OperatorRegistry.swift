@@ -82,6 +82,15 @@ public struct OperatorRegistry: Sendable {
         registry.registerRotaryEmbedding()
         registry.registerScaledNormalization()
         registry.registerGridSample()
+        registry.registerNonMaxSuppression()
+        registry.registerUnique()
+        registry.registerEinsum()
+        registry.registerDeterminant()
+        registry.registerMaxUnpool()
+        registry.registerCenterCropPad()
+        registry.registerIf()
+        registry.registerLoop()
+        registry.registerScan()
         return registry
     }()
 }
