@@ -21,7 +21,7 @@ struct ControlFlowTests {
         return try await engine.makeSession(model: url, device: try #require(engine.devices().first), options: SessionOptions())
     }
 
-    static func float(_ name: String, _ shape: [Int]?) -> ValueInfo { ValueInfo(name: name, type: .tensor(.float32, shape)) }
+    static func float(_ name: String, _ shape: [Dim]?) -> ValueInfo { ValueInfo(name: name, type: .tensor(.float32, shape)) }
 
     @Test("Loop: three trips add an outer-scope step to the carried sum and stack each sum")
     func loop() async throws {

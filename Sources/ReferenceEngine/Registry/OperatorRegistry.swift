@@ -91,6 +91,7 @@ public struct OperatorRegistry: Sendable {
         registry.registerIf()
         registry.registerLoop()
         registry.registerScan()
+        registry.registerRecurrent()
         return registry
     }()
 }
