@@ -92,6 +92,8 @@ public struct OperatorRegistry: Sendable {
         registry.registerLoop()
         registry.registerScan()
         registry.registerRecurrent()
+        registry.registerDFT()
+        registry.registerTensorScatter()
         return registry
     }()
 }

@@ -91,6 +91,10 @@ extension OperatorRegistry {
             let alpha = try node.float("alpha", default: 1)
             return K.unary { $0 * Activation.sigmoid(alpha * $0) }
         }
+        register("SwiGLU", since: 28) { node throws(ReferenceEngineError) in
+            let alpha = try node.float("alpha", default: 1)
+            return K.binary({ gate, value in gate * Activation.sigmoid(alpha * gate) * value })
+        }
         register("Clip", until: 6) { node throws(ReferenceEngineError) in
             let low = try node.float("min", default: -.greatestFiniteMagnitude)
             let high = try node.float("max", default: .greatestFiniteMagnitude)
