@@ -94,6 +94,8 @@ public struct OperatorRegistry: Sendable {
         registry.registerRecurrent()
         registry.registerDFT()
         registry.registerTensorScatter()
+        registry.registerStrings()
+        registry.registerTfIdfVectorizer()
         return registry
     }()
 }
