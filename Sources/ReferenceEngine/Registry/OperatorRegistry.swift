@@ -96,6 +96,7 @@ public struct OperatorRegistry: Sendable {
         registry.registerTensorScatter()
         registry.registerStrings()
         registry.registerTfIdfVectorizer()
+        registry.registerOptimizers()
         return registry
     }()
 }
