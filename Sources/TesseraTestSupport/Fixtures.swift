@@ -86,6 +86,13 @@ public enum Fixtures {
         try existing(URL(fileURLWithPath: "/usr/share/libonnx-testdata/data"), what: "Debian's libonnx-testdata")
     }
 
+    /// The current ONNX node cases, written from the pinned `onnx` wheel by
+    /// `Scripts/write-node-suite.py` (`node/<case>/model.onnx` below it).
+    public static func onnxNodeSuiteDirectory() throws -> URL {
+        try existing(repositoryRoot.appendingPathComponent("fixtures/onnx-node-suite/node"), what: "the onnx wheel's node cases")
+            .deletingLastPathComponent()
+    }
+
     /// Every `model.onnx` below ``onnxTestDataDirectory()``, sorted by path.
     public static func onnxTestDataModels() throws -> [URL] {
         let root = try onnxTestDataDirectory()

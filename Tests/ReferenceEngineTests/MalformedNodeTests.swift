@@ -13,6 +13,7 @@ struct MalformedNodeTests {
         var inputs: [String]
         /// Text the error must contain besides the node's name.
         var cause: String
+        var opset = 17
         var testDescription: String { label }
     }
 
@@ -37,6 +38,23 @@ struct MalformedNodeTests {
              inputs: ["x", "s"], cause: "sideways"),
         Case(label: "An operator ONNX does not define", node: Node(name: "mystery", opType: "Frobnicate", inputs: ["x"], outputs: ["y"]),
              inputs: ["x"], cause: "Frobnicate"),
+        Case(label: "If without its branches", node: Node(name: "branchless", opType: "If", inputs: ["x"], outputs: ["y"]),
+             inputs: ["x"], cause: "'then_branch' is required"),
+        Case(label: "Scan without num_scan_inputs",
+             node: Node(name: "unscanned", opType: "Scan", inputs: ["x"], outputs: ["y"],
+                        attributes: [Attribute(name: "body", value: .graph(Graph(name: "body", nodes: [], inputs: [], outputs: [])))]),
+             inputs: ["x"], cause: "num_scan_inputs"),
+        Case(label: "Attention with a past key but no past value",
+             node: Node(name: "half_cache", opType: "Attention", inputs: ["x", "x", "x", "", "x"], outputs: ["y"]),
+             inputs: ["x"], cause: "past_key and past_value", opset: 23),
+        Case(label: "Einsum with two arrows",
+             node: Node(name: "bad_equation", opType: "Einsum", inputs: ["x"], outputs: ["y"],
+                        attributes: [Attribute(name: "equation", value: .string(Data("ij->ji->ij".utf8)))]),
+             inputs: ["x"], cause: "more than one '->'"),
+        Case(label: "GridSample with an unknown padding mode",
+             node: Node(name: "bad_padding", opType: "GridSample", inputs: ["x", "x"], outputs: ["y"],
+                        attributes: [Attribute(name: "padding_mode", value: .string(Data("mirror".utf8)))]),
+             inputs: ["x"], cause: "mirror", opset: 22),
     ]
 
     @Test("Loading fails with BackendError naming the node and the cause", arguments: cases)
@@ -46,7 +64,7 @@ struct MalformedNodeTests {
         let values = item.inputs.map { ValueInfo(name: $0, type: .tensor(.float32, [2, 2])) }
         let graph = Graph(name: "g", nodes: [item.node], inputs: values, outputs: [ValueInfo(name: "y", type: .tensor(.float32, nil))])
         let url = folder.appendingPathComponent("model.onnx")
-        try Model(graph: graph, opsetImports: [OpsetImport(domain: "", version: 17)]).write(to: url)
+        try Model(graph: graph, opsetImports: [OpsetImport(domain: "", version: Int64(item.opset))]).write(to: url)
         let engine = ReferenceBackend()
         let device = try #require(engine.devices().first)
         do {

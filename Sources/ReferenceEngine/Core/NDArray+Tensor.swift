@@ -3,7 +3,7 @@ import TensorCore
 
 extension NDArray {
     /// Converts a tensor into the engine's compute family for its type.
-    /// - Throws: ``KernelError/unsupportedType(_:)`` for complex, 8-bit float and sub-byte types.
+    /// - Throws: ``KernelError/unsupportedType(_:)`` for complex and 6-bit float types.
     init(_ tensor: Tensor) throws(KernelError) {
         let shape = tensor.shape
         let type = tensor.dataType
@@ -38,8 +38,39 @@ extension NDArray {
         case .uint32: self.init(ints: load(UInt32.self).map { Int64($0) }, shape: shape, type: type)
         case .int64: self.init(ints: load(Int64.self), shape: shape, type: type)
         case .uint64: self.init(ints: load(UInt64.self).map { Int64(bitPattern: $0) }, shape: shape, type: type)
-        default: throw .unsupportedType(type)
+        case .float8e8m0: self.init(floats: load(UInt8.self).map { ExponentFloat.decode(Int($0)) }, shape: shape, type: type)
+        default:
+            let patterns = Self.unpack(bytes, count: count, bits: type.bitWidth)
+            if let format = SmallFloat.format(of: type) {
+                self.init(floats: patterns.map { format.table[$0] }, shape: shape, type: type)
+            } else if type.subByteRange != nil {
+                self.init(ints: patterns.map { type.wrap(Int64($0)) }, shape: shape, type: type)
+            } else {
+                throw .unsupportedType(type)
+            }
         }
+    }
+
+    /// The `bits`-wide patterns packed into `bytes`, lowest bits first (ONNX's layout for the
+    /// 4- and 2-bit types; 8-bit types take one byte each).
+    private static func unpack(_ bytes: Data, count: Int, bits: Int) -> [Int] {
+        let mask = (1 << bits) - 1
+        return bytes.withUnsafeBytes { raw in
+            (0..<count).map { index in
+                let bit = index * bits
+                return (Int(raw[bit / 8]) >> (bit % 8)) & mask
+            }
+        }
+    }
+
+    /// Packs `bits`-wide patterns, lowest bits first.
+    private static func pack(_ patterns: [Int], bits: Int) -> Data {
+        var bytes = Data(count: (patterns.count * bits + 7) / 8)
+        for (index, pattern) in patterns.enumerated() {
+            let bit = index * bits
+            bytes[bit / 8] |= UInt8(truncatingIfNeeded: (pattern & ((1 << bits) - 1)) << (bit % 8))
+        }
+        return bytes
     }
 
     /// Converts back to a tensor of ``dataType``, rounding floats and wrapping integers into it.
@@ -53,7 +84,15 @@ extension NDArray {
             case .float16: return try Tensor(shape: shape, scalars: values.map { Float16($0) })
             case .bfloat16: return try Tensor(shape: shape, scalars: values.map { BFloat16($0) })
             case .float64: return try Tensor(shape: shape, scalars: values.map { Double($0) })
-            default: throw KernelError.unsupportedType(dataType)
+            case .float8e8m0:
+                let patterns = values.map { ExponentFloat.encode($0, saturate: true, rounding: .nearest) }
+                return try Tensor(dataType: dataType, shape: shape, bytes: Self.pack(patterns, bits: 8))
+            default:
+                guard let format = SmallFloat.format(of: dataType) else { throw KernelError.unsupportedType(dataType) }
+                // Kernels that must saturate or not (Cast, QuantizeLinear) have rounded already; an
+                // infinity left here is one the format holds (e5m2) or clamps.
+                let patterns = values.map { format.encode($0, saturate: !$0.isInfinite || format.specials != .ieee) }
+                return try Tensor(dataType: dataType, shape: shape, bytes: Self.pack(patterns, bits: format.bits))
             }
         case .int(let values):
             switch dataType {
@@ -66,6 +105,8 @@ extension NDArray {
             case .int64: return try Tensor(shape: shape, scalars: values)
             case .uint64: return try Tensor(shape: shape, scalars: values.map { UInt64(bitPattern: $0) })
             case .bool: return try Tensor(shape: shape, scalars: values.map { $0 != 0 })
+            case .int4, .uint4, .int2, .uint2:
+                return try Tensor(dataType: dataType, shape: shape, bytes: Self.pack(values.map { Int($0) }, bits: dataType.bitWidth))
             default: throw KernelError.unsupportedType(dataType)
             }
         }

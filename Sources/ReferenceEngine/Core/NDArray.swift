@@ -100,26 +100,47 @@ struct NDArray: Sendable {
 }
 
 extension DataType {
-    /// Whether the engine holds this type as `Float`.
-    var isEngineFloat: Bool { [.float32, .float16, .bfloat16, .float64].contains(self) }
+    /// Whether the engine holds this type as `Float`: the IEEE types and the 8- and 4-bit floats
+    /// (``SmallFloat``, ``ExponentFloat``), whose values float32 holds exactly.
+    var isEngineFloat: Bool {
+        [.float32, .float16, .bfloat16, .float64, .float8e4m3fn, .float8e4m3fnuz, .float8e5m2, .float8e5m2fnuz,
+         .float4e2m1, .float8e8m0].contains(self)
+    }
     /// Whether the engine holds this type as `Int64`.
     var isEngineInt: Bool {
-        [.int8, .uint8, .int16, .uint16, .int32, .uint32, .int64, .uint64, .bool].contains(self)
+        [.int8, .uint8, .int16, .uint16, .int32, .uint32, .int64, .uint64, .bool, .int4, .uint4, .int2, .uint2].contains(self)
     }
     /// Whether the engine can hold this type at all.
     var isEngineSupported: Bool { isEngineFloat || isEngineInt || self == .string }
 
+    /// The range of the 4- and 2-bit integer types.
+    var subByteRange: ClosedRange<Int64>? {
+        switch self {
+        case .int4: -8...7
+        case .uint4: 0...15
+        case .int2: -2...1
+        case .uint2: 0...3
+        default: nil
+        }
+    }
+
     /// `value` wrapped into this integer type's range, as a store into it would.
     func wrap(_ value: Int64) -> Int64 {
         switch self {
-        case .int8: Int64(Int8(truncatingIfNeeded: value))
-        case .uint8: Int64(UInt8(truncatingIfNeeded: value))
-        case .int16: Int64(Int16(truncatingIfNeeded: value))
-        case .uint16: Int64(UInt16(truncatingIfNeeded: value))
-        case .int32: Int64(Int32(truncatingIfNeeded: value))
-        case .uint32: Int64(UInt32(truncatingIfNeeded: value))
-        case .bool: value != 0 ? 1 : 0
-        default: value
+        case .int8: return Int64(Int8(truncatingIfNeeded: value))
+        case .uint8: return Int64(UInt8(truncatingIfNeeded: value))
+        case .int16: return Int64(Int16(truncatingIfNeeded: value))
+        case .uint16: return Int64(UInt16(truncatingIfNeeded: value))
+        case .int32: return Int64(Int32(truncatingIfNeeded: value))
+        case .uint32: return Int64(UInt32(truncatingIfNeeded: value))
+        case .bool: return value != 0 ? 1 : 0
+        case .int4, .int2:
+            // Keep the low bits, then sign-extend (two's complement).
+            let width = Int64(bitWidth)
+            let low = value & ((1 << width) - 1)
+            return low >= 1 << (width - 1) ? low - (1 << width) : low
+        case .uint4, .uint2: return value & ((1 << Int64(bitWidth)) - 1)
+        default: return value
         }
     }
 }

@@ -26,12 +26,20 @@ struct ExecutionPlan: Sendable {
     /// Values known at load time (initializers and folded nodes), by slot.
     var constants: [Int: NDArray]
     var inputSlots: [String: Int]
+    /// The graph's own inputs in order (a subgraph's formal parameters), outer-scope values excluded.
+    var formalInputs: [String]
     var outputSlots: [(name: String, slot: Int)]
     var steps: [Step]
 
     /// Compiles `model`, failing on the first node the engine cannot run, naming it.
     init(model: Model, registry: OperatorRegistry, schemas: OperatorSchemas) throws(ReferenceEngineError) {
-        let graph = model.graph
+        try self.init(graph: model.graph, outerScope: [], compiler: SubgraphCompiler(model: model, registry: registry, schemas: schemas))
+    }
+
+    /// Compiles `graph`, a model's main graph or a subgraph (If's branches, Loop's and Scan's
+    /// bodies), whose nodes may read the `outerScope` values: these become inputs of the plan.
+    init(graph: Graph, outerScope: [String], compiler: SubgraphCompiler) throws(ReferenceEngineError) {
+        let (model, registry, schemas) = (compiler.model, compiler.registry, compiler.schemas)
         var slots: [String: Int] = [:]
         func slot(for name: String) -> Int {
             if let existing = slots[name] { return existing }
@@ -45,13 +53,13 @@ struct ExecutionPlan: Sendable {
             }
         }
         var inputSlots: [String: Int] = [:]
-        for input in graph.runtimeInputs {
-            let index = slot(for: input.name)
+        for name in graph.runtimeInputs.map(\.name) + outerScope {
+            let index = slot(for: name)
             constants[index] = nil
-            inputSlots[input.name] = index
+            inputSlots[name] = index
         }
         let order: [Int]
-        do { order = try graph.topologicalOrder() } catch { throw .unreadableModel(reason: "\(error)") }
+        do { order = try graph.topologicalOrder(outerScope: Set(outerScope)) } catch { throw .unreadableModel(reason: "\(error)") }
 
         let folding = ExecutionContext(threads: ProcessInfo.processInfo.activeProcessorCount)
         var steps: [Step] = []
@@ -59,10 +67,13 @@ struct ExecutionPlan: Sendable {
             let node = graph.nodes[index]
             let label = node.label(index: index)
             let (registration, since) = try Self.resolve(node, label: label, model: model, registry: registry, schemas: schemas)
-            let inputs = node.inputs.map { $0.isEmpty ? nil : slots[$0] }
+            // Values a node's subgraphs read from this scope follow its own inputs.
+            let implicit = node.implicitInputs
+            let inputs = (node.inputs + implicit).map { $0.isEmpty ? nil : slots[$0] }
             var known: [Int: NDArray] = [:]
             for (position, input) in inputs.enumerated() { if let input, let value = constants[input] { known[position] = value } }
-            let context = NodeContext(node: node, label: label, sinceVersion: since, constants: known)
+            let context = NodeContext(
+                node: node, label: label, sinceVersion: since, constants: known, implicitInputs: implicit, compiler: compiler)
             let kernel = try registration.factory(context)
             let outputs = node.outputs.map { $0.isEmpty ? nil : slot(for: $0) }
             let allConstant = inputs.allSatisfy { $0 == nil || constants[$0!] != nil }
@@ -89,6 +100,7 @@ struct ExecutionPlan: Sendable {
         self.slotCount = slotCount
         self.constants = constants
         self.inputSlots = inputSlots
+        self.formalInputs = graph.runtimeInputs.map(\.name)
         self.outputSlots = outputSlots
         self.steps = Self.assignReleases(steps, keep: graphOutputs.union(constants.keys))
     }

@@ -32,6 +32,18 @@ extension ExecutionPlan {
         return outputs
     }
 
+    /// Runs a subgraph's plan: `formal` feeds its own inputs in order, `outer` the outer-scope
+    /// values by name; the outputs come back in the graph's order.
+    func run(formal: [NDArray], outer: [String: NDArray], threads: Int) throws(ReferenceEngineError) -> [NDArray] {
+        guard formal.count == formalInputs.count else {
+            throw .invalidInput(name: formalInputs.joined(separator: ", "), reason: "expects \(formalInputs.count) values, got \(formal.count)")
+        }
+        var feeds = outer
+        for (name, value) in zip(formalInputs, formal) { feeds[name] = value }
+        let results = try run(feeds, threads: threads)
+        return outputSlots.map { results[$0.name]! }
+    }
+
     /// Gathers a step's inputs and runs its kernel; a separate function so the gathered
     /// references are gone before the caller recycles buffers.
     private static func execute(_ step: Step, slots: [NDArray?], context: ExecutionContext)

@@ -12,6 +12,11 @@ struct NodeContext {
     let sinceVersion: Int
     /// Inputs whose values are known at load time, by input index.
     let constants: [Int: NDArray]
+    /// Outer-scope values the node's subgraphs read; the kernel receives them after the node's
+    /// own inputs, in this order.
+    let implicitInputs: [String]
+    /// Compiles the node's subgraphs.
+    let compiler: SubgraphCompiler
 
     /// An error naming this node.
     func invalid(_ reason: String) -> ReferenceEngineError { .invalidNode(node: label, reason: reason) }
@@ -87,6 +92,15 @@ struct NodeContext {
             throw invalid("attribute '\(name)' must be a TENSOR, found \(attribute.typeName)")
         }
         do { return try NDArray(stored.tensor) } catch { throw invalid("attribute '\(name)': \(error)") }
+    }
+
+    /// The plan of graph attribute `name`, which may read ``implicitInputs``.
+    func subgraph(_ name: String) throws(ReferenceEngineError) -> ExecutionPlan {
+        guard let attribute = node.attribute(name) else { throw invalid("attribute '\(name)' is required") }
+        guard case .graph(let graph) = attribute.value else {
+            throw invalid("attribute '\(name)' must be a GRAPH, found \(attribute.typeName)")
+        }
+        return try ExecutionPlan(graph: graph, outerScope: implicitInputs, compiler: compiler)
     }
 
     /// Fails unless `condition` holds.

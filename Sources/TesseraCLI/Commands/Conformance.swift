@@ -7,7 +7,7 @@ import Tessera
 struct ConformanceCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "conformance",
-        abstract: "Run ONNX's node test cases (Debian's libonnx-testdata) against a library.",
+        abstract: "Run ONNX's node test cases (Debian's libonnx-testdata, or onnx's current ones) against a library.",
         discussion: """
             Each case loads a one-operator model, feeds its recorded inputs and compares the \
             outputs with the recorded ones (rtol 1e-3, atol 1e-5). A case is 'unsupported' when \
@@ -19,7 +19,7 @@ struct ConformanceCommand: AsyncParsableCommand {
     @Option(help: "The library to test: onnxruntime, openvino or reference.")
     var library: String = "onnxruntime"
 
-    @Option(help: "The folder holding node/<case>/model.onnx.")
+    @Option(help: "The folder holding node/<case>/model.onnx: Debian's 1.12 cases by default; fixtures/onnx-node-suite holds the pinned onnx wheel's current cases (Scripts/write-node-suite.py).")
     var data: String = ConformanceSuite.debianDataDirectory.path
 
     @Option(help: "Only cases whose name contains this text.")

@@ -8,6 +8,7 @@ extension OperatorRegistry {
         registerActivations()
         registerBinary()
         registerLogical()
+        registerBitwise()
     }
 
     private mutating func registerUnaryMath() {
@@ -86,6 +87,14 @@ extension OperatorRegistry {
             }
             return K.unary { 0.5 * $0 * (1 + Foundation.erf($0 / Float(2).squareRoot())) }
         }
+        register("Swish", since: 24) { node throws(ReferenceEngineError) in
+            let alpha = try node.float("alpha", default: 1)
+            return K.unary { $0 * Activation.sigmoid(alpha * $0) }
+        }
+        register("SwiGLU", since: 28) { node throws(ReferenceEngineError) in
+            let alpha = try node.float("alpha", default: 1)
+            return K.binary({ gate, value in gate * Activation.sigmoid(alpha * gate) * value })
+        }
         register("Clip", until: 6) { node throws(ReferenceEngineError) in
             let low = try node.float("min", default: -.greatestFiniteMagnitude)
             let high = try node.float("max", default: .greatestFiniteMagnitude)
@@ -124,14 +133,6 @@ extension OperatorRegistry {
         register("Min") { _ in K.variadic({ $0.isNaN || $1.isNaN ? .nan : min($0, $1) }, int: { min($0, $1) }) }
         register("Sum") { _ in K.variadic({ $0 + $1 }, int: { $0 &+ $1 }) }
         register("Mean") { _ in K.variadic({ $0 + $1 }, int: { $0 &+ $1 }, finish: { $0 / Float($1) }) }
-        register("BitShift") { node throws(ReferenceEngineError) in
-            let left = try node.choice("direction", default: "", in: ["LEFT", "RIGHT"]) == "LEFT"
-            return K.binary({ a, _ in a }, int: { a, b in
-                let amount = UInt64(clamping: b)
-                guard amount < 64 else { return 0 }
-                return left ? Int64(bitPattern: UInt64(bitPattern: a) << amount) : Int64(bitPattern: UInt64(bitPattern: a) >> amount)
-            })
-        }
     }
 
     private mutating func registerLogical() {

@@ -1,7 +1,7 @@
 import Foundation
 import TensorCore
 
-/// Compress, NonZero, OneHot, CumSum, TopK and ReverseSequence.
+/// Compress, NonZero, OneHot, CumSum, CumProd, TopK and ReverseSequence.
 enum SelectionKernels {
     static func compress(_ node: NodeContext) throws(ReferenceEngineError) -> Kernel {
         let axis = try node.int("axis")
@@ -63,7 +63,8 @@ enum SelectionKernels {
         }
     }
 
-    static func cumSum(_ node: NodeContext) throws(ReferenceEngineError) -> Kernel {
+    /// CumSum (`product` false) or CumProd along the axis given as the second input.
+    static func cumulative(_ node: NodeContext, product: Bool) throws(ReferenceEngineError) -> Kernel {
         let exclusive = try node.int("exclusive", default: 0) != 0
         let reverse = try node.int("reverse", default: 0) != 0
         return { inputs, _ in
@@ -72,19 +73,19 @@ enum SelectionKernels {
             let size = x.shape[a]
             let inner = x.shape[(a + 1)...].product
             let outer = x.shape[..<a].product
-            func scan<T: AdditiveArithmetic>(_ v: [T]) -> [T] {
+            func scan<T: Numeric>(_ v: [T], combine: (T, T) -> T) -> [T] {
                 var out = v
                 for o in 0..<outer {
                     for i in 0..<inner {
-                        var running = T.zero
+                        var running: T = product ? 1 : 0
                         for step in 0..<size {
                             let k = reverse ? size - 1 - step : step
                             let index = (o * size + k) * inner + i
                             if exclusive {
                                 out[index] = running
-                                running += v[index]
+                                running = combine(running, v[index])
                             } else {
-                                running += v[index]
+                                running = combine(running, v[index])
                                 out[index] = running
                             }
                         }
@@ -93,8 +94,11 @@ enum SelectionKernels {
                 return out
             }
             switch x.storage {
-            case .float(let v): return [NDArray(floats: scan(v), shape: x.shape, type: x.dataType)]
-            case .int(let v): return [NDArray(ints: scan(v), shape: x.shape, type: x.dataType)]
+            case .float(let v): return [NDArray(floats: scan(v, combine: product ? (*) : (+)), shape: x.shape, type: x.dataType)]
+            case .int(let v):
+                let type = x.dataType
+                let values = scan(v, combine: product ? { type.wrap($0 &* $1) } : { type.wrap($0 &+ $1) })
+                return [NDArray(ints: values, shape: x.shape, type: type)]
             case .string: throw KernelError.unsupportedType(.string)
             }
         }
@@ -170,7 +174,8 @@ extension OperatorRegistry {
         register("Compress") { node throws(ReferenceEngineError) in try SelectionKernels.compress(node) }
         register("NonZero") { _ in SelectionKernels.nonZero }
         register("OneHot") { node throws(ReferenceEngineError) in try SelectionKernels.oneHot(node) }
-        register("CumSum") { node throws(ReferenceEngineError) in try SelectionKernels.cumSum(node) }
+        register("CumSum") { node throws(ReferenceEngineError) in try SelectionKernels.cumulative(node, product: false) }
+        register("CumProd", since: 26) { node throws(ReferenceEngineError) in try SelectionKernels.cumulative(node, product: true) }
         register("TopK") { node throws(ReferenceEngineError) in try SelectionKernels.topK(node) }
         register("ReverseSequence") { node throws(ReferenceEngineError) in try SelectionKernels.reverseSequence(node) }
     }

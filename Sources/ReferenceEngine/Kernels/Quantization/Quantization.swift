@@ -8,30 +8,49 @@ enum Quantization {
     /// The representable range of an integer type.
     static func range(_ type: DataType) throws(KernelError) -> ClosedRange<Float> {
         switch type {
-        case .uint8: 0...255
-        case .int8: -128...127
-        case .uint16: 0...65535
-        case .int16: -32768...32767
-        case .int32: -2_147_483_648...2_147_483_520
-        default: throw .unsupportedType(type)
+        case .uint8: return 0...255
+        case .int8: return -128...127
+        case .uint16: return 0...65535
+        case .int16: return -32768...32767
+        case .int32: return -2_147_483_648...2_147_483_520
+        default:
+            guard let range = type.subByteRange else { throw .unsupportedType(type) }
+            return Float(range.lowerBound)...Float(range.upperBound)
         }
     }
 
-    /// Per-axis parameters broadcast over `shape`: the index of each element's scale.
-    static func parameterIndex(shape: [Int], axis: Int, count: Int) throws(KernelError) -> (Int) -> Int {
-        if count == 1 { return { _ in 0 } }
+    /// Parameters broadcast over `shape`: the index of each element's scale. One scale for all,
+    /// one per index of `axis`, or (`blockSize` > 0) one per block of `blockSize` indices along
+    /// `axis`, the scale tensor then having `shape`'s rank.
+    static func parameterIndex(shape: [Int], axis: Int, scale: NDArray, blockSize: Int = 0) throws(KernelError) -> (Int) -> Int {
+        let count = scale.count
+        if count == 1 && blockSize == 0 { return { _ in 0 } }
         let a = try ShapeMath.axis(axis, rank: shape.count)
-        guard shape[a] == count else { throw .shapeMismatch("\(count) scales for axis \(a) of \(shape)") }
         let inner = shape[(a + 1)...].product
+        let size = shape[a]
+        if blockSize > 0 {
+            let blocks = (size + blockSize - 1) / blockSize
+            var expected = shape
+            expected[a] = blocks
+            guard scale.shape == expected else {
+                throw .shapeMismatch("scale shape \(scale.shape) for blocks of \(blockSize) along axis \(a) of \(shape)")
+            }
+            return { index in
+                let outer = index / (size * inner)
+                let position = (index / inner) % size
+                return (outer * blocks + position / blockSize) * inner + index % inner
+            }
+        }
+        guard size == count else { throw .shapeMismatch("\(count) scales for axis \(a) of \(shape)") }
         return { ($0 / inner) % count }
     }
 
     /// `(x - zeroPoint) × scale` as float32.
-    static func dequantize(_ x: NDArray, scale: NDArray, zeroPoint: NDArray?, axis: Int) throws -> NDArray {
+    static func dequantize(_ x: NDArray, scale: NDArray, zeroPoint: NDArray?, axis: Int, blockSize: Int = 0) throws -> NDArray {
         let scales = try scale.floatValues()
         let zeros = try zeroPoint?.floatValues() ?? [0]
         let values = try x.floatValues()
-        let index = try parameterIndex(shape: x.shape, axis: axis, count: scales.count)
+        let index = try parameterIndex(shape: x.shape, axis: axis, scale: scale, blockSize: blockSize)
         let result = values.indices.map { i in
             let k = index(i)
             return (values[i] - zeros[zeros.count == 1 ? 0 : k]) * scales[k]
@@ -39,13 +58,23 @@ enum Quantization {
         return NDArray(floats: result, shape: x.shape, type: scale.dataType.isEngineFloat ? scale.dataType : .float32)
     }
 
-    /// `saturate(round(x / scale) + zeroPoint)` in `type`, rounding half to even.
-    static func quantize(_ x: NDArray, scale: NDArray, zeroPoint: NDArray?, axis: Int, type: DataType) throws -> NDArray {
+    /// `saturate(round(x / scale) + zeroPoint)` in `type`, rounding half to even; for the float8
+    /// types `x / scale + zeroPoint` rounded to the format, clamped only when `saturate`.
+    static func quantize(
+        _ x: NDArray, scale: NDArray, zeroPoint: NDArray?, axis: Int, type: DataType, blockSize: Int = 0, saturate: Bool = true
+    ) throws -> NDArray {
         let scales = try scale.floatValues()
         let zeros = try zeroPoint?.floatValues() ?? [0]
         let values = try x.floatValues()
+        let index = try parameterIndex(shape: x.shape, axis: axis, scale: scale, blockSize: blockSize)
+        if type.isEngineFloat {
+            let scaled = values.indices.map { i in
+                let k = index(i)
+                return values[i] / scales[k] + zeros[zeros.count == 1 ? 0 : k]
+            }
+            return NDArray(floats: CastKernels.round(scaled, to: type, rules: .init(saturate: saturate)), shape: x.shape, type: type)
+        }
         let bounds = try range(type)
-        let index = try parameterIndex(shape: x.shape, axis: axis, count: scales.count)
         let result = values.indices.map { i -> Int64 in
             let k = index(i)
             let q = (values[i] / scales[k]).rounded(.toNearestOrEven) + zeros[zeros.count == 1 ? 0 : k]
@@ -78,16 +107,25 @@ extension OperatorRegistry {
         typealias Q = Quantization
         register("QuantizeLinear") { node throws(ReferenceEngineError) in
             let axis = try node.int("axis", default: 1)
+            let blockSize = try node.int("block_size", default: 0)
+            let saturate = try node.int("saturate", default: 1) != 0
             let outputType = try node.int("output_dtype").flatMap { DataType(rawValue: Int32(truncatingIfNeeded: $0)) }
+            try node.require(blockSize >= 0, "attribute 'block_size' is \(blockSize); it must not be negative")
             return { inputs, _ in
                 let zero = inputs.optional(2)
                 let type = zero?.dataType ?? outputType ?? .uint8
-                return [try Q.quantize(try inputs.at(0), scale: try inputs.at(1), zeroPoint: zero, axis: axis, type: type)]
+                return [try Q.quantize(
+                    try inputs.at(0), scale: try inputs.at(1), zeroPoint: zero, axis: axis, type: type, blockSize: blockSize,
+                    saturate: saturate)]
             }
         }
         register("DequantizeLinear") { node throws(ReferenceEngineError) in
             let axis = try node.int("axis", default: 1)
-            return { inputs, _ in [try Q.dequantize(try inputs.at(0), scale: try inputs.at(1), zeroPoint: inputs.optional(2), axis: axis)] }
+            let blockSize = try node.int("block_size", default: 0)
+            try node.require(blockSize >= 0, "attribute 'block_size' is \(blockSize); it must not be negative")
+            return { inputs, _ in
+                [try Q.dequantize(try inputs.at(0), scale: try inputs.at(1), zeroPoint: inputs.optional(2), axis: axis, blockSize: blockSize)]
+            }
         }
         register("DynamicQuantizeLinear") { _ in Q.dynamicQuantize }
         register("QLinearMatMul") { _ in

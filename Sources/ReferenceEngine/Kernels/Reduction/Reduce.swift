@@ -41,7 +41,12 @@ enum Reduce {
                 return [NDArray(floats: result, shape: shape, type: x.dataType)]
             case .int(let values):
                 guard let int else { throw KernelError.unsupportedType(x.dataType) }
-                let result = (0..<count).map { x.dataType.wrap(int(values[($0 * width)..<(($0 + 1) * width)])) }
+                // A bool result is true only above zero: the empty ReduceMax (Int64.min) is false.
+                let type = x.dataType
+                let result = (0..<count).map { row -> Int64 in
+                    let value = int(values[(row * width)..<((row + 1) * width)])
+                    return type == .bool ? (value > 0 ? 1 : 0) : type.wrap(value)
+                }
                 return [NDArray(ints: result, shape: shape, type: x.dataType)]
             case .string:
                 throw KernelError.unsupportedType(.string)

@@ -10,6 +10,9 @@ struct Interpolation: Sendable {
     var nearestMode: String
     var cubicA: Float
     var excludeOutside: Bool
+    /// When downsampling (scale < 1), stretch the linear or cubic kernel by 1 / scale so every
+    /// input sample contributes (a low-pass filter), its weights normalised to sum to 1.
+    var antialias = false
 
     /// Taps for output index `x` of `outSize` from an axis of `inSize`, and whether the source
     /// coordinate falls outside the crop (tf_crop_and_resize extrapolates there).
@@ -22,6 +25,7 @@ struct Interpolation: Sendable {
         case .linear:
             let base = source.rounded(.down)
             let r = source - base
+            if antialias { return (stretched(Int(base), r, radius: 1, scale: scale, inSize: inSize) { max(0, 1 - abs($0)) }, outside) }
             return (weighted(Int(base), [1 - r, r], offset: 0, inSize: inSize), outside)
         case .cubic:
             let base = source.rounded(.down)
@@ -33,8 +37,21 @@ struct Interpolation: Sendable {
                 if t < 2 { return ((a * t - 5 * a) * t + 8 * a) * t - 4 * a }
                 return 0
             }
+            if antialias { return (stretched(Int(base), r, radius: 2, scale: scale, inSize: inSize, w), outside) }
             return (weighted(Int(base), [w(r + 1), w(r), w(1 - r), w(2 - r)], offset: -1, inSize: inSize), outside)
         }
+    }
+
+    /// The antialiased taps: `kernel` (support ±`radius`) widened by 1 / scale when scale < 1,
+    /// over every input index it reaches from `base + r`, weights normalised to sum to 1.
+    private func stretched(
+        _ base: Int, _ r: Float, radius: Int, scale: Float, inSize: Int, _ kernel: (Float) -> Float
+    ) -> [(Int, Float)] {
+        let factor = min(scale, 1)
+        let start = Int((-Float(radius) / factor).rounded(.down)) + 1
+        let weights = (start..<(2 - start)).map { kernel(factor * (Float($0) - r)) }
+        let total = weights.reduce(0, +)
+        return weighted(base, total == 0 ? weights : weights.map { $0 / total }, offset: start, inSize: inSize)
     }
 
     /// Taps at `base + offset + k`, clamped to the edge; with `exclude_outside` the weights of
@@ -79,7 +96,8 @@ struct Interpolation: Sendable {
                 ? roi.0 * (inLength - 1) + x * (roi.1 - roi.0) * (inLength - 1) / (outLength - 1)
                 : 0.5 * (roi.0 + roi.1) * (inLength - 1)
         case "half_pixel_symmetric":
-            let adjustment = outLength / (scale * inLength)
+            // The integer output length over the unrounded one.
+            let adjustment = Float(outSize) / outLength
             let center = inLength / 2
             return center * (1 - adjustment) + (x + 0.5) / scale - 0.5
         default: return (x + 0.5) / scale - 0.5  // half_pixel

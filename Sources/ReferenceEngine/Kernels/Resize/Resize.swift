@@ -28,12 +28,12 @@ struct ResizeKernel: Sendable {
             nearestMode: legacy ? "floor" : try node.choice(
                 "nearest_mode", default: "round_prefer_floor", in: ["round_prefer_floor", "round_prefer_ceil", "floor", "ceil"]),
             cubicA: try node.float("cubic_coeff_a", default: -0.75),
-            excludeOutside: try node.int("exclude_outside", default: 0) != 0)
+            excludeOutside: try node.int("exclude_outside", default: 0) != 0,
+            antialias: try node.int("antialias", default: 0) != 0)
         extrapolation = try node.float("extrapolation_value", default: 0)
         axes = try node.ints("axes")
         aspectPolicy = try node.choice("keep_aspect_ratio_policy", default: "stretch", in: ["stretch", "not_larger", "not_smaller"])
         attributeScales = try node.floats("scales")
-        if try node.int("antialias", default: 0) != 0 { throw node.invalid("antialias is not implemented") }
     }
 
     func run(_ inputs: KernelInputs) throws -> [NDArray] {

@@ -103,13 +103,16 @@ extension OperatorRegistry {
         }
         register("SpaceToDepth") { node throws(ReferenceEngineError) in
             guard let block = try node.int("blocksize"), block > 0 else { throw node.invalid("attribute 'blocksize' must be positive") }
+            // DCR orders the output channels (row in block, column in block, channel); CRD
+            // (opset 28) orders them (channel, row in block, column in block).
+            let crd = try node.choice("mode", default: "DCR", in: ["DCR", "CRD"]) == "CRD"
             return { inputs, _ in
                 let x = try inputs.at(0)
                 guard x.rank == 4, x.shape[2] % block == 0, x.shape[3] % block == 0 else {
                     throw KernelError.invalid("input \(x.shape) is not NCHW with sides divisible by \(block)")
                 }
                 let (n, c, h, w) = (x.shape[0], x.shape[1], x.shape[2] / block, x.shape[3] / block)
-                let moved = x.reshaped([n, c, h, block, w, block]).transposed([0, 3, 5, 1, 2, 4])
+                let moved = x.reshaped([n, c, h, block, w, block]).transposed(crd ? [0, 1, 3, 5, 2, 4] : [0, 3, 5, 1, 2, 4])
                 return [moved.reshaped([n, c * block * block, h, w])]
             }
         }
