@@ -8,7 +8,7 @@ import TesseraTestSupport
 /// running the original files, then used by `tessera upscale` on a photo.
 @Suite("Real-CUGAN and SPAN ncnn models import and match ncnn")
 struct ZooImportTests {
-    @Test("the manifest has the model's scale and border; ONNX Runtime matches ncnn at ≥ 50 dB on a photo; upscale gives scale × the photo", arguments: ZooModels.all)
+    @Test("the manifest has the model's scale and border; ONNX Runtime matches ncnn (plus the nearest-neighbour input for a residual network) at ≥ 50 dB on a photo; upscale gives scale × the photo, close to a bicubic enlargement", arguments: ZooModels.all)
     func matchesNCNN(_ model: ZooModels.Model) async throws {
         let (param, bin) = try model.files()
         let folder = try Fixtures.temporaryDirectory("zoo-import")
@@ -18,6 +18,7 @@ struct ZooImportTests {
         #expect(manifest.scale == model.scale)
         #expect((manifest.tiling.border ?? 0) == model.border)
         #expect(result.inputName == model.blobs.input && result.outputName == model.blobs.output)
+        #expect(result.addsNearestResidual == model.residual)
 
         // The smallest crop with 24 output pixels per scale step, at a side the network accepts.
         let multiple = manifest.tiling.multipleOf
@@ -28,7 +29,7 @@ struct ZooImportTests {
         try input.npyData().write(to: inputNPY)
         _ = try runPython("Tests/Oracles/ncnn_run.py", [
             param.path, bin.path, inputNPY.path, oracleNPY.path, model.blobs.input, model.blobs.output,
-        ])
+        ] + (model.residual ? ["--add-nearest", "\(model.scale)", "\(model.border)"] : []))
         let expected = try Tensor(npy: Data(contentsOf: oracleNPY))
         let actual = try #require(try await NCNNTestSupport.runONNXRuntime(model: onnx, input: result.inputName, tensor: input)[result.outputName])
         let outputSide = model.scale * (side - 2 * model.border)
@@ -46,6 +47,12 @@ struct ZooImportTests {
         ])
         try #require(run.status == 0, "\(run.stderr)")
         #expect(try Self.pngSize(upscaled) == [ZooModels.photoSize.width * model.scale, ZooModels.photoSize.height * model.scale])
+        // Not black, not a residual alone: the picture is the photo, enlarged.
+        struct Likeness: Decodable { var psnr: Double? }
+        let likeness = try JSONDecoder().decode(
+            Likeness.self, from: Data(try runPython("Tests/Oracles/bicubic_psnr.py", [try ZooModels.photo.get().path, upscaled.path]).utf8))
+        print("\(model.path): upscale vs Pillow bicubic ×\(model.scale) = \(String(format: "%.1f", likeness.psnr ?? .infinity)) dB")
+        #expect((likeness.psnr ?? .infinity) >= 25)
     }
 
     /// The top-left `side` × `side` of a 64×64 crop of a real photo (a face), as [1, 3, side, side].

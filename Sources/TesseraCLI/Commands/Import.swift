@@ -1,4 +1,4 @@
-import ArgumentParser
+public import ArgumentParser
 import Foundation
 import ModelManifest
 import ModelTools
@@ -20,10 +20,19 @@ struct Import: AsyncParsableCommand {
             results. Every import is checked first (shape inference, one run on the native \
             engine); nothing is written when the import or its check fails.
 
+            Some upscalers (Real-CUGAN's ×4 networks) output only a residual that their own \
+            program adds to a nearest-neighbour enlargement of the input. With --residual auto \
+            (the default) the check's run on a smooth mid-grey input tells: an upscaler whose \
+            output stays near 0 there gets that addition appended to the graph (the input cropped \
+            by the measured border, Resize nearest × the scale, Add), so the written model gives \
+            the final picture on every library. --residual nearest always appends it, --residual \
+            none never does.
+
             Examples:
               tessera import realesr-animevideov3-x4.param realesr-animevideov3-x4.bin -o x4.onnx
               tessera import x4plus.param x4plus.bin -o x4plus.onnx --opset 13 --fp16
               tessera import x4.param x4.bin -o x4.onnx --json | jq .manifest.scale
+              tessera import up4x-no-denoise.param up4x-no-denoise.bin -o cugan4.onnx --residual nearest
             """
     )
 
@@ -42,6 +51,11 @@ struct Import: AsyncParsableCommand {
     @Flag(help: "Store weights as float16 (cast to float32 in the graph).")
     var fp16 = false
 
+    @Option(help: ArgumentHelp(
+        "Add the input upscaled by nearest neighbour to the network's output: auto (when measured to be a residual), nearest (always) or none.",
+        valueName: "auto|nearest|none"))
+    var residual: NCNNResidualMode = .auto
+
     @Flag(help: "Print a JSON summary: output paths, node and parameter counts, manifest.")
     var json = false
 
@@ -56,17 +70,18 @@ struct Import: AsyncParsableCommand {
         let outputURL = URL(fileURLWithPath: output)
         let (result, manifest) = try NCNNImporter.importAndWrite(
             param: URL(fileURLWithPath: param), weights: URL(fileURLWithPath: weights), output: outputURL,
-            options: NCNNImportOptions(opset: opset, float16Weights: fp16))
+            options: NCNNImportOptions(opset: opset, float16Weights: fp16, residual: residual))
         let manifestPath = outputURL.deletingPathExtension().appendingPathExtension("json").path
         let graph = result.model.graph
         let parameters = ModelStatistics(result.model).parameterCount
         if json {
             let summary = ImportSummary(
                 model: output, manifestPath: manifestPath, nodes: graph.nodes.count, parameters: parameters,
-                opset: opset, fp16: fp16, manifest: manifest)
+                opset: opset, fp16: fp16, nearestResidual: result.addsNearestResidual, manifest: manifest)
             print(try JSONOutput.string(summary))
         } else {
-            print("wrote \(output) (\(graph.nodes.count) nodes, \(parameters) parameters, opset \(opset), ×\(manifest.scale)) and \(manifestPath)")
+            let added = result.addsNearestResidual ? ", input added by nearest neighbour" : ""
+            print("wrote \(output) (\(graph.nodes.count) nodes, \(parameters) parameters, opset \(opset), ×\(manifest.scale)\(added)) and \(manifestPath)")
         }
     }
 }
@@ -79,5 +94,9 @@ private struct ImportSummary: Encodable {
     var parameters: Int
     var opset: Int
     var fp16: Bool
+    /// Whether the graph ends by adding the input upscaled by nearest neighbour (`--residual`).
+    var nearestResidual: Bool
     var manifest: ModelManifest
 }
+
+extension NCNNResidualMode: ExpressibleByArgument {}

@@ -18,8 +18,15 @@ public struct NCNNGeometry: Sendable, Hashable {
 
 /// Checks an imported graph before anything is written, and measures its ``NCNNGeometry``:
 /// shape inference at several input sizes, then one run on the native engine at a small size
-/// whose output shape must be the one the `.param` implies.
+/// whose output shape must be the one the `.param` implies. The run's input is a smooth mid-grey
+/// ramp, so its output's level also tells a residual network from an upscaler.
 enum NCNNImportCheck {
+    /// What the check measures on an image-to-image network.
+    struct Measurement: Sendable, Hashable {
+        var geometry: NCNNGeometry
+        var levels: NCNNProbeLevels
+    }
+
     /// The first side measured for an upscaler: above twice any border seen (Real-CUGAN's 19).
     private static let probeSide = 64
     private static let alignments = [1, 2, 4, 8, 16, 32]
@@ -28,12 +35,12 @@ enum NCNNImportCheck {
     ///   - declaredChannels: the input channel count the graph declares, if it does.
     ///   - expected: the output blob's shape as the `.param` implies it.
     ///   - layerOfNode: the ncnn layer each ONNX node came from, to name it in errors.
-    /// - Returns: the geometry of an image-to-image network; `nil` for other graphs (a
-    ///   classifier, a fixed output size), which are still checked by one native run.
+    /// - Returns: the geometry and probe levels of an image-to-image network; `nil` for other
+    ///   graphs (a classifier, a fixed output size), which are still checked by one native run.
     static func check(
         _ model: Model, input: String, output: String, declaredChannels: Int?, expected: NCNNBlobShape, paramPath: String,
         layerOfNode: [String: String]
-    ) throws(NCNNImportError) -> NCNNGeometry? {
+    ) throws(NCNNImportError) -> Measurement? {
         func failure(_ reason: String) -> NCNNImportError {
             let layer = layerOfNode.keys.sorted().last { reason.contains("'\($0)'") }.flatMap { layerOfNode[$0] }
             return .invalidGraph(path: paramPath, layer: layer, reason: reason)
@@ -63,9 +70,10 @@ enum NCNNImportCheck {
                     side += geometry.alignment
                 }
                 let outputSide = geometry.scale * (side - 2 * geometry.border)
-                try run(probe, size: Size(height: side, width: side),
-                        expected: NCNNBlobShape(sizes: [expected.outer, outputSide, outputSide]), failure: failure)
-                return geometry
+                let (input, output) = try run(
+                    probe, size: Size(height: side, width: side),
+                    expected: NCNNBlobShape(sizes: [expected.outer, outputSide, outputSide]), failure: failure)
+                return Measurement(geometry: geometry, levels: try levels(input: input, output: output, failure: failure))
             }
         }
         // Any other graph must run once, at the first channel count and size its shapes allow
@@ -76,7 +84,7 @@ enum NCNNImportCheck {
             for size in probeSizes where attempts < 4 && probe.infers(size) {
                 attempts += 1
                 do {
-                    try run(probe, size: size, expected: expected, failure: failure)
+                    _ = try run(probe, size: size, expected: expected, failure: failure)
                     return nil
                 } catch {
                     firstError = firstError ?? error
@@ -166,19 +174,24 @@ enum NCNNImportCheck {
         return NCNNGeometry(scale: scale, border: consumed / (2 * scale), alignment: alignment, residue: residue)
     }
 
-    /// Runs the graph once on the native engine at `size`; the output must have the blob's rank
-    /// (plus the batch axis) and every size `expected` knows.
+    /// Runs the graph once on the native engine at `size` and returns its input and output; the
+    /// output must have the blob's rank (plus the batch axis) and every size `expected` knows.
+    ///
+    /// The input ramps from 0.3 to 0.7 across rows and columns alike in every channel: mid-grey on
+    /// average, inside any activation's useful range, and with the same mean over any centred crop.
     private static func run(
         _ probe: Probe, size: Size, expected: NCNNBlobShape, failure: (String) -> NCNNImportError
-    ) throws(NCNNImportError) {
-        let count = probe.channels * size.height * size.width
-        let values = (0..<count).map { Float(($0 * 37) % 101) / 100 }
+    ) throws(NCNNImportError) -> (input: Tensor, output: Tensor) {
+        func ramp(_ index: Int, _ count: Int) -> Float { count > 1 ? 0.2 * Float(index) / Float(count - 1) : 0.1 }
+        let plane = (0..<size.height).flatMap { y in (0..<size.width).map { x in 0.3 + ramp(y, size.height) + ramp(x, size.width) } }
+        let values = Array([[Float]](repeating: plane, count: probe.channels).joined())
         let side = "\(size.width)×\(size.height)"
+        let tensor: Tensor
         let result: Tensor?
         do {
             let backend = ReferenceBackend()
             let session = try ReferenceSession(model: probe.model, device: backend.devices()[0], options: SessionOptions(threads: 1))
-            let tensor = try Tensor(shape: [1, probe.channels, size.height, size.width], scalars: values)
+            tensor = try Tensor(shape: [1, probe.channels, size.height, size.width], scalars: values)
             result = try session.run([probe.input: tensor])[probe.output]
         } catch {
             throw failure("the native engine cannot run it at \(side): \(error)")
@@ -189,5 +202,19 @@ enum NCNNImportCheck {
         else {
             throw failure("at \(side) the native engine gives \(result?.shape ?? []) where the .param implies \(implied)")
         }
+        return (tensor, result)
+    }
+
+    /// The means of a native run's input and image output, channels compared.
+    private static func levels(
+        input: Tensor, output: Tensor, failure: (String) -> NCNNImportError
+    ) throws(NCNNImportError) -> NCNNProbeLevels {
+        func mean(_ tensor: Tensor) throws(NCNNImportError) -> Double {
+            let scalars: [Float]
+            do { scalars = try tensor.scalars(as: Float.self) } catch { throw failure("the native engine's output is not float32: \(error)") }
+            return scalars.reduce(0.0) { $0 + Double($1) } / Double(max(scalars.count, 1))
+        }
+        return NCNNProbeLevels(
+            inputMean: try mean(input), outputMean: try mean(output), inputChannels: input.shape[1], outputChannels: output.shape[1])
     }
 }

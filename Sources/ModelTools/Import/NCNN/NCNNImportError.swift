@@ -20,6 +20,8 @@ public enum NCNNImportError: Error, Sendable, Hashable, CustomStringConvertible 
     /// The built graph fails the checks run before writing (shape inference, a run on the native
     /// engine, the output shape the `.param` implies); `layer` names the ncnn layer where known.
     case invalidGraph(path: String, layer: String?, reason: String)
+    /// `--residual nearest` asked for a graph the nearest-neighbour input cannot be added to.
+    case unsupportedResidual(path: String, reason: String)
 
     public var description: String {
         switch self {
@@ -39,6 +41,8 @@ public enum NCNNImportError: Error, Sendable, Hashable, CustomStringConvertible 
             "\(path): layer '\(layer)': the imported graph fails its check, nothing was written: \(reason)"
         case .invalidGraph(let path, nil, let reason):
             "\(path): the imported graph fails its check, nothing was written: \(reason)"
+        case .unsupportedResidual(let path, let reason):
+            "\(path): cannot add the input upscaled by nearest neighbour to the network's output: \(reason)"
         case .unsupportedOpset(let opset):
             "opset \(opset) is not supported by the ncnn importer (choose 13 to 21)"
         }

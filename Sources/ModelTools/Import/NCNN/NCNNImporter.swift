@@ -10,10 +10,14 @@ public struct NCNNImportOptions: Sendable {
     /// large; arithmetic stays float32. Blobs the `.bin` stores as float16 (convolution weights in
     /// the Real-ESRGAN models) lose nothing; float32 blobs (biases, PReLU slopes) are rounded.
     public var float16Weights: Bool
+    /// Whether to append the input upscaled by nearest neighbour to a network that outputs a
+    /// residual (``NCNNResidualMode``).
+    public var residual: NCNNResidualMode
 
-    public init(opset: Int = 17, float16Weights: Bool = false) {
+    public init(opset: Int = 17, float16Weights: Bool = false, residual: NCNNResidualMode = .auto) {
         self.opset = opset
         self.float16Weights = float16Weights
+        self.residual = residual
     }
 
     /// The opsets the importer can emit: every operator it writes is valid from 13 on.
@@ -38,6 +42,9 @@ public enum NCNNImporter {
         /// The measured scale, the border the network consumes and the input alignment it needs;
         /// `nil` when the output is not an image growing with the input (a classifier).
         public var geometry: NCNNGeometry?
+        /// Whether the graph ends by adding the cropped input, upscaled by nearest neighbour, to
+        /// the network's residual output.
+        public var addsNearestResidual: Bool
     }
 
     /// Parses both files and builds the ONNX model. Nothing is written.
@@ -51,10 +58,13 @@ public enum NCNNImporter {
             weights: try NCNNWeightReader(contentsOf: weights))
         for layer in paramFile.layers { try builder.add(layer) }
         try builder.weights.finish()
-        return try finish(builder, paramPath: param.path, name: param.deletingPathExtension().lastPathComponent)
+        return try finish(
+            builder, paramPath: param.path, name: param.deletingPathExtension().lastPathComponent, residual: options.residual)
     }
 
-    private static func finish(_ builder: NCNNGraphBuilder, paramPath: String, name: String) throws(NCNNImportError) -> Result {
+    private static func finish(
+        _ builder: NCNNGraphBuilder, paramPath: String, name: String, residual: NCNNResidualMode
+    ) throws(NCNNImportError) -> Result {
         guard let input = builder.inputs.first, builder.inputs.count == 1 else {
             throw .malformedParam(path: paramPath, line: 1, reason: "the importer needs exactly one Input layer, found \(builder.inputs.count)")
         }
@@ -74,9 +84,26 @@ public enum NCNNImporter {
         if let inferred = try? model.inferTypes(), let type = inferred.values[output] {
             model.graph.outputs[0] = ValueInfo(name: output, type: type)
         }
-        let geometry = try NCNNImportCheck.check(
-            model, input: input.name, output: output, declaredChannels: input.channels, expected: builder.shape(of: output),
-            paramPath: paramPath, layerOfNode: builder.layerOfNode)
+        func check(_ model: Model) throws(NCNNImportError) -> NCNNImportCheck.Measurement? {
+            try NCNNImportCheck.check(
+                model, input: input.name, output: output, declaredChannels: input.channels, expected: builder.shape(of: output),
+                paramPath: paramPath, layerOfNode: builder.layerOfNode)
+        }
+        let network = try check(model)
+        let geometry = network?.geometry
+        let addsResidual = try addsNearestResidual(residual, measured: network, paramPath: paramPath)
+        if addsResidual, let geometry {
+            model.appendNearestResidual(input: input.name, output: output, geometry: geometry)
+            model.graph.outputs[0] = ValueInfo(name: output, type: (try? model.inferTypes())?.values[output] ?? .tensor(.float32, nil))
+            // The appended part must leave the measured scale and border as they were: the
+            // manifest describes the model as written.
+            let appended = try check(model)?.geometry
+            guard appended == geometry else {
+                throw .invalidGraph(
+                    path: paramPath, layer: nil,
+                    reason: "adding the nearest-neighbour input changes the measured geometry from \(geometry) to \(appended.map { "\($0)" } ?? "none")")
+            }
+        }
         // Shape inference cannot carry a symbol through Resize's float scales (it leaves "?"); where
         // the measurement proves the output is k·H × k·W, say so in the file.
         if let geometry, geometry.border == 0, let current = model.graph.outputs[0].type?.tensorType?.dims,
@@ -88,7 +115,32 @@ public enum NCNNImporter {
             model.graph.outputs[0] = ValueInfo(name: output, type: .tensor(.float32, [.symbol("N"), channels, height, width]))
         }
         return Result(
-            model: model, inputName: input.name, outputName: output, scale: geometry.map { Double($0.scale) }, geometry: geometry)
+            model: model, inputName: input.name, outputName: output, scale: geometry.map { Double($0.scale) }, geometry: geometry,
+            addsNearestResidual: addsResidual)
+    }
+
+    /// Whether to append the nearest-neighbour input: measured for `.auto`, where only an upscaler
+    /// (scale above 1) whose output stays near 0 on mid-grey counts as residual.
+    private static func addsNearestResidual(
+        _ mode: NCNNResidualMode, measured: NCNNImportCheck.Measurement?, paramPath: String
+    ) throws(NCNNImportError) -> Bool {
+        switch mode {
+        case .none:
+            return false
+        case .auto:
+            guard let measured else { return false }
+            return measured.geometry.scale > 1 && measured.levels.looksResidual
+        case .nearest:
+            guard let measured else {
+                throw .unsupportedResidual(path: paramPath, reason: "the output is not an image growing with the input")
+            }
+            guard measured.levels.inputChannels == measured.levels.outputChannels else {
+                throw .unsupportedResidual(
+                    path: paramPath,
+                    reason: "the output has \(measured.levels.outputChannels) channels, the input \(measured.levels.inputChannels)")
+            }
+            return true
+        }
     }
 }
 
