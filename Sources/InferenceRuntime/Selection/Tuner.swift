@@ -213,8 +213,8 @@ public struct Tuner: Sendable {
             return nil
         }
         let shape = Self.shapeText(inputs)
-        // One timed run after the warm-up: each run is several times longer than on the small tile.
-        let results = await Tuner(timedRuns: 1).measure(model: model, pairs: contenders.map(\.pair), options: options, feeds: inputs)
+        // As many timed runs as on the small tile: one run misranked OpenVINO 2.5× slow on a busy host.
+        let results = await measure(model: model, pairs: contenders.map(\.pair), options: options, feeds: inputs)
         let times = contenders.compactMap { contender in
             results.first { $0.candidateKey == contender.entry.candidateKey }.map { result in
                 (candidate: contender.entry, confirmation: SpeedProfile.Measurement.Confirmation(

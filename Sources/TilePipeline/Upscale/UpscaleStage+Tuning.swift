@@ -15,7 +15,7 @@ extension UpscaleStage {
     /// that would slow every later job.
     static let confirmationMinimumSide = 192
     static let confirmationRunSeconds = 0.5
-    static let confirmationMaximumSeconds = 2.0
+    static let confirmationMaximumSeconds = 1.5
 
     /// Ranks this stage's pairs by their speed on this machine for `inputSide`-pixel square
     /// tiles (margins included), run with `session`'s threads and precision.
