@@ -73,8 +73,11 @@ struct ZooUpscaleTests {
         var outputs: [URL] = []
         for tile in [64, 1024] {
             let output = folder.appendingPathComponent("tile\(tile).png")
+            // The whole-image run names the .onnx as a user would right after importing: the
+            // manifest beside it, not a derived one (which would take a bordered ×2 for ×1), applies.
             let run = try TesseraBinary.run([
-                "upscale", photo.path, "--model", manifest, "-o", output.path, "--tile", "\(tile)", "--library", "onnxruntime",
+                "upscale", photo.path, "--model", tile == 64 ? manifest : onnx.path, "-o", output.path, "--tile", "\(tile)",
+                "--library", "onnxruntime",
             ])
             try #require(run.status == 0, "\(run.stderr)")
             outputs.append(output)

@@ -40,7 +40,8 @@ extension ModelStore {
     /// Finds a model by what a user would type: an existing file (a `.onnx` model, or any
     /// other file read as a manifest), else an installed id.
     ///
-    /// A bare `.onnx` gets a derived manifest (``defaultManifest(forModelAt:digests:)``).
+    /// A `.onnx` file uses the manifest beside it that names it (what `tessera import` writes);
+    /// a bare one gets a derived manifest (``defaultManifest(forModelAt:digests:)``).
     /// - Throws: ``ModelStoreError/notFound(name:installed:)`` when `name` is neither, listing
     ///   what is installed; manifest or model errors naming the file otherwise.
     public func resolve(_ name: String) throws(ModelStoreError) -> ResolvedModel {
@@ -48,6 +49,7 @@ extension ModelStore {
         var isDirectory: ObjCBool = false
         if FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory), !isDirectory.boolValue {
             if url.pathExtension.lowercased() == "onnx" {
+                if let beside = Self.manifest(beside: url) { return beside }
                 return ResolvedModel(manifest: try Self.defaultManifest(forModelAt: url, digests: root), origin: .modelFile(url))
             }
             let data: Data
@@ -64,5 +66,19 @@ extension ModelStore {
             return ResolvedModel(manifest: model.manifest, origin: .installed(model))
         }
         throw .notFound(name: name, installed: installedIDs())
+    }
+
+    /// The manifest `tessera import` wrote beside `model` (same name, `.json`), when one of its
+    /// variants is that very file: it knows what the graph alone cannot tell, such as the border
+    /// a network crops (a derived manifest would take such a ×2 network for ×1).
+    private static func manifest(beside model: URL) -> ResolvedModel? {
+        let url = model.deletingPathExtension().appendingPathExtension("json")
+        guard let data = try? Data(contentsOf: url), let manifest = try? ModelManifest.decode(data, source: url) else { return nil }
+        let resolved = manifest.resolvingURLs(relativeTo: url)
+        let target = model.standardizedFileURL.resolvingSymlinksInPath().path
+        let names = resolved.variants.contains { variant in
+            URL(string: variant.url).map { $0.isFileURL && $0.standardizedFileURL.resolvingSymlinksInPath().path == target } ?? false
+        }
+        return names ? ResolvedModel(manifest: resolved, origin: .manifestFile(url)) : nil
     }
 }

@@ -47,6 +47,13 @@ struct UpscaleStage: Sendable {
         guard let file else { throw UpscaleError.modelNotAvailable(model: name, reason: "no local file") }
         let model = try Model(contentsOf: file)
         let summary = ModelSummary(model: model, schemas: try OperatorSchemas.standard())
+        let pools = model.graph.nodes.filter { ["GlobalAveragePool", "GlobalMaxPool", "GlobalLpPool"].contains($0.opType) }
+        if !pools.isEmpty {
+            // Each tile then pools over itself only (Real-CUGAN's squeeze-excitation blocks): say so
+            // rather than let seams or tone shifts surprise.
+            log("note: \(name) pools over its whole input (\(pools.count) global pooling node\(pools.count == 1 ? "" : "s")): "
+                + "an image cut into several tiles differs slightly from a whole-image run; a --tile larger than the image keeps it whole")
+        }
         var reports: [DeviceID: CapabilityReport] = [:]
         for backend in backends {
             for device in backend.devices() { reports[device.id] = backend.capability(of: summary, on: device) }
