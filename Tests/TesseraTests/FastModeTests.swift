@@ -23,9 +23,9 @@ struct FastModeTests {
         let folder = try Fixtures.temporaryDirectory("fast-mode")
         defer { try? FileManager.default.removeItem(at: folder) }
         let onnxRuntime = try #require(BackendCatalog.discover(only: [.onnxRuntime]).backends.first)
-        // Output × 0.8 in fast sessions (about 20 dB on photos); float32 runs 400 ms slower, a
+        // Output × 0.8 in fast sessions (about 20 dB on photos); float32 runs 200 ms slower, a
         // margin no busy host's noise closes (60 ms once did, and the fast candidate went unjudged).
-        let faulty = FaultInjectingBackend(wrapping: onnxRuntime, fault: .wrongWhenFast(factor: 0.8, delay: .milliseconds(400)))
+        let faulty = FaultInjectingBackend(wrapping: onnxRuntime, fault: .wrongWhenFast(factor: 0.8, delay: .milliseconds(200)))
         let store = ModelStore(root: folder.appendingPathComponent("cache"))
 
         let strict = try await Upscaler.load(
