@@ -34,7 +34,12 @@ extension ModelManifest {
 
         /// A name unique within the manifest, `<library>-<precision>` with `any` for no library:
         /// `openvino-fp16`, `any-fp32`. Validation refuses two variants with the same name.
-        public var name: String { "\(library?.rawValue ?? "any")-\(precision.rawValue)" }
+        public var name: String { Self.name(library: library, precision: precision) }
+
+        /// The name a variant for `library` (`nil`: any) at `precision` has.
+        public static func name(library: Library?, precision: Precision) -> String {
+            "\(library?.rawValue ?? "any")-\(precision.rawValue)"
+        }
     }
 
     /// What a machine needs to use a variant.

@@ -182,6 +182,9 @@ extension SpeedProfile.Measurement {
     /// `device precision variant`: what tells candidates apart.
     var candidateKey: String { "\(device) \(precision?.rawValue ?? "") \(variant ?? "")" }
 
+    /// This candidate's ``label(device:precision:variant:)``.
+    public var label: String { Self.label(device: device, precision: precision, variant: variant) }
+
     /// `openvino:CPU`, `openvino:CPU fast`, `openvino:CPU accurate any-int8`: how a candidate is
     /// named in explanations and progress lines.
     public static func label(device: DeviceID, precision: SessionOptions.Precision?, variant: String?) -> String {

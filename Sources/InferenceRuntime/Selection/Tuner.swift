@@ -182,9 +182,8 @@ public struct Tuner: Sendable {
             log("could not keep the measurements in \(directory.path): \(error)")
         }
         let times = results.sorted { ($0.seconds ?? .infinity) < ($1.seconds ?? .infinity) }.map { result in
-            let name = SpeedProfile.Measurement.label(device: result.device, precision: result.precision, variant: result.variant)
-            guard let seconds = result.seconds else { return "\(name) failed" }
-            return String(format: "%@ %.1f ms", name, seconds * 1000) + (result.psnr.map { Self.decibels($0) } ?? "")
+            guard let seconds = result.seconds else { return "\(result.label) failed" }
+            return String(format: "%@ %.1f ms", result.label, seconds * 1000) + (result.psnr.map { Self.decibels($0) } ?? "")
         }
         log(String(format: "measured in %.1f s at %@: ", Self.seconds(clock.now - start), Self.shapeText(inputs))
             + times.joined(separator: ", ") + (confirmed.map { "; again at \($0)" } ?? ""))
@@ -224,9 +223,8 @@ public struct Tuner: Sendable {
         profile.confirm(times)
         return shape + ": " + times.sorted { ($0.confirmation.seconds ?? .infinity) < ($1.confirmation.seconds ?? .infinity) }
             .map { time in
-                let name = SpeedProfile.Measurement.label(
-                    device: time.candidate.device, precision: time.candidate.precision, variant: time.candidate.variant)
-                return time.confirmation.seconds.map { String(format: "%@ %.1f ms", name, $0 * 1000) } ?? "\(name) failed"
+                time.confirmation.seconds.map { String(format: "%@ %.1f ms", time.candidate.label, $0 * 1000) }
+                    ?? "\(time.candidate.label) failed"
             }.joined(separator: ", ")
     }
 

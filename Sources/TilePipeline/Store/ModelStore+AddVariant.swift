@@ -36,7 +36,7 @@ extension ModelStore {
         let data: Data
         do { data = try Data(contentsOf: file) } catch { throw .unreadable(path: file.path, reason: error.localizedDescription) }
         try Self.checkInterface(of: data, file: file, against: model.manifest)
-        let name = "\(library?.rawValue ?? "any")-\(precision.rawValue)"
+        let name = ModelManifest.Variant.name(library: library, precision: precision)
         let previous = model.manifest.variant(named: name)
         if previous != nil, !replacing { throw .variantExists(id: id, variant: name) }
         let destination = model.directory.appendingPathComponent(name + ".onnx")
