@@ -8,9 +8,7 @@ Scripts/setup.sh --deps
 swift build --build-tests
 swift test --skip-build
 if [[ "${FUZZ_SECONDS:-30}" -gt 0 ]]; then
-    # FuzzNCNN is left out until the import check bounds its memory: since the check runs the
-    # imported graph, a fuzzed .param (Tests/Fixtures/FuzzOpen/FuzzNCNN) drives it past 2 GB.
-    for target in FuzzONNX FuzzManifest FuzzNPY FuzzImage; do
+    for target in FuzzONNX FuzzNCNN FuzzManifest FuzzNPY FuzzImage; do
         Scripts/fuzz.sh "$target" "${FUZZ_SECONDS:-30}"
     done
 fi

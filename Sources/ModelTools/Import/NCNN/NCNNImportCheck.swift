@@ -94,6 +94,10 @@ enum NCNNImportCheck {
         throw firstError ?? failure("no input gives the output a valid shape")
     }
 
+    /// The most the values of the check's native run may take, all counted as live: far above any
+    /// image model at the few pixels the run uses, far below what would exhaust a desktop.
+    private static let runBudget = 512 << 20
+
     /// Sizes tried for a graph that is no upscaler: squares, and one column wider for graphs that
     /// need height and width to differ.
     private static let probeSizes = (8...probeSide).flatMap { [Size(height: $0, width: $0), Size(height: $0, width: $0 + 1)] }
@@ -148,6 +152,35 @@ enum NCNNImportCheck {
             return values.count == dims.count && values.allSatisfy({ $0 > 0 }) ? values : nil
         }
 
+        /// What makes the values of a run at `size` exceed `budget` bytes, if they do: the input or
+        /// the node whose output is largest, with its size. Every value shape inference knows is
+        /// counted, as though none were freed, so the bound holds before any byte is allocated.
+        func largestValue(_ size: Size, over budget: Int) -> String? {
+            let dims: [Dim] = [1, .value(channels), .value(size.height), .value(size.width)]
+            guard let types = try? model.inferTypes(inputShapes: [input: dims]) else { return nil }
+            func bytes(_ name: String) -> Int? {
+                guard let type = types.values[name]?.tensorType, let dims = type.dims else { return nil }
+                let count = dims.reduce(Int?(1)) { product, dim in
+                    guard let product, let value = dim.value, value >= 0 else { return nil }
+                    let (result, overflow) = product.multipliedReportingOverflow(by: value)
+                    return overflow ? Int.max : result
+                }
+                guard let count else { return nil }
+                return (try? (type.elementType ?? .float32).byteCount(forElements: count)) ?? Int.max
+            }
+            var total = bytes(input) ?? 0
+            var largest = (name: "the input '\(input)'", bytes: total)
+            for node in model.graph.nodes {
+                for output in node.outputs where !output.isEmpty {
+                    guard let count = bytes(output) else { continue }
+                    total = total > Int.max - count ? Int.max : total + count
+                    if count > largest.bytes { largest = ("'\(node.name)'", count) }
+                }
+            }
+            guard total > budget else { return nil }
+            return "\(largest.name) alone \(largest.bytes == Int.max ? "overflows" : "\(largest.bytes >> 20) MiB")"
+        }
+
         /// Whether shape inference accepts an input of `size` and gives the output a rank.
         func infers(_ size: Size) -> Bool {
             let dims: [Dim] = [1, .value(channels), .value(size.height), .value(size.width)]
@@ -183,9 +216,13 @@ enum NCNNImportCheck {
         _ probe: Probe, size: Size, expected: NCNNBlobShape, failure: (String) -> NCNNImportError
     ) throws(NCNNImportError) -> (input: Tensor, output: Tensor) {
         func ramp(_ index: Int, _ count: Int) -> Float { count > 1 ? 0.2 * Float(index) / Float(count - 1) : 0.1 }
+        let side = "\(size.width)×\(size.height)"
+        if let excess = probe.largestValue(size, over: runBudget) {
+            throw failure(
+                "at \(side) its values would take more than \(runBudget >> 20) MiB (\(excess)); a .param whose small inputs need so much is not an image model")
+        }
         let plane = (0..<size.height).flatMap { y in (0..<size.width).map { x in 0.3 + ramp(y, size.height) + ramp(x, size.width) } }
         let values = Array([[Float]](repeating: plane, count: probe.channels).joined())
-        let side = "\(size.width)×\(size.height)"
         let tensor: Tensor
         let result: Tensor?
         do {
