@@ -15,7 +15,7 @@ enum ZooModels {
         /// 18, 14 and 19 pixels for ×2, ×3 and ×4; SPAN crops nothing.
         var border: Int
         /// Whether squeeze-excitation blocks average over the whole input (Real-CUGAN's se and pro
-        /// models), so a tile sees other averages than the whole image.
+        /// models), so tiles must be given the whole image's averages.
         var globalPooling: Bool
         var testDescription: String { path }
 

@@ -26,17 +26,11 @@ struct ZooUpscaleTests {
         #expect((whole.max_diff ?? .infinity) <= 1)
         let tiledToWhole = whole.max_diff_to_candidate ?? .infinity
         let tiledToNCNN = (psnr: tiled.psnr ?? .infinity, difference: tiled.max_diff ?? .infinity)
-        if model.globalPooling {
-            // Measured on this photo: 44–56 dB, up to 24/255 apart.
-            withKnownIssue("squeeze-excitation averages over each tile, not the whole image (no synchronized pass yet)", isIntermittent: true) {
-                #expect(tiledToWhole <= 1)
-                #expect(tiledToNCNN.difference <= 1)
-                #expect(tiledToNCNN.psnr >= 50)
-            }
-        } else {
-            #expect(tiledToWhole <= 1)
-            #expect(tiledToNCNN.difference <= 1)
-        }
+        // Squeeze-excitation models (Real-CUGAN se and pro) included: their tiles take the whole
+        // photo's pooled values (before that, 44–56 dB and up to 24/255 apart on this photo).
+        #expect(tiledToWhole <= 1)
+        #expect(tiledToNCNN.difference <= 1)
+        #expect(tiledToNCNN.psnr >= 50)
     }
 
     @Test("Real-CUGAN ×4: a whole-image upscale equals ncnn's network plus numpy's nearest ×4 of the photo within 1/255",
@@ -77,9 +71,10 @@ struct ZooUpscaleTests {
             // manifest beside it, not a derived one (which would take a bordered ×2 for ×1), applies.
             let run = try TesseraBinary.run([
                 "upscale", photo.path, "--model", tile == 64 ? manifest : onnx.path, "-o", output.path, "--tile", "\(tile)",
-                "--library", "onnxruntime",
+                "--library", "onnxruntime", "--explain",
             ])
             try #require(run.status == 0, "\(run.stderr)")
+            #expect((run.stdout + run.stderr).contains("explain: pooling: ") == model.globalPooling, "\(run.stderr)")
             outputs.append(output)
         }
         let json = try runPython("Tests/Oracles/ncnn_upscale.py", [

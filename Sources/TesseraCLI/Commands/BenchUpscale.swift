@@ -79,9 +79,9 @@ struct BenchUpscale: AsyncParsableCommand {
         let upscaler = try await Upscaler.load(
             models: [model], store: ModelStore(root: Cache.directory), backends: BackendCatalog.discover().backends,
             options: options)
-        guard let worker = upscaler.workers.first else { throw CLIError("no worker loaded") }
         let input = URL(fileURLWithPath: photo)
         let image = try ImageReader.read(input)
+        guard let worker = try upscaler.workers(for: image).first else { throw CLIError("no worker loaded") }
         let plan = try upscaler.plan(for: image)
         let source = upscaler.source(for: image)
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("tessera-bench-\(UUID().uuidString)")

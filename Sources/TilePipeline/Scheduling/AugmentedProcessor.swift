@@ -17,6 +17,8 @@ public struct AugmentedProcessor: TileProcessor {
     public var margin: Int { base.margin }
     public var label: String { "\(base.label) (8× augmented)" }
 
+    public func feeding(_ values: [String: Tensor]) -> any TileProcessor { AugmentedProcessor(base.feeding(values)) }
+
     public func process(batch: Tensor) throws -> Tensor {
         guard batch.shape.count == 4 else {
             throw TilingError.outputShape(processor: label, expected: [-1, -1, -1, -1], actual: batch.shape)

@@ -32,6 +32,11 @@ public struct ChainProcessor: TileProcessor {
 
     public var label: String { stages.map(\.label).joined(separator: " → ") }
 
+    public func feeding(_ values: [String: Tensor]) -> any TileProcessor {
+        // Every stage keeps the names it has; stages are never empty, so this cannot throw.
+        (try? ChainProcessor(stages.map { $0.feeding(values) })) ?? self
+    }
+
     public func process(batch: Tensor) throws -> Tensor {
         var current = batch
         for stage in stages { current = try stage.process(batch: current) }

@@ -1,3 +1,4 @@
+import Foundation
 public import InferenceRuntime
 public import TensorCore
 
@@ -12,6 +13,8 @@ public struct SessionProcessor: TileProcessor {
     public let margin: Int
     /// Input pixels the model consumes on each side; every batch is mirror-padded by this much.
     public let border: Int
+    /// Inputs fed beside the tiles, `[1, …]` each, repeated along the batch axis.
+    public private(set) var fedValues: [String: Tensor] = [:]
 
     /// - Parameters:
     ///   - inputName, outputName: the manifest's names; default to the session's first input and output.
@@ -39,10 +42,19 @@ public struct SessionProcessor: TileProcessor {
 
     public var label: String { session.device.id.rawValue }
 
+    public func feeding(_ values: [String: Tensor]) -> any TileProcessor {
+        var fed = self
+        let inputs = Set(session.inputs.map(\.name))
+        fed.fedValues.merge(values.filter { inputs.contains($0.key) }) { _, new in new }
+        return fed
+    }
+
     public func process(batch: Tensor) throws -> Tensor {
         // A model that crops `border` pixels gets them back from the mirror, as its own program
         // pads its input: the output is then exactly `scale` times the batch.
-        let outputs = try session.run([inputName: border > 0 ? try MirrorPad.padded(batch, border: border) : batch])
+        var inputs = [inputName: border > 0 ? try MirrorPad.padded(batch, border: border) : batch]
+        for (name, value) in fedValues { inputs[name] = try Self.repeated(value, count: batch.shape[0]) }
+        let outputs = try session.run(inputs)
         guard let output = outputs[outputName] else {
             throw TilingError.missingTensor(role: "output", name: outputName, available: outputs.keys.sorted())
         }
@@ -55,5 +67,13 @@ public struct SessionProcessor: TileProcessor {
         default:
             throw TilingError.outputType(processor: label, type: output.dataType)
         }
+    }
+
+    /// `value` (batch axis 1) repeated `count` times along the batch axis.
+    private static func repeated(_ value: Tensor, count: Int) throws -> Tensor {
+        guard count > 1, value.shape.first == 1, let bytes = value.rawBytes else { return value }
+        var repeated = Data(capacity: bytes.count * count)
+        for _ in 0..<count { repeated.append(bytes) }
+        return try Tensor(dataType: value.dataType, shape: [count] + value.shape.dropFirst(), bytes: repeated)
     }
 }

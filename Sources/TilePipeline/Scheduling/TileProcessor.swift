@@ -19,4 +19,13 @@ public protocol TileProcessor: Sendable {
     ///   `.outOfMemory` and retires the worker on other kinds but `.invalidInput`), or
     ///   ``TilingError`` when the model's output cannot be read.
     func process(batch: Tensor) throws -> Tensor
+
+    /// This processor with `values` fed, on every batch, to the model inputs of those names that
+    /// it has: the pooled values a model that pools over its whole input takes per image (see
+    /// ``Upscaler``). Processors without such inputs return themselves.
+    func feeding(_ values: [String: Tensor]) -> any TileProcessor
+}
+
+extension TileProcessor {
+    public func feeding(_ values: [String: Tensor]) -> any TileProcessor { self }
 }

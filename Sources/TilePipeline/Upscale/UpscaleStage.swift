@@ -19,6 +19,8 @@ struct UpscaleStage: Sendable {
     var reports: [DeviceID: CapabilityReport]
     /// How the variant was chosen, the first lines of ``explanation``.
     var variantExplanation: [String]
+    /// The outputs of the model's global pooling nodes (see ``GlobalPooling``); empty for most models.
+    var pooledValues: [String] = []
     /// The manifest's other variants already on this machine (an int8 or fp16 file, say): fast
     /// mode's further candidates.
     var alternatives: [(name: String, file: URL)] = []
@@ -47,13 +49,6 @@ struct UpscaleStage: Sendable {
         guard let file else { throw UpscaleError.modelNotAvailable(model: name, reason: "no local file") }
         let model = try Model(contentsOf: file)
         let summary = ModelSummary(model: model, schemas: try OperatorSchemas.standard())
-        let pools = model.graph.nodes.filter { ["GlobalAveragePool", "GlobalMaxPool", "GlobalLpPool"].contains($0.opType) }
-        if !pools.isEmpty {
-            // Each tile then pools over itself only (Real-CUGAN's squeeze-excitation blocks): say so
-            // rather than let seams or tone shifts surprise.
-            log("note: \(name) pools over its whole input (\(pools.count) global pooling node\(pools.count == 1 ? "" : "s")): "
-                + "an image cut into several tiles differs slightly from a whole-image run; a --tile larger than the image keeps it whole")
-        }
         var reports: [DeviceID: CapabilityReport] = [:]
         for backend in backends {
             for device in backend.devices() { reports[device.id] = backend.capability(of: summary, on: device) }
@@ -63,6 +58,7 @@ struct UpscaleStage: Sendable {
             name: name, manifest: resolved.manifest, file: file, ranked: [], precisions: [:], bytesPerInputPixel: perPixel,
             explanation: [],
             devices: backends.flatMap { $0.devices() }, reports: reports, variantExplanation: choice.explanation,
+            pooledValues: GlobalPooling(model: model)?.values.map(\.name) ?? [],
             alternatives: resolved.manifest.variants.filter { $0.name != pick.variant.name }.compactMap { variant in
                 resolved.localFile(for: variant).map { (variant.name, $0) }
             })
@@ -120,17 +116,38 @@ struct UpscaleStage: Sendable {
         (precisions[device.id]?.rawValue ?? "") + (variants[device.id].map { " \($0)" } ?? "")
     }
 
-    /// A session of this stage's model on `device`, as a tile processor.
-    func processor(on device: Device, backends: [any Backend], session options: SessionOptions) async throws -> SessionProcessor {
+    /// A session of this stage's model on `device`, as a tile processor: of the model that takes
+    /// its pooled values as inputs when `pooling` (``GlobalPooling``, derived files kept in `directory`).
+    func processor(
+        on device: Device, backends: [any Backend], session options: SessionOptions, pooling directory: URL? = nil
+    ) async throws -> SessionProcessor {
+        let session = try await session(on: device, backends: backends, options: options, role: directory.map { (.fed, $0) })
+        return try SessionProcessor(
+            session: session, inputName: manifest.input.name, outputName: manifest.output.name, scale: manifest.scale,
+            margin: manifest.tiling.overlap, border: manifest.tiling.border ?? 0)
+    }
+
+    /// The session that finds the pooled values of a whole image on `device` (see ``PoolingProbe``).
+    func poolingProbe(
+        on device: Device, backends: [any Backend], session options: SessionOptions, directory: URL
+    ) async throws -> PoolingProbe {
+        let session = try await session(on: device, backends: backends, options: options, role: (.probe, directory))
+        return PoolingProbe(
+            session: session, inputName: manifest.input.name, valueNames: pooledValues, border: manifest.tiling.border ?? 0)
+    }
+
+    /// A session on `device` of the variant chosen for it, or of one of the two models
+    /// ``GlobalPooling`` derives from that variant.
+    private func session(
+        on device: Device, backends: [any Backend], options: SessionOptions, role: (GlobalPooling.Role, URL)?
+    ) async throws -> any Session {
         guard let backend = backends.first(where: { $0.id == device.backend }) else {
             throw UpscaleError.noUsableDevice(model: name, reasons: ["\(device.backend) is not loaded"])
         }
         var options = options
         options.precision = precisions[device.id] ?? options.precision
-        let chosen = variants[device.id].flatMap { name in alternatives.first { $0.name == name }?.file }
-        let session = try await backend.makeSession(model: chosen ?? file, device: device, options: options)
-        return try SessionProcessor(
-            session: session, inputName: manifest.input.name, outputName: manifest.output.name, scale: manifest.scale,
-            margin: manifest.tiling.overlap, border: manifest.tiling.border ?? 0)
+        let chosen = variants[device.id].flatMap { name in alternatives.first { $0.name == name }?.file } ?? file
+        let model = try role.map { role, directory in try GlobalPooling.file(role, of: chosen, in: directory) } ?? chosen
+        return try await backend.makeSession(model: model, device: device, options: options)
     }
 }

@@ -3,6 +3,7 @@ public import ImageIO
 public import InferenceRuntime
 public import ModelManifest
 import ONNXModel
+import TensorCore
 
 /// Upscales images with one model or a chain of models, tiled over every suitable device.
 ///
@@ -39,6 +40,10 @@ public struct Upscaler: Sendable {
     private let multipleOf: Int
     private let minTile: Int?
     private let maxTile: Int?
+    /// Finds the pooled values of each image for a first model that pools over its whole input.
+    private let pooling: PoolingProbe?
+    /// The side the image is reduced to for ``pooling``.
+    private let poolingTile: Int
     /// Host memory the stitcher may hold for rows in flight: a 32000-pixel-wide output then still
     /// completes within a 1.5 GiB peak.
     static let stitchBudgetBytes: Int64 = 384 << 20
@@ -56,13 +61,30 @@ public struct Upscaler: Sendable {
         var workers: [TileWorker] = []
         var explanation = stages.flatMap(\.explanation)
         let sessions = max(1, options.sessionsPerDevice)
+        // A first model that pools over its whole input takes the whole image's pooled values;
+        // later models of a chain see only tiles of an image that does not exist yet.
+        let pooled = stages.first.map { !$0.pooledValues.isEmpty } ?? false
+        for stage in stages.dropFirst() where !stage.pooledValues.isEmpty {
+            log("note: \(stage.name) pools over its whole input, but follows another model of the chain: each tile pools "
+                + "over itself, so tiles may differ slightly in tone; run it on its own to keep them in step")
+        }
+        var probe: PoolingProbe?
         for device in devices {
             let sessionOptions = sessionOptions(on: device, options)
             do {
+                if pooled, probe == nil {
+                    probe = try await stages[0].poolingProbe(on: device, backends: backends, session: sessionOptions, directory: store.root)
+                    explanation.append(
+                        "pooling: \(stages[0].name) pools over its whole input (\(stages[0].pooledValues.count) global pooling "
+                            + "nodes); tiles take the values of the whole image, reduced to fit one tile, found on \(device.id)")
+                }
                 for index in 0..<sessions {
                     var processors: [any TileProcessor] = []
-                    for stage in stages {
-                        processors.append(try await stage.processor(on: device, backends: backends, session: sessionOptions))
+                    for (position, stage) in stages.enumerated() {
+                        processors.append(
+                            try await stage.processor(
+                                on: device, backends: backends, session: sessionOptions,
+                                pooling: pooled && position == 0 ? store.root : nil))
                     }
                     let chain: any TileProcessor = processors.count == 1 ? processors[0] : try ChainProcessor(processors)
                     let name = sessions == 1 ? device.id.rawValue : "\(device.id)#\(index + 1)"
@@ -82,7 +104,8 @@ public struct Upscaler: Sendable {
         return Upscaler(
             manifests: stages.map(\.manifest), workers: workers, options: options, scale: processor.scale,
             margin: layout.margin, explanation: explanation, tile: layout.tile, multipleOf: first.manifest.tiling.multipleOf,
-            minTile: first.manifest.tiling.minTile, maxTile: first.manifest.tiling.maxTile)
+            minTile: first.manifest.tiling.minTile, maxTile: first.manifest.tiling.maxTile, pooling: probe,
+            poolingTile: layout.poolingTile)
     }
 
     /// Resolves and fetches `models` and measures their (library, device) pairs as
@@ -102,7 +125,7 @@ public struct Upscaler: Sendable {
     private static func rankedStages(
         _ names: [String], store: ModelStore, backends: [any Backend], options: UpscaleOptions,
         log: @Sendable (String) -> Void
-    ) async throws -> (stages: [UpscaleStage], layout: (tile: Int, margin: Int)) {
+    ) async throws -> (stages: [UpscaleStage], layout: (tile: Int, margin: Int, poolingTile: Int)) {
         var stages: [UpscaleStage] = []
         for name in names {
             stages.append(try await UpscaleStage.prepare(name, store: store, backends: backends, options: options, log: log))
@@ -113,10 +136,11 @@ public struct Upscaler: Sendable {
         let margin = options.overlap
             ?? ChainProcessor.margin(of: stages.map { (scale: $0.manifest.scale, margin: $0.manifest.tiling.overlap) })
         let memory = candidates.compactMap(\.memoryBytes).min() ?? 4 << 30
-        let tile = max(8, options.tile ?? min(512, TileSizing.coreTileSize(
+        let automatic = max(8, min(512, TileSizing.coreTileSize(
             deviceMemoryBytes: memory, bytesPerInputPixel: stages.map(\.bytesPerInputPixel).reduce(0, +), margin: margin,
             multipleOf: first.manifest.tiling.multipleOf, batch: options.batch, minTile: first.manifest.tiling.minTile,
             maxTile: first.manifest.tiling.maxTile)))
+        let tile = max(8, options.tile ?? automatic)
         // Each stage is measured at the tile it receives: the window, times the scales before it.
         var side = tile + 2 * margin
         for index in stages.indices {
@@ -125,7 +149,8 @@ public struct Upscaler: Sendable {
                 inputSide: side, session: session, backends: backends, options: options, directory: store.root, log: log)
             side *= stages[index].manifest.scale
         }
-        return (stages, (tile, margin))
+        // The whole image's pooled values are found once per image, so at the largest tile memory allows.
+        return (stages, (tile, margin, max(tile, automatic)))
     }
 
     /// The session options of one worker on `device`: on a CPU shared by several sessions,
@@ -153,6 +178,9 @@ public struct Upscaler: Sendable {
         let reader = try ImageRowReader(input, maxPixels: options.maxPixels)
         let info = reader.info
         let plan = try plan(imageWidth: info.width, imageHeight: info.height)
+        let workers = try pooling.map { probe in
+            bound(try probe.values(reading: input, maxPixels: options.maxPixels, channels: modelChannels, tiling: poolingTiling))
+        } ?? workers
         let scheduler = TileScheduler(workers: workers, batchSize: options.batch)
         let source = ImageBandSource(reader: reader, channels: modelChannels, plan: plan, rowsAhead: scheduler.rowsAhead)
         let format = ImageFormat(pathExtension: output.pathExtension)
@@ -201,6 +229,20 @@ public struct Upscaler: Sendable {
         return try TilePlan(
             imageWidth: imageWidth, imageHeight: imageHeight, region: options.region, tileWidth: tile,
             tileHeight: tileHeight, margin: margin, multipleOf: multipleOf, scale: scale, minTile: minTile, maxTile: maxTile)
+    }
+
+    /// The workers that run the tiles of `image`: ``workers``, given the image's pooled values
+    /// where the model pools over its whole input.
+    public func workers(for image: Image) throws -> [TileWorker] {
+        try pooling.map { probe in bound(try probe.values(of: source(for: image), tiling: poolingTiling)) } ?? workers
+    }
+
+    private func bound(_ values: [String: Tensor]) -> [TileWorker] {
+        workers.map { TileWorker(name: $0.name, processor: $0.processor.feeding(values)) }
+    }
+
+    private var poolingTiling: PoolingProbe.Tiling {
+        PoolingProbe.Tiling(tile: poolingTile, margin: margin, multipleOf: multipleOf, scale: scale, minTile: minTile, maxTile: maxTile)
     }
 
     /// The source tiles read from for `image`.

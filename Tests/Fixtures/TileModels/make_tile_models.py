@@ -12,6 +12,9 @@ whole-image in milliseconds, so the tests can compare tiled output with whole-im
   blocks-x2.onnx   SpaceToDepth(4), two 3x3 convolutions, DepthToSpace(8): inputs must be a multiple
                    of 4; radius at most 11 pixels
   nearest-x4.onnx  Resize nearest by 4: no context at all, for the streaming memory check
+  se-x2.onnx       two 3x3 convolutions, a squeeze-excitation gate (GlobalAveragePool, 1x1
+                   convolution, Sigmoid, Mul) steep enough that a tile's own mean changes its
+                   tone, a 3x3 convolution and DepthToSpace(2): radius 3, scale 2
 """
 import pathlib
 import sys
@@ -78,6 +81,18 @@ def main():
     scales = numpy_helper.from_array(np.array([1, 1, 4, 4], dtype=np.float32), "scales")
     nodes = [helper.make_node("Resize", ["input", "", "scales"], ["output"], mode="nearest")]
     save(nodes, [scales], "nearest-x4", directory)
+
+    nodes, inits, last = conv_stack([3, 8, 8], "Relu")
+    nodes.append(helper.make_node("Relu", [last], ["features"]))
+    nodes.append(helper.make_node("GlobalAveragePool", ["features"], ["pooled"], name="squeeze"))
+    gate = RNG.normal(0, 8, (8, 8, 1, 1)).astype(np.float32)
+    inits += [numpy_helper.from_array(gate, "gate.w"), numpy_helper.from_array(np.full(8, -2, np.float32), "gate.b")]
+    nodes.append(helper.make_node("Conv", ["pooled", "gate.w", "gate.b"], ["excited"], name="excite"))
+    nodes.append(helper.make_node("Sigmoid", ["excited"], ["weights"]))
+    nodes.append(helper.make_node("Mul", ["features", "weights"], ["gated"]))
+    nodes.append(conv("tail", "gated", "tail", 8, 12, inits))
+    nodes.append(helper.make_node("DepthToSpace", ["tail"], ["output"], blocksize=2, mode="CRD"))
+    save(nodes, inits, "se-x2", directory)
 
 
 if __name__ == "__main__":

@@ -20,6 +20,7 @@ struct TileModel: Sendable, CustomStringConvertible {
     static let wideX2 = TileModel(name: "wide-x2", scale: 2, margin: 8)
     static let blocksX2 = TileModel(name: "blocks-x2", scale: 2, margin: 12, multipleOf: 4)
     static let nearestX4 = TileModel(name: "nearest-x4", scale: 4, margin: 0)
+    static let seX2 = TileModel(name: "se-x2", scale: 2, margin: 3)
 }
 
 /// Models, images, sessions and the whole-image oracle shared by the tiling and scheduling tests.
