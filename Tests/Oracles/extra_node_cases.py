@@ -11,6 +11,7 @@ which numpy's direct sum agrees with the ReferenceEvaluator on).
   MelWeightMatrix: bins, DFT lengths, sample rates and edges beyond the suite's single case
   Col2Im: 1-D and 3-D images, several channels, dilation with stride and padding together
   AffineGrid: batches of 2, non-square sizes, both corner conventions, 2-D and 3-D
+  DeformConv: groups and offset groups, a mask and a bias, stride, dilation and padding
 """
 import pathlib
 import sys
@@ -86,6 +87,24 @@ def main():
         node = helper.make_node("AffineGrid", ["theta", "size"], ["y"], align_corners=align)
         write(folder, f"extra_affine_grid_{dims}d_align{align}", node,
               {"theta": theta, "size": np.array(size, np.int64)}, TensorProto.FLOAT, 20)
+
+    for group, offset_group, stride, dilation, pads, masked in [
+        (1, 1, [1, 1], [1, 1], [0, 0, 0, 0], False), (2, 2, [2, 1], [1, 2], [1, 2, 0, 1], True),
+        (1, 3, [1, 2], [2, 1], [2, 1, 1, 2], True),
+    ]:
+        channels, outputs, kernel, size = 6, 4, [3, 2], [7, 8]
+        out = [(size[a] + pads[a] + pads[a + 2] - ((kernel[a] - 1) * dilation[a] + 1)) // stride[a] + 1 for a in range(2)]
+        inputs = {
+            "x": RNG.normal(size=(2, channels, *size)).astype(np.float32),
+            "w": RNG.normal(size=(outputs, channels // group, *kernel)).astype(np.float32),
+            "offset": RNG.normal(0, 1.5, size=(2, offset_group * kernel[0] * kernel[1] * 2, *out)).astype(np.float32),
+            "b": RNG.normal(size=outputs).astype(np.float32),
+        }
+        if masked:
+            inputs["mask"] = RNG.uniform(size=(2, offset_group * kernel[0] * kernel[1], *out)).astype(np.float32)
+        node = helper.make_node("DeformConv", list(inputs), ["y"], group=group, offset_group=offset_group, strides=stride,
+                                dilations=dilation, pads=pads, kernel_shape=kernel)
+        write(folder, f"extra_deform_conv_g{group}_og{offset_group}", node, inputs, TensorProto.FLOAT, 19)
 
 
 if __name__ == "__main__":

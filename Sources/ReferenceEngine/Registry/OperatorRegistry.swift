@@ -97,6 +97,7 @@ public struct OperatorRegistry: Sendable {
         registry.registerSTFT()
         registry.registerMelWeightMatrix()
         registry.registerCol2Im()
+        registry.registerDeformConv()
         registry.registerAffineGrid()
         registry.registerTensorScatter()
         registry.registerStrings()
