@@ -13,6 +13,7 @@ let argumentParser: Target.Dependency = .product(name: "ArgumentParser", package
 let swiftProtobuf: Target.Dependency = .product(name: "SwiftProtobuf", package: "swift-protobuf")
 let heapModule: Target.Dependency = .product(name: "HeapModule", package: "swift-collections")
 let crypto: Target.Dependency = .product(name: "Crypto", package: "swift-crypto")
+let hummingbird: Target.Dependency = .product(name: "Hummingbird", package: "hummingbird")
 
 let package = Package(
     name: "Tessera",
@@ -106,10 +107,21 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
 
+        // The preview page's web server (`tessera preview`); the page's files are compiled into it.
+        .target(
+            name: "PreviewServer",
+            dependencies: ["Tessera", "TilePipeline", "ModelTools", "ImageIO", hummingbird],
+            resources: [
+                .embedInCode("Resources/index.html"), .embedInCode("Resources/preview.css"),
+                .embedInCode("Resources/preview.js"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+
         // Tools
         .executableTarget(
             name: "TesseraCLI",
-            dependencies: ["Tessera", "Conformance", "ModelTools", "TilePipeline", "ImageIO", argumentParser],
+            dependencies: ["Tessera", "Conformance", "ModelTools", "TilePipeline", "ImageIO", "PreviewServer", argumentParser],
             swiftSettings: swiftSettings
         ),
 
