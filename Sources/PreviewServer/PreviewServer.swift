@@ -63,6 +63,7 @@ public struct PreviewServer: Sendable {
         let results = ResultFiles(folder: resultsFolder)
         let api = APIRoutes(
             library: library, pool: pool, results: results, runs: FullRuns(library: library, pool: pool, results: results),
+            installs: ModelInstalls(store: configuration.store, backends: configuration.backends),
             preview: RegionPreview(library: library, pool: pool, results: results),
             devices: configuration.backends.flatMap { backend in
                 backend.devices().map { .init(id: $0.id.rawValue, library: backend.id.rawValue, name: $0.name) }

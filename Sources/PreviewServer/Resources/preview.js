@@ -374,8 +374,9 @@ function showRun(status) {
   updateButtons();
 }
 
-async function followRun(id) {
-  const response = await api(`/api/runs/${id}/events`);
+// Server-sent events read through fetch, which (unlike EventSource) can send the token header.
+async function followEvents(path, onStatus) {
+  const response = await api(path);
   const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
   let buffer = "";
   for (;;) {
@@ -387,7 +388,7 @@ async function followRun(id) {
       const event = buffer.slice(0, end);
       buffer = buffer.slice(end + 2);
       const data = event.split("\n").filter((line) => line.startsWith("data: ")).map((line) => line.slice(6)).join("\n");
-      if (data) showRun(JSON.parse(data));
+      if (data) onStatus(JSON.parse(data));
     }
   }
 }
@@ -399,7 +400,7 @@ async function startRun() {
     const response = await api("/api/runs", { method: "POST", json: { image: state.image.id, settings: settings() } });
     showRun(await response.json());
     setState("running", `Upscaling ${state.image.name} at full size…`);
-    await followRun(state.run.id);
+    await followEvents(`/api/runs/${state.run.id}/events`, showRun);
     const final = state.run;
     if (final.state === "done") {
       const picture = await blob(`/api/results/${final.result}?download=1`);
@@ -430,6 +431,68 @@ async function cancelRun() {
   }
 }
 
+// ---- Models --------------------------------------------------------------------------------
+
+function fillModels(models) {
+  const keep = [$("model").value, $("compare-model").value];
+  $("model").replaceChildren();
+  $("compare-model").replaceChildren();
+  models.forEach((model) => option($("model"), model));
+  option($("compare-model"), "", "choose a model");
+  models.forEach((model) => option($("compare-model"), model));
+  if (models.includes(keep[0])) $("model").value = keep[0];
+  if (models.includes(keep[1]) && keep[1]) {
+    $("compare-model").value = keep[1];
+  } else if (models.length) {
+    $("compare-model").value = models[Math.min(1, models.length - 1)];
+  }
+  $("model-list").replaceChildren(...models.map((model) => {
+    const item = document.createElement("li");
+    item.textContent = model;
+    return item;
+  }));
+  updateButtons();
+}
+
+function showInstall(status) {
+  $("install-progress").hidden = false;
+  $("install-progress").max = Math.max(status.bytesTotal, 1);
+  $("install-progress").value = status.bytesDone;
+  const megabytes = (bytes) => (bytes / 1048576).toFixed(1);
+  $("install-text").textContent = {
+    installing: "Reading the manifest…",
+    fetching: `Fetching ${status.variant}: ${megabytes(status.bytesDone)} of ${megabytes(status.bytesTotal)} MB`,
+    measuring: `Timing ${status.model} on each library and device…`,
+    done: `Installed ${status.model} (${status.variant}).`,
+    failed: status.error || "The install failed.",
+  }[status.state];
+}
+
+async function installModel() {
+  clearError();
+  $("install-button").disabled = true;
+  try {
+    const response = await api("/api/models/install", { method: "POST", json: { source: $("install-source").value } });
+    const first = await response.json();
+    let last = first;
+    showInstall(first);
+    setState("installing", `Installing from ${first.source}…`);
+    await followEvents(`/api/models/install/${first.id}/events`, (status) => {
+      last = status;
+      showInstall(status);
+    });
+    if (last.state === "failed") {
+      showError(last.error || "the install failed");
+    } else {
+      fillModels((await (await api("/api/setup")).json()).models);
+      setState("installed", `Installed ${last.model}.`);
+    }
+  } catch (error) {
+    showError(error.message);
+  }
+  $("install-button").disabled = false;
+}
+
 // ---- Start-up --------------------------------------------------------------------------------
 
 async function start() {
@@ -440,6 +503,7 @@ async function start() {
   $("compare-button").addEventListener("click", runComparison);
   $("run-button").addEventListener("click", startRun);
   $("cancel-button").addEventListener("click", cancelRun);
+  $("install-button").addEventListener("click", installModel);
   $("image").addEventListener("change", () => selectImage($("image").value).catch((error) => showError(error.message)));
   $("upload").addEventListener("change", () => {
     const file = $("upload").files[0];
@@ -449,11 +513,7 @@ async function start() {
   try {
     const setup = await (await api("/api/setup")).json();
     state.maxUploadBytes = setup.maxUploadBytes;
-    setup.models.forEach((model) => option($("model"), model));
-    option($("compare-model"), "", "choose a model");
-    setup.models.forEach((model) => option($("compare-model"), model));
-    if (setup.models.length > 1) $("compare-model").value = setup.models[1];
-    else if (setup.models.length === 1) $("compare-model").value = setup.models[0];
+    fillModels(setup.models);
     setup.libraries.forEach((library) => option($("library"), library));
     setup.devices.forEach((device) => option($("device"), device.id, `${device.id} (${device.name})`));
     $("compare-model").addEventListener("change", updateButtons);

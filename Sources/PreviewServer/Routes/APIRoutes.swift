@@ -9,6 +9,7 @@ struct APIRoutes: Sendable {
     let pool: UpscalerPool
     let results: ResultFiles
     let runs: FullRuns
+    let installs: ModelInstalls
     let preview: RegionPreview
     let devices: [DeviceChoice]
 
@@ -26,6 +27,11 @@ struct APIRoutes: Sendable {
         var devices: [DeviceChoice]
         var images: [LibraryImage]
         var maxUploadBytes: Int
+    }
+
+    struct InstallRequest: Codable, Sendable {
+        /// A manifest's path or http(s) URL.
+        var source: String
     }
 
     struct RunRequest: Codable, Sendable {
@@ -72,6 +78,13 @@ struct APIRoutes: Sendable {
             let run = try await self.runs.run(try context.parameters.require("id"))
             return Self.serverSentEvents(run.events())
         }
+        api.post("models/install") { request, _ in
+            let install = try await JSONReply.decode(InstallRequest.self, from: request)
+            return try JSONReply.response(try await self.installs.start(source: install.source))
+        }
+        api.get("models/install/:id/events") { _, context in
+            Self.serverSentEvents(try await self.installs.install(try context.parameters.require("id")).events())
+        }
     }
 
     private func setup() async throws -> Response {
@@ -81,7 +94,7 @@ struct APIRoutes: Sendable {
     }
 
     /// Each status as one `data:` event; the stream ends when the run does.
-    private static func serverSentEvents(_ events: AsyncStream<FullRun.Status>) -> Response {
+    private static func serverSentEvents<Status: LiveStatus>(_ events: AsyncStream<Status>) -> Response {
         Response(
             status: .ok, headers: [.contentType: "text/event-stream", .cacheControl: "no-store"],
             body: ResponseBody { writer in

@@ -16,11 +16,11 @@ actor FullRuns {
     }
 
     /// Starts upscaling image `imageID` whole with `settings`; the result keeps the input's format.
-    func start(imageID: String, settings: RunSettings) async throws -> FullRun.Status {
+    func start(imageID: String, settings: RunSettings) async throws -> RunStatus {
         let (image, input) = try await library.file(imageID)
         let ext = ImageFormat(rawValue: image.format) == .jpeg ? "jpg" : image.format == "tiff" ? "tif" : "png"
         let (resultID, output) = await results.reserve(extension: ext)
-        let run = FullRun(id: UUID().uuidString.lowercased(), image: image.name)
+        let run = FullRun(RunStatus(id: UUID().uuidString.lowercased(), image: image.name))
         runs[run.status.id] = run
         let pool = pool
         let results = results
