@@ -77,8 +77,11 @@ def main():
     output.mkdir(parents=True, exist_ok=True)
     report = {"requests": refused_requests(url)}
 
-    def shot(name):
+    def shot(name, *shown):
+        """Saves a screenshot with `shown` (element ids) scrolled into their panes."""
         if shots:
+            for element in shown:
+                driver.execute_script("document.getElementById(arguments[0]).scrollIntoView({block: 'nearest'})", element)
             shots.mkdir(parents=True, exist_ok=True)
             driver.save_screenshot(str(shots / f"{name}.png"))
 
@@ -114,13 +117,13 @@ def main():
             slider.send_keys(Keys.ARROW_RIGHT)
         report["clipAfter"] = after.value_of_css_property("clip-path")
         report["sliderValue"] = slider.get_attribute("value")
-        shot("preview-region")
+        shot("preview-region", "preview-panel")
 
         # Two models on the same region.
         driver.find_element(By.ID, "compare-button").click()
         report["compare"] = wait_for_state(driver, "compare-done", "error")
         report["comparePSNR"] = driver.find_element(By.ID, "compare-figures").get_attribute("data-psnr")
-        shot("preview-compare")
+        shot("preview-compare", "compare-button", "sidebyside-panel")
 
         # A full-size run of the large image, with TTA, cancelled once progress arrives.
         Select(driver.find_element(By.ID, "image")).select_by_index(1)
@@ -131,7 +134,7 @@ def main():
         # Cancelled once the first tiles are done: progress arrived over the event stream.
         WebDriverWait(driver, WAIT_SECONDS).until(
             lambda d: float(d.find_element(By.ID, "run-progress").get_attribute("value") or 0) > 0)
-        shot("preview-full-run")
+        shot("preview-full-run", "run-text")
         report["runText"] = driver.find_element(By.ID, "run-text").text
         driver.find_element(By.ID, "cancel-button").click()
         report["run"] = wait_for_state(driver, "run-cancelled", "run-done", "error")
@@ -150,7 +153,7 @@ def main():
             report["installText"] = driver.find_element(By.ID, "install-text").text
             report["installError"] = driver.find_element(By.ID, "error").text
             report["models"] = [item.text for item in driver.find_elements(By.CSS_SELECTOR, "#model-list li")]
-            shot("preview-install")
+            shot("preview-install", "install-text")
     finally:
         driver.quit()
     print(json.dumps(report))

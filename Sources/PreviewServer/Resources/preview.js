@@ -206,8 +206,7 @@ function applyView() {
   updateSlider();
 }
 
-function fitView(width, height) {
-  const viewport = $("compare-viewport");
+function fitView(width, height, viewport = $("compare-viewport")) {
   const z = Math.min(viewport.clientWidth / width, viewport.clientHeight / height);
   state.view = { z, tx: (viewport.clientWidth - width * z) / 2, ty: (viewport.clientHeight - height * z) / 2 };
   applyView();
@@ -349,7 +348,8 @@ async function runComparison() {
       `PSNR ${psnr}   SSIM ${ssim}   max |Δ| ${outcome.maxAbsoluteError.toFixed(4)}   mean |Δ| ${outcome.meanAbsoluteError.toFixed(5)}`;
     $("compare-figures").dataset.psnr = outcome.psnr === null || outcome.psnr === undefined ? "inf" : String(outcome.psnr);
     $("sidebyside-panel").hidden = false;
-    applyView();
+    // The shared view fits the narrower side-by-side panes.
+    fitView(outcome.first.width, outcome.first.height, document.querySelector("#sidebyside .viewport"));
     setState("compare-done", "Comparison done.");
   } catch (error) {
     showError(error.message);
