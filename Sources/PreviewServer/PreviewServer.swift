@@ -1,6 +1,7 @@
 public import Foundation
 import Hummingbird
 public import InferenceRuntime
+import Logging
 public import TilePipeline
 
 /// `tessera preview`'s web server: a page to pick a region of an image and see it upscaled,
@@ -74,6 +75,9 @@ public struct PreviewServer: Sendable {
         PageRoutes.add(to: router)
         api.add(to: router)
 
+        // The server's own notices would interleave with the URL line on the terminal; only problems are shown.
+        var logger = Logger(label: "tessera-preview")
+        logger.logLevel = .warning
         let host = configuration.host
         let token = token
         let app = Application(
@@ -82,7 +86,8 @@ public struct PreviewServer: Sendable {
                 let port = channel.localAddress?.port ?? 0
                 let shown = host.contains(":") ? "[\(host)]" : host
                 if let url = URL(string: "http://\(shown):\(port)/?token=\(token.value)") { ready(url) }
-            })
+            },
+            logger: logger)
         do {
             try await app.runService()
         } catch {

@@ -18,7 +18,12 @@ actor FullRuns {
     /// Starts upscaling image `imageID` whole with `settings`; the result keeps the input's format.
     func start(imageID: String, settings: RunSettings) async throws -> RunStatus {
         let (image, input) = try await library.file(imageID)
-        let ext = ImageFormat(rawValue: image.format) == .jpeg ? "jpg" : image.format == "tiff" ? "tif" : "png"
+        let ext =
+            switch ImageFormat(rawValue: image.format) {
+            case .jpeg: "jpg"
+            case .tiff: "tif"
+            case .png, nil: "png"
+            }
         let (resultID, output) = await results.reserve(extension: ext)
         let run = FullRun(RunStatus(id: UUID().uuidString.lowercased(), image: image.name))
         runs[run.status.id] = run

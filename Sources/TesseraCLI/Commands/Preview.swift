@@ -21,8 +21,9 @@ struct Preview: AsyncParsableCommand {
 
             A region comes out exactly as `tessera upscale --region` writes it with the same \
             settings: the page runs the same pipeline, and keeps the models loaded between \
-            previews. The server reads only the images given here and those uploaded to it \
-            (--max-upload-mb), and offers the installed models and those given with --model. \
+            previews. The server reads only the images given here, those uploaded to it \
+            (--max-upload-mb) and a model manifest the page asks it to install; it offers the \
+            installed models and those given with --model. \
             Stop it with Ctrl-C; its uploads and results are removed then.
 
             Examples:
