@@ -42,7 +42,8 @@ public struct PreviewServer: Sendable {
     /// Serves until the task is cancelled; `ready` gets the page's URL, token included, once
     /// the port is bound. Uploads and results live in a temporary folder removed at the end.
     public func run(ready: @escaping @Sendable (URL) -> Void) async throws {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("tessera-preview-\(UUID().uuidString)")
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "tessera-preview-\(UUID().uuidString)")
         let uploads = folder.appendingPathComponent("uploads")
         let resultsFolder = folder.appendingPathComponent("results")
         do {
@@ -63,7 +64,8 @@ public struct PreviewServer: Sendable {
             maxPixels: configuration.maxPixels)
         let results = ResultFiles(folder: resultsFolder)
         let api = APIRoutes(
-            library: library, pool: pool, results: results, runs: FullRuns(library: library, pool: pool, results: results),
+            library: library, pool: pool, results: results,
+            runs: FullRuns(library: library, pool: pool, results: results),
             installs: ModelInstalls(store: configuration.store, backends: configuration.backends),
             preview: RegionPreview(library: library, pool: pool, results: results),
             devices: configuration.backends.flatMap { backend in
@@ -81,7 +83,8 @@ public struct PreviewServer: Sendable {
         let host = configuration.host
         let token = token
         let app = Application(
-            router: router, configuration: .init(address: .hostname(host, port: configuration.port), serverName: "tessera"),
+            router: router,
+            configuration: .init(address: .hostname(host, port: configuration.port), serverName: "tessera"),
             onServerRunning: { channel in
                 let port = channel.localAddress?.port ?? 0
                 let shown = host.contains(":") ? "[\(host)]" : host

@@ -34,11 +34,13 @@ actor ImageLibrary {
             try ImageReader.checkPixelCount(url, maxPixels: maxPixels)
         } catch {
             // The reason names the file by the server's own path; the page knows it by its name.
-            throw PreviewError.unreadableImage(name: name, reason: "\(error)".replacingOccurrences(of: url.path + ": ", with: ""))
+            throw PreviewError.unreadableImage(
+                name: name, reason: "\(error)".replacingOccurrences(of: url.path + ": ", with: ""))
         }
         let id = UUID().uuidString.lowercased()
         let image = LibraryImage(
-            id: id, name: name, width: info.width, height: info.height, format: info.format.rawValue, uploaded: uploaded)
+            id: id, name: name, width: info.width, height: info.height, format: info.format.rawValue, uploaded: uploaded
+        )
         entries[id] = Entry(image: image, url: url)
         order.append(id)
         return image
@@ -81,8 +83,9 @@ actor ImageLibrary {
     /// The last path component of a browser-supplied name, with only plain characters kept.
     static func safeFileName(_ name: String) -> String {
         let last = name.split(separator: "/").last.map(String.init) ?? ""
-        let kept = String(last.unicodeScalars.filter { CharacterSet.alphanumerics.contains($0) || "._-".unicodeScalars.contains($0) }
-            .map(Character.init))
+        let kept = String(
+            last.unicodeScalars.filter { CharacterSet.alphanumerics.contains($0) || "._-".unicodeScalars.contains($0) }
+                .map(Character.init))
         let trimmed = String(kept.drop { $0 == "." }.prefix(100))
         return trimmed.isEmpty ? "upload" : trimmed
     }

@@ -4,10 +4,15 @@ import Hummingbird
 /// Writes an upload's body to disk as it arrives, so memory stays bounded whatever is sent, and
 /// stops at the size limit.
 enum UploadReceiver {
-    static func receive(_ body: RequestBody, named name: String, into library: ImageLibrary) async throws -> LibraryImage {
+    static func receive(_ body: RequestBody, named name: String, into library: ImageLibrary) async throws
+        -> LibraryImage
+    {
         let (file, safeName) = await library.uploadFile(named: name)
-        guard FileManager.default.createFile(atPath: file.path, contents: nil), let handle = try? FileHandle(forWritingTo: file) else {
-            throw PreviewError.runFailed(reason: "\(safeName): the upload could not be stored in \(file.deletingLastPathComponent().path)")
+        guard FileManager.default.createFile(atPath: file.path, contents: nil),
+            let handle = try? FileHandle(forWritingTo: file)
+        else {
+            throw PreviewError.runFailed(
+                reason: "\(safeName): the upload could not be stored in \(file.deletingLastPathComponent().path)")
         }
         do {
             var received = 0

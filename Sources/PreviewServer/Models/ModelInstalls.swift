@@ -22,7 +22,9 @@ actor ModelInstalls {
         let trimmed = source.trimmingCharacters(in: .whitespacesAndNewlines)
         guard !trimmed.isEmpty else { throw PreviewError.badRequest("give a manifest's path or URL") }
         let location: URL
-        if let url = URL(string: trimmed), let scheme = url.scheme?.lowercased(), ["http", "https", "file"].contains(scheme) {
+        if let url = URL(string: trimmed), let scheme = url.scheme?.lowercased(),
+            ["http", "https", "file"].contains(scheme)
+        {
             location = url
         } else {
             location = URL(fileURLWithPath: trimmed)
@@ -49,11 +51,15 @@ actor ModelInstalls {
         return install
     }
 
-    private static func install(_ location: URL, store: ModelStore, backends: [any Backend], reporting install: Install) async throws {
+    private static func install(_ location: URL, store: ModelStore, backends: [any Backend], reporting install: Install)
+        async throws
+    {
         let installed = try await store.install(manifestAt: location)
         let choice = VariantChoice(manifest: installed.manifest, backends: backends, library: nil, device: nil)
         guard let pick = choice.pick else {
-            throw PreviewError.runFailed(reason: "installed \(installed.id), but no variant fits this machine: " + choice.explanation.joined(separator: "; "))
+            throw PreviewError.runFailed(
+                reason: "installed \(installed.id), but no variant fits this machine: "
+                    + choice.explanation.joined(separator: "; "))
         }
         install.update { status in
             status.model = installed.id
@@ -76,7 +82,8 @@ actor ModelInstalls {
         }
         var options = UpscaleOptions()
         options.session = SessionOptions(cacheDirectory: store.root)
-        let table = try await Upscaler.measure(models: [installed.id], store: store, backends: backends, options: options)
+        let table = try await Upscaler.measure(
+            models: [installed.id], store: store, backends: backends, options: options)
         install.update { status in
             status.explanation += table
             status.state = .done

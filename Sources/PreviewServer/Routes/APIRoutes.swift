@@ -47,23 +47,27 @@ struct APIRoutes: Sendable {
         api.get("images") { _, _ in try JSONReply.response(await self.library.list()) }
         api.post("images") { request, _ in
             let name = request.headers[Self.filenameHeader].flatMap { $0.removingPercentEncoding } ?? "upload"
-            return try JSONReply.response(try await UploadReceiver.receive(request.body, named: name, into: self.library))
+            return try JSONReply.response(
+                try await UploadReceiver.receive(request.body, named: name, into: self.library))
         }
         api.get("images/:id/display") { _, context in
             let (url, type) = try await self.library.displayFile(try context.parameters.require("id"))
             return try FileReply.response(url, contentType: type)
         }
         api.post("preview") { request, _ in
-            try JSONReply.response(try await self.preview.run(try await JSONReply.decode(RegionRequest.self, from: request)))
+            try JSONReply.response(
+                try await self.preview.run(try await JSONReply.decode(RegionRequest.self, from: request)))
         }
         api.post("compare") { request, _ in
             let comparison = RegionComparison(preview: self.preview)
-            return try JSONReply.response(try await comparison.run(try await JSONReply.decode(ComparisonRequest.self, from: request)))
+            return try JSONReply.response(
+                try await comparison.run(try await JSONReply.decode(ComparisonRequest.self, from: request)))
         }
         api.get("results/:id") { request, context in
             let (url, name) = try await self.results.file(try context.parameters.require("id"))
             let download = request.uri.queryParameters.get("download") != nil
-            return try FileReply.response(url, contentType: FileReply.contentType(of: url), downloadName: download ? name : nil)
+            return try FileReply.response(
+                url, contentType: FileReply.contentType(of: url), downloadName: download ? name : nil)
         }
         api.post("runs") { request, _ in
             let run = try await JSONReply.decode(RunRequest.self, from: request)
@@ -88,9 +92,10 @@ struct APIRoutes: Sendable {
     }
 
     private func setup() async throws -> Response {
-        try JSONReply.response(Setup(
-            models: await pool.modelChoices(), libraries: pool.backends.map(\.id.rawValue), devices: devices,
-            images: await library.list(), maxUploadBytes: library.maxUploadBytes))
+        try JSONReply.response(
+            Setup(
+                models: await pool.modelChoices(), libraries: pool.backends.map(\.id.rawValue), devices: devices,
+                images: await library.list(), maxUploadBytes: library.maxUploadBytes))
     }
 
     /// Each status as one `data:` event; the stream ends when the run does.
@@ -99,7 +104,8 @@ struct APIRoutes: Sendable {
             status: .ok, headers: [.contentType: "text/event-stream", .cacheControl: "no-store"],
             body: ResponseBody { writer in
                 for await status in events {
-                    try await writer.write(ByteBuffer(string: "event: status\ndata: \(JSONReply.encodeLine(status))\n\n"))
+                    try await writer.write(
+                        ByteBuffer(string: "event: status\ndata: \(JSONReply.encodeLine(status))\n\n"))
                 }
                 try await writer.finish(nil)
             })

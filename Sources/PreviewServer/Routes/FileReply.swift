@@ -4,7 +4,9 @@ import Hummingbird
 /// Sends a file in 1 MiB chunks, so a full-size result never sits whole in memory.
 enum FileReply {
     static func response(_ url: URL, contentType: String, downloadName: String? = nil) throws -> Response {
-        guard let handle = try? FileHandle(forReadingFrom: url) else { throw PreviewError.notFound(url.lastPathComponent) }
+        guard let handle = try? FileHandle(forReadingFrom: url) else {
+            throw PreviewError.notFound(url.lastPathComponent)
+        }
         let size = (try? FileManager.default.attributesOfItem(atPath: url.path)[.size] as? Int) ?? nil
         var headers: HTTPFields = [.contentType: contentType, .cacheControl: "no-store"]
         if let downloadName {

@@ -35,7 +35,9 @@ actor FullRuns {
                     try await upscaler.upscale(input, to: output, progress: { run.progress($0) })
                 }
                 let stem = (image.name as NSString).deletingPathExtension
-                await results.publish(resultID, url: output, downloadName: "\(stem)-x\(finished.outputSize.width / max(image.width, 1)).\(ext)")
+                await results.publish(
+                    resultID, url: output,
+                    downloadName: "\(stem)-x\(finished.outputSize.width / max(image.width, 1)).\(ext)")
                 run.update { status in
                     status.state = .done
                     status.result = resultID

@@ -13,6 +13,11 @@ struct ComparisonRequest: Codable, Sendable {
     var height: Int
     var first: RunSettings
     var second: RunSettings
+
+    /// The preview of this region with `settings`.
+    func region(with settings: RunSettings) -> RegionRequest {
+        RegionRequest(image: image, x: x, y: y, width: width, height: height, settings: settings)
+    }
 }
 
 struct ComparisonOutcome: Codable, Sendable {
@@ -31,13 +36,12 @@ struct RegionComparison: Sendable {
     let preview: RegionPreview
 
     func run(_ request: ComparisonRequest) async throws -> ComparisonOutcome {
-        let first = try await preview.run(
-            RegionRequest(image: request.image, x: request.x, y: request.y, width: request.width, height: request.height, settings: request.first))
-        let second = try await preview.run(
-            RegionRequest(image: request.image, x: request.x, y: request.y, width: request.width, height: request.height, settings: request.second))
+        let first = try await preview.run(request.region(with: request.first))
+        let second = try await preview.run(request.region(with: request.second))
         guard first.width == second.width, first.height == second.height else {
             throw PreviewError.badRequest(
-                "the two settings give \(first.width)×\(first.height) and \(second.width)×\(second.height): compare models of the same scale")
+                "the two settings give \(first.width)×\(first.height) and \(second.width)×\(second.height): compare models of the same scale"
+            )
         }
         let results = preview.results
         let a = try Self.planes(try await results.file(first.result).url)
@@ -45,8 +49,12 @@ struct RegionComparison: Sendable {
         let difference: OutputDifference
         let heatmap: DiffPicture.RGB
         do {
-            difference = try OutputDifference(name: "output", reference: a, candidate: b, tolerance: Verifier.defaultTolerance, peak: 1)
-            guard let picture = DiffPicture(reference: try a.doubleValues(), candidate: try b.doubleValues(), shape: a.shape) else {
+            difference = try OutputDifference(
+                name: "output", reference: a, candidate: b, tolerance: Verifier.defaultTolerance, peak: 1)
+            guard
+                let picture = DiffPicture(
+                    reference: try a.doubleValues(), candidate: try b.doubleValues(), shape: a.shape)
+            else {
                 throw PreviewError.runFailed(reason: "the outputs are not image-shaped")
             }
             heatmap = picture.heatmap()

@@ -48,7 +48,8 @@ struct RegionPreview: Sendable {
             request.x + request.width <= image.width, request.y + request.height <= image.height
         else {
             throw PreviewError.badRequest(
-                "region \(request.x),\(request.y),\(request.width),\(request.height) is not inside \(image.name) (\(image.width)×\(image.height))")
+                "region \(request.x),\(request.y),\(request.width),\(request.height) is not inside \(image.name) (\(image.width)×\(image.height))"
+            )
         }
         let region = PixelRect(x: request.x, y: request.y, width: request.width, height: request.height)
         let (id, output) = await results.reserve(extension: "png")

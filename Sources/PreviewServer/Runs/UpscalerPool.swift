@@ -64,9 +64,11 @@ actor UpscalerPool {
         let upscaler: Upscaler
         do {
             upscaler = try await Upscaler.load(
-                models: settings.models, store: store, backends: backends, options: options, log: { notices.append($0) })
+                models: settings.models, store: store, backends: backends, options: options, log: { notices.append($0) }
+            )
         } catch {
-            throw PreviewError.runFailed(reason: "\(settings.models.joined(separator: " → ")) could not be loaded: \(error)")
+            throw PreviewError.runFailed(
+                reason: "\(settings.models.joined(separator: " → ")) could not be loaded: \(error)")
         }
         loaded.append((key, upscaler))
         if loaded.count > Self.keptLoads { loaded.removeFirst() }

@@ -14,7 +14,9 @@ struct AccessCheck<Context: RequestContext>: RouterMiddleware {
     /// Accepted `Host` names; `nil` accepts any (the server was bound with --host).
     let hosts: Set<String>?
 
-    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws
+        -> Response
+    {
         if let hosts {
             let authority = request.head.authority ?? ""
             guard hosts.contains(Self.hostName(authority)) else { throw PreviewError.foreignHost(authority) }

@@ -8,7 +8,8 @@ struct AccessToken: Sendable {
     /// A fresh token from the system's cryptographic generator.
     init() {
         var generator = SystemRandomNumberGenerator()
-        value = (0..<32).map { _ in String(format: "%02x", UInt8.random(in: .min ... .max, using: &generator)) }.joined()
+        value = (0..<32).map { _ in String(format: "%02x", UInt8.random(in: .min ... .max, using: &generator)) }
+            .joined()
     }
 
     /// Compares in time independent of where the strings differ, so the token cannot be

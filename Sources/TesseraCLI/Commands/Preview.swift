@@ -33,10 +33,14 @@ struct Preview: AsyncParsableCommand {
             """
     )
 
-    @Argument(help: ArgumentHelp("Images to open (.png, .jpg, .tif); more can be uploaded from the page.", valueName: "image"))
+    @Argument(
+        help: ArgumentHelp("Images to open (.png, .jpg, .tif); more can be uploaded from the page.", valueName: "image")
+    )
     var images: [String] = []
 
-    @Option(name: .customLong("model"), help: "A model id, manifest or .onnx file to offer besides the installed models; repeatable.")
+    @Option(
+        name: .customLong("model"),
+        help: "A model id, manifest or .onnx file to offer besides the installed models; repeatable.")
     var models: [String] = []
 
     @Option(help: "The address to listen on; anything but 127.0.0.1, ::1 or localhost lets other machines connect.")

@@ -1,6 +1,6 @@
 import Foundation
-import Testing
 import TesseraTestSupport
+import Testing
 
 /// `tessera preview` in a real browser: headless Chromium driven by selenium
 /// (`Tests/Oracles/preview_browser.py`) against the real binary, with tiny models the test writes.
@@ -28,7 +28,9 @@ struct PreviewBrowserTests {
         var models: [String]
     }
 
-    @Test("drag a region, get exactly `upscale --region`'s pixels, slide, compare, cancel a run, see a corrupt upload refused, install a model; no token, no answer")
+    @Test(
+        "drag a region, get exactly `upscale --region`'s pixels, slide, compare, cancel a run, see a corrupt upload refused, install a model; no token, no answer"
+    )
     func browserSession() throws {
         let folder = try Fixtures.temporaryDirectory("preview")
         defer { try? FileManager.default.removeItem(at: folder) }
@@ -47,9 +49,11 @@ struct PreviewBrowserTests {
         let manifest = try Fixtures.importedModel("realesr-animevideov3-x2", into: folder).deletingPathExtension()
             .appendingPathExtension("json")
 
-        let server = try PreviewProcess([photo.path, large.path, "--model", model, "--model", other], environment: environment)
+        let server = try PreviewProcess(
+            [photo.path, large.path, "--model", model, "--model", other], environment: environment)
         defer { server.stop() }
-        let json = try runPython("Tests/Oracles/preview_browser.py", [server.url, folder.path, corrupt.path, "--install", manifest.path])
+        let json = try runPython(
+            "Tests/Oracles/preview_browser.py", [server.url, folder.path, corrupt.path, "--install", manifest.path])
         let page = try JSONDecoder().decode(PageReport.self, from: Data(json.utf8))
 
         #expect(page.requests["noToken"] == 403 && page.requests["tokenInQueryOnly"] == 403, "\(page.requests)")
@@ -62,21 +66,31 @@ struct PreviewBrowserTests {
         // The delivered bytes against the command line's output for the region the drag chose.
         let reference = folder.appendingPathComponent("reference.png")
         let upscale = try runProcess(
-            try TesseraBinary.url(), ["upscale", photo.path, "-o", reference.path, "--model", model, "--region", page.region],
+            try TesseraBinary.url(),
+            ["upscale", photo.path, "-o", reference.path, "--model", model, "--region", page.region],
             environment: environment)
         #expect(upscale.status == 0, "\(upscale.stderr)")
         let delivered = folder.appendingPathComponent("delivered.png").path
-        let sizes = try [reference.path, delivered].map { try runPython("Tests/Oracles/upscale_images.py", ["describe", $0]) }
+        let sizes = try [reference.path, delivered].map {
+            try runPython("Tests/Oracles/upscale_images.py", ["describe", $0])
+        }
         #expect(sizes[0] == sizes[1], "\(sizes)")
-        let difference = try runPython("Tests/Oracles/upscale_images.py", ["compare-crop", reference.path, delivered, "0", "0"])
-        #expect(difference.trimmingCharacters(in: .whitespacesAndNewlines) == "max 0", "\(difference) for region \(page.region)")
+        let difference = try runPython(
+            "Tests/Oracles/upscale_images.py", ["compare-crop", reference.path, delivered, "0", "0"])
+        #expect(
+            difference.trimmingCharacters(in: .whitespacesAndNewlines) == "max 0",
+            "\(difference) for region \(page.region)")
 
-        #expect(page.sliderValue == "30" && page.clipBefore != page.clipAfter && page.clipAfter.contains("30%"), "\(page.clipAfter)")
+        #expect(
+            page.sliderValue == "30" && page.clipBefore != page.clipAfter && page.clipAfter.contains("30%"),
+            "\(page.clipAfter)")
         #expect(page.compare == "compare-done")
         #expect(page.comparePSNR.flatMap(Double.init).map { $0 > 0 } == true, "\(String(describing: page.comparePSNR))")
         #expect(page.run == "run-cancelled", "\(page.runEnd)")
         #expect(page.corrupt == "error" && page.corruptError.contains("broken.png"), "\(page.corruptError)")
         #expect(page.install == "installed", "\(page.installError)")
-        #expect(page.models.contains("realesr-animevideov3-x2") && page.installText.contains("Installed"), "\(page.models) \(page.installText)")
+        #expect(
+            page.models.contains("realesr-animevideov3-x2") && page.installText.contains("Installed"),
+            "\(page.models) \(page.installText)")
     }
 }
