@@ -8,7 +8,7 @@ URL is the one `tessera preview` printed (token included); the server must have 
 with two images (a small one first, a large one second) and two models of the same scale.
 Writes OUTPUT_DIR/delivered.png (the preview's bytes as the page received them) and prints one
 JSON object: the region dragged, the page's states, the slider's effect, the full run's end,
-the corrupt upload's error, the refused requests' status codes and, with --install, the models
+the chain's figures, the corrupt upload's error, the refused requests' status codes and, with --install, the models
 listed after installing MANIFEST from the page.
 """
 import base64
@@ -124,6 +124,14 @@ def main():
         report["compare"] = wait_for_state(driver, "compare-done", "error")
         report["comparePSNR"] = driver.find_element(By.ID, "compare-figures").get_attribute("data-psnr")
         shot("preview-compare", "compare-button", "sidebyside-panel")
+
+        # A chain: the second model after the first, on the same region.
+        chain = Select(driver.find_element(By.ID, "chain"))
+        chain.select_by_index(2)
+        driver.find_element(By.ID, "preview-button").click()
+        report["chain"] = wait_for_state(driver, "preview-done", "error")
+        report["chainStats"] = driver.find_element(By.ID, "stats").text.split("\n")[0]
+        chain.select_by_index(0)
 
         # A full-size run of the large image, with TTA, cancelled once progress arrives.
         Select(driver.find_element(By.ID, "image")).select_by_index(1)

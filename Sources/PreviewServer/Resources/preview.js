@@ -58,9 +58,10 @@ function option(select, value, label) {
   select.append(element);
 }
 
-function settings(models, precision) {
+// The page's settings; `model` and `precision` replace the chosen ones (the comparison's second side).
+function settings(model, precision) {
   return {
-    models: [models || $("model").value],
+    models: model ? [model] : [$("model").value, $("chain").value].filter((name) => name),
     precision: precision || $("precision").value,
     tta: $("tta").checked,
     blend: $("blend").checked,
@@ -340,7 +341,7 @@ async function runComparison() {
       targets[index].style.width = `${outcome.first.width}px`;
       targets[index].style.height = `${outcome.first.height}px`;
     });
-    $("first-caption").textContent = `${first.models[0]}, ${first.precision}: ${outcome.first.megapixelsPerSecond.toFixed(2)} MP/s`;
+    $("first-caption").textContent = `${first.models.join(" → ")}, ${first.precision}: ${outcome.first.megapixelsPerSecond.toFixed(2)} MP/s`;
     $("second-caption").textContent = `${second.models[0]}, ${second.precision}: ${outcome.second.megapixelsPerSecond.toFixed(2)} MP/s`;
     const psnr = outcome.psnr === null || outcome.psnr === undefined ? "∞ (identical)" : `${outcome.psnr.toFixed(2)} dB`;
     const ssim = outcome.ssim === null || outcome.ssim === undefined ? "n/a" : outcome.ssim.toFixed(5);
@@ -434,10 +435,14 @@ async function cancelRun() {
 // ---- Models --------------------------------------------------------------------------------
 
 function fillModels(models) {
-  const keep = [$("model").value, $("compare-model").value];
+  const keep = [$("model").value, $("compare-model").value, $("chain").value];
   $("model").replaceChildren();
   $("compare-model").replaceChildren();
+  $("chain").replaceChildren();
   models.forEach((model) => option($("model"), model));
+  option($("chain"), "", "nothing");
+  models.forEach((model) => option($("chain"), model));
+  if (models.includes(keep[2])) $("chain").value = keep[2];
   option($("compare-model"), "", "choose a model");
   models.forEach((model) => option($("compare-model"), model));
   if (models.includes(keep[0])) $("model").value = keep[0];

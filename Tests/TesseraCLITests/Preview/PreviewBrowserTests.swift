@@ -18,6 +18,8 @@ struct PreviewBrowserTests {
         var sliderValue: String
         var compare: String
         var comparePSNR: String?
+        var chain: String
+        var chainStats: String
         var run: String
         var runEnd: String
         var corrupt: String
@@ -86,6 +88,7 @@ struct PreviewBrowserTests {
             "\(page.clipAfter)")
         #expect(page.compare == "compare-done")
         #expect(page.comparePSNR.flatMap(Double.init).map { $0 > 0 } == true, "\(String(describing: page.comparePSNR))")
+        #expect(page.chain == "preview-done" && page.chainStats.contains("(×4)"), "\(page.chainStats)")
         #expect(page.run == "run-cancelled", "\(page.runEnd)")
         #expect(page.corrupt == "error" && page.corruptError.contains("broken.png"), "\(page.corruptError)")
         #expect(page.install == "installed", "\(page.installError)")
