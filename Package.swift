@@ -13,6 +13,9 @@ let argumentParser: Target.Dependency = .product(name: "ArgumentParser", package
 let swiftProtobuf: Target.Dependency = .product(name: "SwiftProtobuf", package: "swift-protobuf")
 let heapModule: Target.Dependency = .product(name: "HeapModule", package: "swift-collections")
 let crypto: Target.Dependency = .product(name: "Crypto", package: "swift-crypto")
+let hummingbird: Target.Dependency = .product(name: "Hummingbird", package: "hummingbird")
+let httpTypes: Target.Dependency = .product(name: "HTTPTypes", package: "swift-http-types")
+let logging: Target.Dependency = .product(name: "Logging", package: "swift-log")
 
 let package = Package(
     name: "Tessera",
@@ -30,6 +33,9 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
         // Serving and the remote backend (Open Inference Protocol over REST and gRPC), the preview page.
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        // Hummingbird's own: the preview server names header fields and quiets the server's log.
+        .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
         .package(url: "https://github.com/grpc/grpc-swift-2", from: "2.4.3"),
         .package(url: "https://github.com/grpc/grpc-swift-nio-transport", from: "2.9.2"),
@@ -106,10 +112,21 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
 
+        // The preview page's web server (`tessera preview`); the page's files are compiled into it.
+        .target(
+            name: "PreviewServer",
+            dependencies: ["Tessera", "TilePipeline", "ModelTools", "ImageIO", hummingbird, httpTypes, logging],
+            resources: [
+                .embedInCode("Resources/index.html"), .embedInCode("Resources/preview.css"),
+                .embedInCode("Resources/preview.js"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+
         // Tools
         .executableTarget(
             name: "TesseraCLI",
-            dependencies: ["Tessera", "Conformance", "ModelTools", "TilePipeline", "ImageIO", argumentParser],
+            dependencies: ["Tessera", "Conformance", "ModelTools", "TilePipeline", "ImageIO", "PreviewServer", argumentParser],
             swiftSettings: swiftSettings
         ),
 

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import ONNXModel
+import TilePipeline
 
 /// `tessera bench load`: how long a model takes to load, and how much memory its weights cost.
 struct BenchLoad: AsyncParsableCommand {
@@ -70,10 +71,6 @@ struct BenchLoad: AsyncParsableCommand {
             }
         }
     }
-}
-
-extension Duration {
-    var seconds: Double { Double(components.seconds) + Double(components.attoseconds) * 1e-18 }
 }
 
 /// Reads the process's own memory figures from /proc (Linux).

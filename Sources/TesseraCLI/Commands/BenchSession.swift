@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Tessera
+import TilePipeline
 
 /// `tessera bench [session]`: session load (cold and cached) and run time per library and device;
 /// with `--autotune`, the speed profile selection follows (what a first `tessera run` measures).

@@ -30,7 +30,7 @@ public struct Upscaler: Sendable {
 
     public let manifests: [ModelManifest]
     public let workers: [TileWorker]
-    public let options: UpscaleOptions
+    public private(set) var options: UpscaleOptions
     /// Output pixels per input pixel of the whole chain.
     public let scale: Int
     public let margin: Int
@@ -201,6 +201,15 @@ public struct Upscaler: Sendable {
             writer.cancel()
             throw error
         }
+    }
+
+    /// The same loaded sessions for another area or stitching: what a preview changes between
+    /// runs without reloading the model (TTA, precision, library and device are fixed at load).
+    public func with(region: PixelRect?, stitch: StitchMode) -> Upscaler {
+        var copy = self
+        copy.options.region = region
+        copy.options.stitch = stitch
+        return copy
     }
 
     /// Refuses `input` when its header claims more pixels than ``UpscaleOptions/maxPixels``, as
