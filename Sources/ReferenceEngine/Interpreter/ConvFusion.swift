@@ -68,7 +68,8 @@ struct ConvFusion {
         let kernel = try ConvKernel(
             conv.node, epilogue: chain.epilogue, weight: winogradTile == nil ? nil : chain.weight, winogradTile: winogradTile ?? 4)
         guard !chain.merged.isEmpty || kernel.winograd != nil else { return nil }
-        var inputs: [Int?] = [input, chain.weightSlot, chain.biasSlot]
+        // The Winograd kernel holds the weight transformed: the plan need not keep the original.
+        var inputs: [Int?] = [input, kernel.winograd == nil ? chain.weightSlot : nil, chain.biasSlot]
         if let residual = chain.residualSlot { inputs.append(residual) }
         var label = conv.label
         if !chain.merged.isEmpty { label += " fused with \(chain.merged.joined(separator: ", "))" }

@@ -26,22 +26,26 @@ struct ConvKernel: Sendable {
 
     func run(_ inputs: KernelInputs, _ context: ExecutionContext) throws -> [NDArray] {
         let x = try inputs.at(0)
-        let w = try inputs.at(1)
+        // The plan feeds no weight to a step whose Winograd kernel holds it transformed.
+        let w = inputs.optional(1)
+        guard let weightShape = w?.shape ?? winograd.map({ [$0.outChannels, $0.inChannels, 3, 3] }) else {
+            throw KernelError.missingInput(1)
+        }
         let bias = try inputs.optional(2)?.floats()
-        guard x.rank == 3 || x.rank == 4, w.rank == x.rank else {
-            throw KernelError.invalid("Conv takes NCW or NCHW inputs with a weight of the same rank, got \(x.shape) and \(w.shape)")
+        guard x.rank == 3 || x.rank == 4, weightShape.count == x.rank else {
+            throw KernelError.invalid("Conv takes NCW or NCHW inputs with a weight of the same rank, got \(x.shape) and \(weightShape)")
         }
         // One spatial axis runs as two, with a height of 1.
         let xs = x.rank == 3 ? [x.shape[0], x.shape[1], 1, x.shape[2]] : x.shape
-        let ws = w.rank == 3 ? [w.shape[0], w.shape[1], 1, w.shape[2]] : w.shape
+        let ws = weightShape.count == 3 ? [weightShape[0], weightShape[1], 1, weightShape[2]] : weightShape
         var geometry = self.geometry
-        if geometry.kernel.isEmpty { geometry.kernel = Array(w.shape.dropFirst(2)) }
+        if geometry.kernel.isEmpty { geometry.kernel = Array(weightShape.dropFirst(2)) }
         let (batch, channels, outChannels) = (xs[0], xs[1], ws[0])
         guard channels % group == 0, outChannels % group == 0, ws[1] == channels / group else {
-            throw KernelError.shapeMismatch("input \(x.shape) and weight \(w.shape) do not fit group \(group)")
+            throw KernelError.shapeMismatch("input \(x.shape) and weight \(weightShape) do not fit group \(group)")
         }
-        guard Array(w.shape.dropFirst(2)) == geometry.kernel else {
-            throw KernelError.shapeMismatch("kernel_shape \(geometry.kernel) differs from the weight's \(w.shape)")
+        guard Array(weightShape.dropFirst(2)) == geometry.kernel else {
+            throw KernelError.shapeMismatch("kernel_shape \(geometry.kernel) differs from the weight's \(weightShape)")
         }
         if let bias, bias.count != outChannels { throw KernelError.shapeMismatch("bias has \(bias.count) values for \(outChannels) channels") }
         let residual = try epilogue.residual.map { index throws(KernelError) in try inputs.at(index) }
@@ -56,7 +60,6 @@ struct ConvKernel: Sendable {
         let inPlace = residual.map { $0.shape == outShape } ?? true
         let residualValues = try residual.map { value throws(KernelError) in try value.floats() }
         let xv = try x.floats()
-        let wv = try w.floats()
         var result = context.floats(outShape.product)
         if let winograd, two, group == 1, ws == [winograd.outChannels, winograd.inChannels, 3, 3] {
             // In place, the whole epilogue runs in the output transform; a broadcast residual
@@ -78,7 +81,8 @@ struct ConvKernel: Sendable {
             }
             if inPlace { return [NDArray(floats: result, shape: outShape, type: x.dataType)] }
         } else {
-            product(x: xv, w: wv, into: &result, batch: batch, channels: channels, outChannels: outChannels, xs: xs, ws: ws,
+            guard let w else { throw KernelError.missingInput(1) }
+            product(x: xv, w: try w.floats(), into: &result, batch: batch, channels: channels, outChannels: outChannels, xs: xs, ws: ws,
                     output: (oh, ow), begin: begin, strides: strides, dilations: dilations, two: two, context: context)
         }
         guard let residual, let residualValues, !inPlace else {
