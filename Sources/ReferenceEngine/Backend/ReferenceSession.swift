@@ -20,11 +20,17 @@ public final class ReferenceSession: Session {
 
     /// Compiles `model` for `device`.
     /// - Throws: ``ReferenceEngineError`` naming the first node the engine cannot run.
-    public init(model: Model, device: Device, options: SessionOptions, registry: OperatorRegistry = .standard) throws {
+    public convenience init(model: Model, device: Device, options: SessionOptions, registry: OperatorRegistry = .standard) throws {
+        try self.init(model: model, device: device, options: options, registry: registry, winogradTile: WinogradConv.defaultTile)
+    }
+
+    /// Compiles `model` with 3×3 convolutions on ``WinogradConv`` with `winogradTile`, or on the
+    /// direct kernel when `nil` (tests compare the kernels).
+    init(model: Model, device: Device, options: SessionOptions, registry: OperatorRegistry, winogradTile: Int?) throws {
         self.device = device
         threads = options.threads ?? ProcessInfo.processInfo.activeProcessorCount
         let schemas = try OperatorSchemas.standard()
-        plan = try ExecutionPlan(model: model, registry: registry, schemas: schemas)
+        plan = try ExecutionPlan(model: model, registry: registry, schemas: schemas, winogradTile: winogradTile)
         inputs = try model.graph.runtimeInputs.map(Self.describe)
         // Some exporters write an output's name only; shape inference types it, as ONNX Runtime does.
         let untyped = model.graph.outputs.filter { $0.type?.tensorType?.elementType == nil }

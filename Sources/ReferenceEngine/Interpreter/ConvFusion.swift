@@ -4,7 +4,8 @@ import ONNXModel
 /// Runtime's Conv fusions do: a BatchNormalization into the weights and bias; an Add or Sum with
 /// another tensor (a residual connection) and an activation into the pass that adds the bias
 /// (``ConvEpilogue``). Each merged node would otherwise cost a full pass over the activation and
-/// a fresh buffer.
+/// a fresh buffer. Then it hands the final weights to ``WinogradConv``, which transforms them
+/// once where it applies; the step's label ends in "as Winograd F(4×4,3×3)" (or 6×6) there.
 ///
 /// A node merges only when it is the convolution's output's one reader and that output is no
 /// graph output. The fused step takes the last merged node's place in the order: the
@@ -14,13 +15,17 @@ struct ConvFusion {
     private var constants: [Int: NDArray]
     private var slotCount: Int
     private let keep: Set<Int>
+    private let winogradTile: Int?
 
     /// `steps` in order with the nodes merged, and the plan's constants and slot count grown by
-    /// the folded weights.
+    /// the folded weights; 3×3 convolutions take ``WinogradConv`` with `winogradTile` where it
+    /// applies, none when `nil`.
     static func apply(
-        to steps: [ExecutionPlan.Step], constants: inout [Int: NDArray], slotCount: inout Int, keep: Set<Int>
+        to steps: [ExecutionPlan.Step], constants: inout [Int: NDArray], slotCount: inout Int, keep: Set<Int>,
+        winogradTile: Int?
     ) throws(ReferenceEngineError) -> [ExecutionPlan.Step] {
-        var fusion = ConvFusion(steps: steps, constants: constants, slotCount: slotCount, keep: keep)
+        var fusion = ConvFusion(
+            steps: steps, constants: constants, slotCount: slotCount, keep: keep, winogradTile: winogradTile)
         var fused = Set<Int>()
         for index in steps.indices where !fused.contains(index) {
             if let position = try fusion.fuse(at: index) { fused.insert(position) }
@@ -43,7 +48,7 @@ struct ConvFusion {
     }
 
     /// Extends the Conv at `index` as far as it goes; returns where the fused step now sits, or
-    /// `nil` when `index` is no Conv or nothing merged.
+    /// `nil` when `index` is no Conv, or nothing merged and Winograd does not apply.
     private mutating func fuse(at index: Int) throws(ReferenceEngineError) -> Int? {
         guard let conv = steps[index], conv.node.node.opType == "Conv", Self.isStandard(conv.node),
             conv.inputs.count >= 2, let input = conv.inputs[0], var output = Self.onlyOutput(of: conv)
@@ -60,12 +65,17 @@ struct ConvFusion {
             position = next
             output = merged
         }
-        guard !chain.merged.isEmpty else { return nil }
-        let kernel = try ConvKernel(conv.node, epilogue: chain.epilogue)
-        var inputs: [Int?] = [input, chain.weightSlot, chain.biasSlot]
+        let kernel = try ConvKernel(
+            conv.node, epilogue: chain.epilogue, weight: winogradTile == nil ? nil : chain.weight, winogradTile: winogradTile ?? 4)
+        guard !chain.merged.isEmpty || kernel.winograd != nil else { return nil }
+        // The Winograd kernel holds the weight transformed: the plan need not keep the original.
+        var inputs: [Int?] = [input, kernel.winograd == nil ? chain.weightSlot : nil, chain.biasSlot]
         if let residual = chain.residualSlot { inputs.append(residual) }
+        var label = conv.label
+        if !chain.merged.isEmpty { label += " fused with \(chain.merged.joined(separator: ", "))" }
+        if let winograd = kernel.winograd { label += " as \(winograd.name)" }
         steps[position] = ExecutionPlan.Step(
-            label: "\(conv.label) fused with \(chain.merged.joined(separator: ", "))",
+            label: label,
             kernel: { inputs, context in try kernel.run(inputs, context) },
             inputs: inputs, outputs: [output], releases: [], node: conv.node)
         return position

@@ -32,8 +32,14 @@ struct ExecutionPlan: Sendable {
     var steps: [Step]
 
     /// Compiles `model`, failing on the first node the engine cannot run, naming it.
-    init(model: Model, registry: OperatorRegistry, schemas: OperatorSchemas) throws(ReferenceEngineError) {
-        try self.init(graph: model.graph, outerScope: [], compiler: SubgraphCompiler(model: model, registry: registry, schemas: schemas))
+    /// - Parameter winogradTile: the ``WinogradConv`` output tile 3×3 convolutions may take, or
+    ///   `nil` for the direct kernel.
+    init(model: Model, registry: OperatorRegistry, schemas: OperatorSchemas, winogradTile: Int? = WinogradConv.defaultTile)
+        throws(ReferenceEngineError)
+    {
+        try self.init(
+            graph: model.graph, outerScope: [],
+            compiler: SubgraphCompiler(model: model, registry: registry, schemas: schemas, winogradTile: winogradTile))
     }
 
     /// Compiles `graph`, a model's main graph or a subgraph (If's branches, Loop's and Scan's
@@ -93,7 +99,8 @@ struct ExecutionPlan: Sendable {
         }
         var slotCount = slots.count
         let graphOutputs = Set(outputSlots.map(\.slot))
-        steps = try ConvFusion.apply(to: steps, constants: &constants, slotCount: &slotCount, keep: graphOutputs)
+        steps = try ConvFusion.apply(
+            to: steps, constants: &constants, slotCount: &slotCount, keep: graphOutputs, winogradTile: compiler.winogradTile)
         // Weights that fusion replaced, and folded intermediates, are read by nothing now.
         let read = Set(steps.flatMap { $0.inputs.compactMap { $0 } }).union(graphOutputs)
         constants = constants.filter { read.contains($0.key) }
