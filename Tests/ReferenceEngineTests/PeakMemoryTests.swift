@@ -24,7 +24,9 @@ struct PeakMemoryTests {
 
     // The buffer pool used to keep every float buffer a run gave back, so a graph of ~1000 nodes
     // kept most activations it ever computed: 1.9× ONNX Runtime's peak here, 8.6× on x4plus at 192².
-    @Test("The 64 MB RRDB-class fixture at 64×64: peak resident memory ≤ 1.25 × ONNX Runtime's")
+    // Winograd keeps each 3×3 convolution's weights transformed, 36 values where the kernel has 9
+    // (docs/winograd.md): three more copies of the weights, allowed on top.
+    @Test("The 64 MB RRDB-class fixture at 64×64: peak resident memory ≤ 1.25 × ONNX Runtime's + 3 × the weights")
     func rrdbClass() throws {
         let model = Fixtures.repositoryRoot.appendingPathComponent("fixtures/large/rrdb-class.onnx")
         guard FileManager.default.fileExists(atPath: model.path) else {
@@ -36,8 +38,9 @@ struct PeakMemoryTests {
         let reference = try Self.peak(model, library: "reference", cache: cache)
         try #require(ort.status == 0, "\(ort.stderr)")
         try #require(reference.status == 0, "\(reference.stderr)")
+        let weightsKiB = Double(try FileManager.default.attributesOfItem(atPath: model.path)[.size] as? Int ?? 0) / 1024
         #expect(
-            Double(reference.max_rss_kib) <= 1.25 * Double(ort.max_rss_kib),
-            "reference \(reference.max_rss_kib) KiB, ONNX Runtime \(ort.max_rss_kib) KiB")
+            Double(reference.max_rss_kib) <= 1.25 * Double(ort.max_rss_kib) + 3 * weightsKiB,
+            "reference \(reference.max_rss_kib) KiB, ONNX Runtime \(ort.max_rss_kib) KiB, weights \(Int(weightsKiB)) KiB")
     }
 }
