@@ -22,7 +22,7 @@ typedef struct ic_reader_ops {
     ic_status (*decode)(void *state, void *samples, size_t byte_count, ic_info *info, ic_error *error);
     /// Whether `read_row` works for this file.
     int (*streams)(void *state);
-    /// Decodes row `index` (the rows come in order) in full into `row`.
+    /// Decodes row `index` (the rows come in order) in full into `row`; NULL where `streams` is always 0.
     ic_status (*read_row)(void *state, void *row, uint32_t index, ic_error *error);
     void (*close)(void *state);
 } ic_reader_ops;
@@ -36,15 +36,19 @@ typedef struct ic_writer_ops {
 void *ic_png_open(const char *path, ic_info *info, ic_error *error);
 void *ic_jpeg_open(const char *path, ic_info *info, ic_error *error);
 void *ic_tiff_open(const char *path, ic_info *info, ic_error *error);
+void *ic_webp_open(const char *path, ic_info *info, ic_error *error);
 extern const ic_reader_ops ic_png_reader_ops;
 extern const ic_reader_ops ic_jpeg_reader_ops;
 extern const ic_reader_ops ic_tiff_reader_ops;
+extern const ic_reader_ops ic_webp_reader_ops;
 
 void *ic_png_create(const char *path, const ic_write_options *options, ic_error *error);
 void *ic_jpeg_create(const char *path, const ic_write_options *options, ic_error *error);
 void *ic_tiff_create(const char *path, const ic_write_options *options, ic_error *error);
+void *ic_webp_create(const char *path, const ic_write_options *options, ic_error *error);
 extern const ic_writer_ops ic_png_writer_ops;
 extern const ic_writer_ops ic_jpeg_writer_ops;
 extern const ic_writer_ops ic_tiff_writer_ops;
+extern const ic_writer_ops ic_webp_writer_ops;
 
 #endif

@@ -10,7 +10,8 @@ struct ImageFormatTests {
         #expect(ImageFormat(pathExtension: ".JPEG") == .jpeg)
         #expect(ImageFormat(pathExtension: "Tif") == .tiff)
         #expect(ImageFormat(pathExtension: "tiff") == .tiff)
-        #expect(ImageFormat(pathExtension: "webp") == nil)
+        #expect(ImageFormat(pathExtension: "WebP") == .webp)
+        #expect(ImageFormat(pathExtension: "gif") == nil)
         #expect(ImageFormat(pathExtension: "") == nil)
     }
 }

@@ -1,4 +1,4 @@
-// A small C interface to libpng, libjpeg-turbo and libtiff for the Swift target ImageIO.
+// A small C interface to libpng, libjpeg-turbo, libtiff and libwebp for the Swift target ImageIO.
 //
 // libpng and libjpeg report errors by longjmp, which Swift cannot survive, so every library call
 // happens inside these functions, under setjmp; libtiff's messages go to per-file handlers. Each
@@ -22,6 +22,7 @@ typedef enum ic_format {
     IC_FORMAT_PNG = 1,
     IC_FORMAT_JPEG = 2,
     IC_FORMAT_TIFF = 3,
+    IC_FORMAT_WEBP = 4,
 } ic_format;
 
 /// What went wrong, so the Swift side can name the cause.
@@ -111,6 +112,10 @@ typedef struct ic_write_options {
     /// TIFF: 64-bit offsets ("w8"), needed past 4 GiB.
     int tiff_big;
     ic_tiff_compression tiff_compression;
+    /// WebP: lossless, or lossy at webp_quality (0…100). Rows are kept until finish (libwebp
+    /// encodes whole pictures); gray is stored as RGB.
+    int webp_lossless;
+    int webp_quality;
     const uint8_t *icc;
     size_t icc_length;
 } ic_write_options;

@@ -30,7 +30,7 @@ enum UpscaleJobs {
                 files.append(URL(fileURLWithPath: input))
             }
         }
-        guard !files.isEmpty else { throw CLIError("no images (.png, .jpg, .tif) found in \(inputs.joined(separator: ", "))") }
+        guard !files.isEmpty else { throw CLIError("no images (.png, .jpg, .tif, .webp) found in \(inputs.joined(separator: ", "))") }
         let target = URL(fileURLWithPath: output)
         let singleFile = files.count == 1 && !sawFolder && ImageFormat(pathExtension: target.pathExtension) != nil
         if singleFile {
