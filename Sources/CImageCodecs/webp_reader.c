@@ -28,11 +28,16 @@ static void close_webp(void *state) {
     free(reader);
 }
 
-/// Records libwebp's status as the matching error kind.
+/// Records libwebp's status as the matching error kind. The file is known whole by the time pixels
+/// are decoded (the RIFF size is checked on opening), so data ending early there is a chunk
+/// claiming more than its file holds: corrupt, not truncated.
 static void fail_status(ic_error *error, VP8StatusCode status, const char *stage) {
     switch (status) {
     case VP8_STATUS_NOT_ENOUGH_DATA:
-        ic_fail(error, IC_ERR_TRUNCATED, "%s: the WebP data ends early", stage);
+        if (strcmp(stage, "pixels") == 0)
+            ic_fail(error, IC_ERR_CORRUPT, "pixels: a chunk claims more data than the file holds");
+        else
+            ic_fail(error, IC_ERR_TRUNCATED, "%s: the WebP data ends early", stage);
         break;
     case VP8_STATUS_UNSUPPORTED_FEATURE:
         ic_fail(error, IC_ERR_UNSUPPORTED, "%s: a WebP feature libwebp does not handle", stage);
@@ -44,7 +49,7 @@ static void fail_status(ic_error *error, VP8StatusCode status, const char *stage
         ic_fail(error, IC_ERR_LIBRARY, "%s: libwebp refused the decoding parameters", stage);
         break;
     default:
-        ic_fail(error, IC_ERR_CORRUPT, "%s: malformed WebP bitstream (libwebp status %d)", stage, (int)status);
+        ic_fail(error, IC_ERR_CORRUPT, "%s: malformed WebP bitstream", stage);
         break;
     }
 }
