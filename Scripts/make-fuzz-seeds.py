@@ -2,7 +2,7 @@
 """Writes the fuzz targets' seed corpus into Fuzz/Corpus/<target>/ from real files: the ONNX test
 models Debian ships and the repository's quirk and bad models, the synthetic ncnn layer models of
 the importer's tests, the manifest sample of its tests, NumPy's own .npy files, and crops of a
-quality photo saved as each PNG, JPEG, TIFF and WebP variant the readers handle. Every seed stays
+quality photo saved as each PNG, JPEG, TIFF, WebP and AVIF variant the readers handle. Every seed stays
 small (libFuzzer mutates whole inputs; a few KiB keeps the execution rate high).
 
 Run from the repository root with the project's Python: .venv/bin/python Scripts/make-fuzz-seeds.py
@@ -179,6 +179,8 @@ def image_seeds():
         "lossy.webp": (rgb, "WEBP", {"quality": 80}), "lossless.webp": (rgb, "WEBP", {"lossless": True}),
         "alpha.webp": (translucent, "WEBP", {"quality": 80}),
         "exif.webp": (rgb, "WEBP", {"lossless": True, "exif": exif}),
+        "rgb.avif": (rgb, "AVIF", {"quality": 60}), "alpha.avif": (translucent, "AVIF", {"quality": 60}),
+        "rotated.avif": (rgb, "AVIF", {"quality": 60, "exif": exif}),
     }
     for name, (image, kind, options) in seeds.items():
         image.save(folder / name, kind, **options)

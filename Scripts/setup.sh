@@ -13,7 +13,7 @@ deps_only=false
 [ "${1:-}" = "--deps" ] && deps_only=true
 
 # libopenblas0-pthread: only Benchmarks/reference_engine.sh's comparison loads it.
-apt_packages=(libonnx-testdata python3-venv locales pkg-config libpng-dev libjpeg62-turbo-dev libtiff-dev libwebp-dev libopenblas0-pthread)
+apt_packages=(libonnx-testdata python3-venv locales pkg-config libpng-dev libjpeg62-turbo-dev libtiff-dev libwebp-dev libavif-dev libopenblas0-pthread)
 missing=()
 for p in "${apt_packages[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -54,36 +54,6 @@ static void fail_status(ic_error *error, VP8StatusCode status, const char *stage
     }
 }
 
-/// Reads the whole file; RIFF sizes are 32-bit, so a longer file is not a WebP.
-static int read_file(webp_reader *reader, const char *path, ic_error *error) {
-    FILE *file = fopen(path, "rb");
-    if (file == NULL) {
-        ic_fail_errno(error, "open");
-        return 0;
-    }
-    int ok = fseek(file, 0, SEEK_END) == 0;
-    long length = ok ? ftell(file) : -1;
-    ok = length >= 0 && fseek(file, 0, SEEK_SET) == 0;
-    if (!ok) {
-        ic_fail_errno(error, "seek");
-    } else if ((unsigned long)length > (unsigned long)UINT32_MAX + 8) {
-        ic_fail(error, IC_ERR_CORRUPT, "%ld bytes, more than a RIFF file can hold", length);
-        ok = 0;
-    } else {
-        reader->size = (size_t)length;
-        reader->data = malloc(reader->size > 0 ? reader->size : 1);
-        if (reader->data == NULL) {
-            ic_fail(error, IC_ERR_MEMORY, "out of memory for the %zu-byte file", reader->size);
-            ok = 0;
-        } else if (fread(reader->data, 1, reader->size, file) != reader->size) {
-            ic_fail_errno(error, "read");
-            ok = 0;
-        }
-    }
-    fclose(file);
-    return ok;
-}
-
 /// Copies the first chunk named `fourcc`, without `prefix` where it starts with it; NULL when absent.
 static uint8_t *copy_chunk(WebPDemuxer *demux, const char *fourcc, const uint8_t *prefix, size_t prefix_length,
                            size_t *length) {
@@ -110,7 +80,8 @@ void *ic_webp_open(const char *path, ic_info *info, ic_error *error) {
         ic_fail(error, IC_ERR_MEMORY, "out of memory");
         return NULL;
     }
-    if (!read_file(reader, path, error)) {
+    // RIFF sizes are 32-bit: a longer file is not a WebP.
+    if (!ic_read_file(path, (size_t)UINT32_MAX + 8, &reader->data, &reader->size, error)) {
         close_webp(reader);
         return NULL;
     }

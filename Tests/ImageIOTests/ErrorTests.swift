@@ -40,6 +40,7 @@ struct ErrorTests {
     @Test("Empty, truncated, corrupt and foreign files give the matching error", arguments: [
         "png_rgb8.png", "png_interlaced16.png", "jpeg_rgb420.jpg", "jpeg_progressive.jpg", "tiff_rgb8.tif", "tiff_tiled.tif",
         "tiff_lzw.tif", "webp_rgb_lossy.webp", "webp_rgba_lossless.webp",
+        "avif_rgb.avif",
     ])
     func damagedFiles(fixture: String) throws {
         let folder = try Fixtures.temporaryDirectory("imageio-damaged")

@@ -11,7 +11,9 @@ struct ImageFormatTests {
         #expect(ImageFormat(pathExtension: "Tif") == .tiff)
         #expect(ImageFormat(pathExtension: "tiff") == .tiff)
         #expect(ImageFormat(pathExtension: "WebP") == .webp)
+        #expect(ImageFormat(pathExtension: "avif") == .avif)
         #expect(ImageFormat(pathExtension: "gif") == nil)
+        #expect(ImageFormat.allCases.filter { !$0.isWritable } == [.avif])
         #expect(ImageFormat(pathExtension: "") == nil)
     }
 }

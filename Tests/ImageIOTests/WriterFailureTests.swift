@@ -63,6 +63,9 @@ struct WriterFailureTests {
             try ImageWriter(url: folder.appendingPathComponent("out.gif"), width: 4, height: 4, layout: .rgb8)
         }
         #expect(throws: ImageIOError.self) {
+            try ImageWriter(url: folder.appendingPathComponent("out.avif"), width: 4, height: 4, layout: .rgb8)
+        }
+        #expect(throws: ImageIOError.self) {
             let fiveChannels = PixelLayout(channels: 5, bitDepth: 8)
             return try ImageWriter(url: folder.appendingPathComponent("out.png"), width: 4, height: 4, layout: fiveChannels)
         }

@@ -36,6 +36,7 @@ import numpy as np
 from PIL import Image, ImageCms, ImageOps
 
 SEED = 20260412
+AVIF_TOLERANCE = 2
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 # Adam7 passes as (first column, first row, column step, row step).
 ADAM7 = [(0, 0, 8, 8), (4, 0, 8, 8), (0, 4, 4, 8), (2, 0, 4, 4), (0, 2, 2, 4), (1, 0, 2, 2), (0, 1, 1, 2)]
@@ -322,6 +323,24 @@ class Fixtures:
         frames[0].save(self.path("webp_animated.webp"), save_all=True, append_images=frames[1:], lossless=True)
         self.unsupported.append("webp_animated.webp")
 
+    def avif(self):
+        # Pillow's own libavif and AV1 decoder; its YUV to RGB conversion may round differently.
+        for name, channels, options in [("rgb", 3, {"quality": 90}), ("rgba", 4, {"quality": 90}),
+                                        ("rgb444", 3, {"quality": 95, "subsampling": "4:4:4"}),
+                                        ("q100", 3, {"quality": 100, "subsampling": "4:4:4"})]:
+            self.save(self.noise(23, 37, channels), f"avif_{name}.avif", **options)
+            self.add(f"avif_{name}", f"avif_{name}.avif", tolerance=AVIF_TOLERANCE)
+        icc = srgb_profile()
+        self.save(self.noise(23, 37, 3), "avif_icc.avif", icc_profile=icc)
+        self.add("avif_icc", "avif_icc.avif", tolerance=AVIF_TOLERANCE, icc=icc)
+        # Pillow stores orientation as AVIF's rotation and mirror transforms.
+        for orientation in (3, 5, 6, 7):
+            exif = Image.Exif()
+            exif[0x0112] = orientation
+            self.save(self.noise(24, 40, 3), f"avif_orientation{orientation}.avif", exif=exif)
+            self.add(f"avif_orientation{orientation}", f"avif_orientation{orientation}.avif", tolerance=AVIF_TOLERANCE,
+                     orientation=orientation)
+
     def plane(self):
         """A region reaching past two edges of png_rgb8, channel 1, edge pixels repeated."""
         source = np.load(self.path("png_rgb8.npy"))
@@ -338,6 +357,7 @@ def make(folder):
     fixtures.jpeg()
     fixtures.tiff()
     fixtures.webp()
+    fixtures.avif()
     fixtures.plane()
     with open(os.path.join(folder, "cases.json"), "w") as out:
         json.dump(fixtures.cases, out, indent=1)

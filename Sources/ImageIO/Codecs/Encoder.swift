@@ -17,6 +17,7 @@ final class Encoder {
         case .jpeg: settings.format = IC_FORMAT_JPEG
         case .tiff: settings.format = IC_FORMAT_TIFF
         case .webp: settings.format = IC_FORMAT_WEBP
+        case .avif: settings.format = IC_FORMAT_AVIF  // refused: ImageWriter checks isWritable first
         }
         settings.width = UInt32(width)
         settings.height = UInt32(height)

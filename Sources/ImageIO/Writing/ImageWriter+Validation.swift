@@ -8,6 +8,9 @@ extension ImageWriter {
     static func validate(
         format: ImageFormat, width: Int, height: Int, layout: PixelLayout, options: ImageWriteOptions, path: String
     ) throws(ImageIOError) {
+        guard format.isWritable else {
+            throw .unsupported(path: path, reason: "\(format.rawValue.uppercased()) is read only here; write png, jpg, tif or webp")
+        }
         guard layout.isSupported else {
             throw .unsupported(path: path, reason: "\(layout.channels) channels of \(layout.bitDepth) bits")
         }
@@ -17,7 +20,7 @@ extension ImageWriter {
         switch format {
         case .jpeg: try validateJPEG(width: width, height: height, layout: layout, options: options, path: path)
         case .webp: try validateWebP(width: width, height: height, options: options, path: path)
-        case .png, .tiff: break
+        case .png, .tiff, .avif: break
         }
     }
 

@@ -50,7 +50,9 @@ struct BenchUpscale: AsyncParsableCommand {
         try LibraryNames.validate(library)
         if `repeat` < 1 { throw ValidationError("--repeat must be at least 1") }
         if sessions < 1 { throw ValidationError("--sessions must be at least 1") }
-        if ImageFormat(pathExtension: format) == nil { throw ValidationError("--format must be png, jpg, tif or webp") }
+        if ImageFormat(pathExtension: format)?.isWritable != true {
+            throw ValidationError("--format must be png, jpg, tif or webp")
+        }
     }
 
     struct Result: Encodable {

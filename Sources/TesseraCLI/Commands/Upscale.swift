@@ -44,7 +44,7 @@ struct Upscale: AsyncParsableCommand {
             """
     )
 
-    @Argument(help: ArgumentHelp("Images (.png, .jpg, .tif, .webp) or folders of them.", valueName: "input"))
+    @Argument(help: ArgumentHelp("Images (.png, .jpg, .tif, .webp, .avif) or folders of them.", valueName: "input"))
     var inputs: [String]
 
     @Option(name: [.short, .long], help: "The output file (one input) or folder (several inputs or a folder).")
@@ -94,7 +94,7 @@ struct Upscale: AsyncParsableCommand {
     @Option(help: "Sessions per device, run side by side; on a CPU they divide its threads between them.")
     var sessions = 1
 
-    @Option(help: "Output format for folder outputs: png, jpg, tif or webp (default: the input's).")
+    @Option(help: "Output format for folder outputs: png, jpg, tif or webp (default: the input's; PNG for AVIF).")
     var format: String?
 
     @Option(help: "JPEG or lossy WebP quality, 1–100 (default: 92 for JPEG, 90 for WebP).")
@@ -128,7 +128,9 @@ struct Upscale: AsyncParsableCommand {
         if let quality, !(1...100).contains(quality) { throw ValidationError("--quality must be between 1 and 100") }
         if let bits, bits != 8, bits != 16 { throw ValidationError("--bits must be 8 or 16") }
         if maxPixels < 1 { throw ValidationError("--max-pixels must be at least 1") }
-        if let format, ImageFormat(pathExtension: format) == nil { throw ValidationError("--format must be png, jpg, tif or webp") }
+        if let format, ImageFormat(pathExtension: format)?.isWritable != true {
+            throw ValidationError("--format must be png, jpg, tif or webp")
+        }
         try LibraryNames.validate(library)
     }
 
