@@ -201,4 +201,5 @@ static ic_status finish_webp(void *state, ic_error *error) {
     return error->status;
 }
 
-const ic_writer_ops ic_webp_writer_ops = {.write_rows = write_webp_rows, .finish = finish_webp, .free = free_webp_writer};
+const ic_writer_ops ic_webp_writer_ops = {
+    .write_rows = write_webp_rows, .finish = finish_webp, .free = free_webp_writer};

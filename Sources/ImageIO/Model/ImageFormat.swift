@@ -43,7 +43,8 @@ public enum ImageFormat: String, Sendable, CaseIterable {
 
     /// Whether `bytes` begins with `signature`.
     private static func matches(_ bytes: [UInt8], _ signature: [UInt8?]) -> Bool {
-        bytes.count >= signature.count && zip(bytes, signature).allSatisfy { byte, expected in expected.map { $0 == byte } ?? true }
+        bytes.count >= signature.count
+            && zip(bytes, signature).allSatisfy { byte, expected in expected.map { $0 == byte } ?? true }
     }
 
     /// The longest signature: how many bytes to read to recognise a file.

@@ -103,7 +103,7 @@ struct Upscale: AsyncParsableCommand {
     @Flag(help: "Write WebP lossless (larger files, exact samples).")
     var lossless = false
 
-    @Option(help: "Output bits per sample: 8 or 16 (default: the input's; JPEG is always 8).")
+    @Option(help: "Output bits per sample: 8 or 16 (default: the input's; JPEG and WebP are always 8).")
     var bits: Int?
 
     @Option(help: "Refuse inputs whose header claims more pixels than this (guards against decompression bombs).")
