@@ -88,12 +88,15 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
 
-        // Images: libpng, libjpeg-turbo and libtiff from Debian (Scripts/setup.sh installs the -dev
+        // Images: libpng, libjpeg-turbo, libtiff, libwebp and libavif (read only) from Debian (Scripts/setup.sh installs the -dev
         // packages). A C target rather than a bare module map, because both libpng and libjpeg
         // report errors by longjmp, which only C code can catch.
         .target(
             name: "CImageCodecs",
-            linkerSettings: [.linkedLibrary("png16"), .linkedLibrary("z"), .linkedLibrary("jpeg"), .linkedLibrary("tiff")]
+            linkerSettings: [
+                .linkedLibrary("png16"), .linkedLibrary("z"), .linkedLibrary("jpeg"), .linkedLibrary("tiff"),
+                .linkedLibrary("webp"), .linkedLibrary("webpmux"), .linkedLibrary("webpdemux"), .linkedLibrary("avif"),
+            ]
         ),
         .target(name: "ImageIO", dependencies: ["CImageCodecs"], swiftSettings: swiftSettings),
 

@@ -2,8 +2,8 @@
 """Writes the fuzz targets' seed corpus into Fuzz/Corpus/<target>/ from real files: the ONNX test
 models Debian ships and the repository's quirk and bad models, the synthetic ncnn layer models of
 the importer's tests, the manifest sample of its tests, NumPy's own .npy files, and crops of a
-quality photo saved as each PNG, JPEG and TIFF variant the readers handle. Every seed stays small
-(libFuzzer mutates whole inputs; a few KiB keeps the execution rate high).
+quality photo saved as each PNG, JPEG, TIFF, WebP and AVIF variant the readers handle. Every seed stays
+small (libFuzzer mutates whole inputs; a few KiB keeps the execution rate high).
 
 Run from the repository root with the project's Python: .venv/bin/python Scripts/make-fuzz-seeds.py
 """
@@ -164,6 +164,8 @@ def image_seeds():
     rgb = photo.resize((16, 12))
     exif = Image.Exif()
     exif[0x0112] = 6  # orientation: rotate 90° clockwise, which swaps width and height
+    translucent = rgb.convert("RGBA")
+    translucent.putalpha(rgb.convert("L"))
     seeds = {
         "rgb.png": (rgb, "PNG", {}), "gray.png": (rgb.convert("L"), "PNG", {}),
         "rgba.png": (rgb.convert("RGBA"), "PNG", {}), "palette.png": (rgb.convert("P"), "PNG", {}),
@@ -174,6 +176,11 @@ def image_seeds():
         "strips.tif": (rgb, "TIFF", {}), "lzw.tif": (rgb, "TIFF", {"compression": "tiff_lzw"}),
         "deflate.tif": (rgb, "TIFF", {"compression": "tiff_adobe_deflate"}),
         "jpeg.tif": (rgb, "TIFF", {"compression": "jpeg"}), "palette.tif": (rgb.convert("P"), "TIFF", {}),
+        "lossy.webp": (rgb, "WEBP", {"quality": 80}), "lossless.webp": (rgb, "WEBP", {"lossless": True}),
+        "alpha.webp": (translucent, "WEBP", {"quality": 80}),
+        "exif.webp": (rgb, "WEBP", {"lossless": True, "exif": exif}),
+        "rgb.avif": (rgb, "AVIF", {"quality": 60}), "alpha.avif": (translucent, "AVIF", {"quality": 60}),
+        "rotated.avif": (rgb, "AVIF", {"quality": 60, "exif": exif}),
     }
     for name, (image, kind, options) in seeds.items():
         image.save(folder / name, kind, **options)

@@ -14,6 +14,9 @@ void ic_fail_v(ic_error *error, ic_status status, const char *format, va_list ar
 /// Records errno's text for a failed system call on `what`.
 void ic_fail_errno(ic_error *error, const char *what);
 
+/// Reads the file at `path` into `*data` (the caller frees it), refusing one over `limit` bytes.
+int ic_read_file(const char *path, size_t limit, uint8_t **data, size_t *size, ic_error *error);
+
 /// width × height × channels × bytes per sample, or 0 on overflow.
 size_t ic_image_bytes(uint32_t width, uint32_t height, uint32_t channels, uint32_t bit_depth);
 
@@ -22,7 +25,7 @@ typedef struct ic_reader_ops {
     ic_status (*decode)(void *state, void *samples, size_t byte_count, ic_info *info, ic_error *error);
     /// Whether `read_row` works for this file.
     int (*streams)(void *state);
-    /// Decodes row `index` (the rows come in order) in full into `row`.
+    /// Decodes row `index` (the rows come in order) in full into `row`; NULL where `streams` is always 0.
     ic_status (*read_row)(void *state, void *row, uint32_t index, ic_error *error);
     void (*close)(void *state);
 } ic_reader_ops;
@@ -36,15 +39,21 @@ typedef struct ic_writer_ops {
 void *ic_png_open(const char *path, ic_info *info, ic_error *error);
 void *ic_jpeg_open(const char *path, ic_info *info, ic_error *error);
 void *ic_tiff_open(const char *path, ic_info *info, ic_error *error);
+void *ic_webp_open(const char *path, ic_info *info, ic_error *error);
+void *ic_avif_open(const char *path, ic_info *info, ic_error *error);
 extern const ic_reader_ops ic_png_reader_ops;
 extern const ic_reader_ops ic_jpeg_reader_ops;
 extern const ic_reader_ops ic_tiff_reader_ops;
+extern const ic_reader_ops ic_webp_reader_ops;
+extern const ic_reader_ops ic_avif_reader_ops;
 
 void *ic_png_create(const char *path, const ic_write_options *options, ic_error *error);
 void *ic_jpeg_create(const char *path, const ic_write_options *options, ic_error *error);
 void *ic_tiff_create(const char *path, const ic_write_options *options, ic_error *error);
+void *ic_webp_create(const char *path, const ic_write_options *options, ic_error *error);
 extern const ic_writer_ops ic_png_writer_ops;
 extern const ic_writer_ops ic_jpeg_writer_ops;
 extern const ic_writer_ops ic_tiff_writer_ops;
+extern const ic_writer_ops ic_webp_writer_ops;
 
 #endif

@@ -74,6 +74,14 @@ ic_reader *ic_reader_open(ic_format format, const char *path, ic_info *info, ic_
         reader->ops = &ic_tiff_reader_ops;
         reader->state = ic_tiff_open(path, info, error);
         break;
+    case IC_FORMAT_WEBP:
+        reader->ops = &ic_webp_reader_ops;
+        reader->state = ic_webp_open(path, info, error);
+        break;
+    case IC_FORMAT_AVIF:
+        reader->ops = &ic_avif_reader_ops;
+        reader->state = ic_avif_open(path, info, error);
+        break;
     }
     if (reader->state == NULL) {
         ic_fail(error, IC_ERR_UNSUPPORTED, "unknown format %d", (int)format);
@@ -162,6 +170,12 @@ ic_writer *ic_writer_open(const char *path, const ic_write_options *options, ic_
     case IC_FORMAT_TIFF:
         writer->ops = &ic_tiff_writer_ops;
         writer->state = ic_tiff_create(path, options, error);
+        break;
+    case IC_FORMAT_WEBP:
+        writer->ops = &ic_webp_writer_ops;
+        writer->state = ic_webp_create(path, options, error);
+        break;
+    case IC_FORMAT_AVIF:  // read only: no writer, refused below
         break;
     }
     if (writer->state == NULL) {

@@ -39,7 +39,8 @@ struct ErrorTests {
 
     @Test("Empty, truncated, corrupt and foreign files give the matching error", arguments: [
         "png_rgb8.png", "png_interlaced16.png", "jpeg_rgb420.jpg", "jpeg_progressive.jpg", "tiff_rgb8.tif", "tiff_tiled.tif",
-        "tiff_lzw.tif",
+        "tiff_lzw.tif", "webp_rgb_lossy.webp", "webp_rgba_lossless.webp",
+        "avif_rgb.avif",
     ])
     func damagedFiles(fixture: String) throws {
         let folder = try Fixtures.temporaryDirectory("imageio-damaged")
@@ -56,8 +57,9 @@ struct ErrorTests {
         #expect(failure(reading: try file("signature", Array(good.prefix(3)))) == .truncated)
         #expect(failure(reading: try file("text", Array("just some words, long enough".utf8))) == .unknownFormat)
         var corrupt = good
-        // Garbage over the first 400 bytes after the signature: headers and the start of the data.
-        for index in 8..<min(corrupt.count, 400) { corrupt[index] = UInt8(truncatingIfNeeded: index &* 37) }
+        // Garbage over the first 400 bytes after the longest signature (WebP's RIFF header):
+        // headers and the start of the data.
+        for index in 12..<min(corrupt.count, 400) { corrupt[index] = UInt8(truncatingIfNeeded: index &* 37) }
         #expect(failure(reading: try file("corrupt", corrupt)) == .corrupt)
     }
 
@@ -81,10 +83,10 @@ struct ErrorTests {
         #expect(failure(reading: folder) == .unreadable)
     }
 
-    @Test("CMYK JPEG and floating-point TIFF are refused as unsupported")
+    @Test("CMYK JPEG, floating-point TIFF and animated WebP are refused as unsupported")
     func unsupportedVariants() throws {
         let files = try ImageOracle.unsupportedFiles()
-        #expect(files.count == 2)
+        #expect(files.count == 3)
         for url in files { #expect(failure(reading: url) == .unsupported, "\(url.lastPathComponent)") }
     }
 }

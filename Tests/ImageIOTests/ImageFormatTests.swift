@@ -10,7 +10,10 @@ struct ImageFormatTests {
         #expect(ImageFormat(pathExtension: ".JPEG") == .jpeg)
         #expect(ImageFormat(pathExtension: "Tif") == .tiff)
         #expect(ImageFormat(pathExtension: "tiff") == .tiff)
-        #expect(ImageFormat(pathExtension: "webp") == nil)
+        #expect(ImageFormat(pathExtension: "WebP") == .webp)
+        #expect(ImageFormat(pathExtension: "avif") == .avif)
+        #expect(ImageFormat(pathExtension: "gif") == nil)
+        #expect(ImageFormat.allCases.filter { !$0.isWritable } == [.avif])
         #expect(ImageFormat(pathExtension: "") == nil)
     }
 }

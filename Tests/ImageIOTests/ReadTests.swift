@@ -5,7 +5,7 @@ import TesseraTestSupport
 
 @Suite("Reading files that Pillow wrote", .imageFixtures)
 struct ReadTests {
-    @Test("Every fixture decodes to Pillow's pixels, upright, with its ICC profile", arguments: ["png", "jpeg", "tiff"])
+    @Test("Every fixture decodes to Pillow's pixels, upright, with its ICC profile", arguments: ["png", "jpeg", "tiff", "webp", "avif"])
     func decodesLikePillow(format: String) throws {
         let cases = try ImageOracle.cases().filter { $0.name.hasPrefix(format + "_") }
         #expect(cases.count >= 8)
@@ -31,6 +31,9 @@ struct ReadTests {
             ("png_icc", .rgb8, .png), ("png_orientation6", .rgb8, .png), ("jpeg_gray", .gray8, .jpeg),
             ("jpeg_orientation8", .rgb8, .jpeg), ("jpeg_icc", .rgb8, .jpeg), ("tiff_rgba16", .rgba16, .tiff),
             ("tiff_palette", .rgb8, .tiff), ("tiff_orientation6", .rgb8, .tiff), ("tiff_icc", .rgb8, .tiff),
+            ("webp_rgba_lossy", .rgba8, .webp), ("webp_gray", .rgb8, .webp), ("webp_orientation6", .rgb8, .webp),
+            ("webp_icc", .rgb8, .webp), ("avif_rgba", .rgba8, .avif), ("avif_orientation5", .rgb8, .avif),
+            ("avif_icc", .rgb8, .avif),
         ]
         for expectation in expectations {
             let fixture = try #require(byName[expectation.name])

@@ -151,7 +151,7 @@ struct WriteTests {
         #expect(!FileManager.default.fileExists(atPath: alpha.path))
     }
 
-    @Test("ICC profiles survive: PNG iCCP, JPEG APP2 over several chunks, TIFF tag 34675")
+    @Test("ICC profiles survive: PNG iCCP, JPEG APP2 over several chunks, TIFF tag 34675, WebP ICCP")
     func iccProfiles() throws {
         let folder = try Fixtures.temporaryDirectory("imageio-icc")
         defer { try? FileManager.default.removeItem(at: folder) }
@@ -159,7 +159,7 @@ struct WriteTests {
         let large = try ImageOracle.fixture("jpeg_icc.icc")  // 150 kB: three APP2 chunks
         let rgb = try TestImages.random(width: 40, height: 30, layout: .rgb8, seed: 7)
         var checks: [ImageOracle.Check] = []
-        for (name, profile) in [("icc.png", srgb), ("icc.jpg", large), ("icc.tif", large)] {
+        for (name, profile) in [("icc.png", srgb), ("icc.jpg", large), ("icc.tif", large), ("icc.webp", large)] {
             let url = folder.appendingPathComponent(name)
             try rgb.write(to: url, options: ImageWriteOptions(iccProfile: try Data(contentsOf: profile)))
             let reference = url.appendingPathExtension("npy")

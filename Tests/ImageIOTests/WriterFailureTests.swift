@@ -60,7 +60,10 @@ struct WriterFailureTests {
         let folder = try Fixtures.temporaryDirectory("imageio-refused")
         defer { try? FileManager.default.removeItem(at: folder) }
         #expect(throws: ImageIOError.self) {
-            try ImageWriter(url: folder.appendingPathComponent("out.webp"), width: 4, height: 4, layout: .rgb8)
+            try ImageWriter(url: folder.appendingPathComponent("out.gif"), width: 4, height: 4, layout: .rgb8)
+        }
+        #expect(throws: ImageIOError.self) {
+            try ImageWriter(url: folder.appendingPathComponent("out.avif"), width: 4, height: 4, layout: .rgb8)
         }
         #expect(throws: ImageIOError.self) {
             let fiveChannels = PixelLayout(channels: 5, bitDepth: 8)

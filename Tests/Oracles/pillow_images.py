@@ -8,6 +8,7 @@ Usage:
       expanded, EXIF orientation applied with ImageOps.exif_transpose), "tolerance": the largest
       sample difference allowed (1 for JPEG: two libjpeg-turbo builds), "icc": .icc file or null,
       "orientation"}. DIR/unsupported.json lists valid files of variants Tessera refuses.
+      WebP fixtures come from the libwebp inside Pillow's wheel, a different build from Debian's.
   pillow_images.py decode-to-npy FILE OUT.npy
       Decodes FILE to a uint8/uint16 height x width x channels array and prints its properties.
   pillow_images.py check SPEC.json
@@ -35,6 +36,7 @@ import numpy as np
 from PIL import Image, ImageCms, ImageOps
 
 SEED = 20260412
+AVIF_TOLERANCE = 2
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 # Adam7 passes as (first column, first row, column step, row step).
 ADAM7 = [(0, 0, 8, 8), (4, 0, 8, 8), (0, 4, 4, 8), (2, 0, 4, 4), (0, 2, 2, 4), (1, 0, 2, 2), (0, 1, 1, 2)]
@@ -79,6 +81,18 @@ def pillow_array(image):
     return as_hwc(array)
 
 
+def webp_chunks(path):
+    """The four-character names of a WebP file's RIFF chunks, in order (VP8 lossy, VP8L lossless)."""
+    with open(path, "rb") as file:
+        data = file.read()
+    names, offset = [], 12
+    while offset + 8 <= len(data):
+        names.append(data[offset:offset + 4])
+        size = struct.unpack("<I", data[offset + 4:offset + 8])[0]
+        offset += 8 + size + (size & 1)
+    return names
+
+
 def decode(path):
     """(array, properties) of an image file, by the decoder that keeps every bit."""
     with open(path, "rb") as file:
@@ -102,6 +116,8 @@ def decode(path):
             if page.bitspersample == 16 and page.samplesperpixel > 1:
                 properties["decoder"] = "tifffile"
                 return as_hwc(page.asarray()), properties
+    if head[:4] == b"RIFF" and head[8:12] == b"WEBP":
+        properties["webp_lossless"] = b"VP8L" in webp_chunks(path)
     with Image.open(path) as image:
         image.load()
         properties.update(
@@ -282,6 +298,49 @@ class Fixtures:
         tifffile.imwrite(self.path("tiff_float.tif"), self.rng.random((8, 8), dtype=np.float32))
         self.unsupported.append("tiff_float.tif")
 
+    def webp(self):
+        for name, channels in [("rgb", 3), ("rgba", 4)]:
+            data = self.noise(23, 37, channels)
+            self.save(data, f"webp_{name}_lossless.webp", lossless=True, exact=True)
+            self.add(f"webp_{name}_lossless", f"webp_{name}_lossless.webp", data)
+        smooth = np.linspace(0, 255, 41 * 29 * 3).reshape(29, 41, 3).astype(np.uint8)
+        self.save(smooth, "webp_rgb_lossy.webp", quality=80)
+        self.add("webp_rgb_lossy", "webp_rgb_lossy.webp")
+        self.save(self.noise(29, 41, 4), "webp_rgba_lossy.webp", quality=90)
+        self.add("webp_rgba_lossy", "webp_rgba_lossy.webp")
+        # Pillow stores gray as RGB.
+        self.save(self.noise(23, 37, 1), "webp_gray.webp", lossless=True)
+        self.add("webp_gray", "webp_gray.webp")
+        icc = large_profile(self.rng)
+        self.save(self.noise(23, 37, 3), "webp_icc.webp", lossless=True, icc_profile=icc)
+        self.add("webp_icc", "webp_icc.webp", icc=icc)
+        for orientation in (3, 6):
+            exif = Image.Exif()
+            exif[0x0112] = orientation
+            self.save(self.noise(23, 37, 3), f"webp_orientation{orientation}.webp", lossless=True, exif=exif)
+            self.add(f"webp_orientation{orientation}", f"webp_orientation{orientation}.webp", orientation=orientation)
+        frames = [Image.fromarray(self.noise(16, 16, 3)) for _ in range(2)]
+        frames[0].save(self.path("webp_animated.webp"), save_all=True, append_images=frames[1:], lossless=True)
+        self.unsupported.append("webp_animated.webp")
+
+    def avif(self):
+        # Pillow's own libavif and AV1 decoder; its YUV to RGB conversion may round differently.
+        for name, channels, options in [("rgb", 3, {"quality": 90}), ("rgba", 4, {"quality": 90}),
+                                        ("rgb444", 3, {"quality": 95, "subsampling": "4:4:4"}),
+                                        ("q100", 3, {"quality": 100, "subsampling": "4:4:4"})]:
+            self.save(self.noise(23, 37, channels), f"avif_{name}.avif", **options)
+            self.add(f"avif_{name}", f"avif_{name}.avif", tolerance=AVIF_TOLERANCE)
+        icc = srgb_profile()
+        self.save(self.noise(23, 37, 3), "avif_icc.avif", icc_profile=icc)
+        self.add("avif_icc", "avif_icc.avif", tolerance=AVIF_TOLERANCE, icc=icc)
+        # Pillow stores orientation as AVIF's rotation and mirror transforms.
+        for orientation in (3, 5, 6, 7):
+            exif = Image.Exif()
+            exif[0x0112] = orientation
+            self.save(self.noise(24, 40, 3), f"avif_orientation{orientation}.avif", exif=exif)
+            self.add(f"avif_orientation{orientation}", f"avif_orientation{orientation}.avif", tolerance=AVIF_TOLERANCE,
+                     orientation=orientation)
+
     def plane(self):
         """A region reaching past two edges of png_rgb8, channel 1, edge pixels repeated."""
         source = np.load(self.path("png_rgb8.npy"))
@@ -297,6 +356,8 @@ def make(folder):
     fixtures.png()
     fixtures.jpeg()
     fixtures.tiff()
+    fixtures.webp()
+    fixtures.avif()
     fixtures.plane()
     with open(os.path.join(folder, "cases.json"), "w") as out:
         json.dump(fixtures.cases, out, indent=1)

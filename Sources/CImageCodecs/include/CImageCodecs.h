@@ -1,4 +1,4 @@
-// A small C interface to libpng, libjpeg-turbo and libtiff for the Swift target ImageIO.
+// A small C interface to libpng, libjpeg-turbo, libtiff, libwebp and libavif for the Swift target ImageIO.
 //
 // libpng and libjpeg report errors by longjmp, which Swift cannot survive, so every library call
 // happens inside these functions, under setjmp; libtiff's messages go to per-file handlers. Each
@@ -22,6 +22,9 @@ typedef enum ic_format {
     IC_FORMAT_PNG = 1,
     IC_FORMAT_JPEG = 2,
     IC_FORMAT_TIFF = 3,
+    IC_FORMAT_WEBP = 4,
+    /// Read only.
+    IC_FORMAT_AVIF = 5,
 } ic_format;
 
 /// What went wrong, so the Swift side can name the cause.
@@ -53,7 +56,8 @@ typedef struct ic_info {
     uint32_t channels;
     /// 8 or 16.
     uint32_t bit_depth;
-    /// TIFF's orientation tag (1…8); 0 where the format keeps orientation in EXIF instead.
+    /// TIFF's orientation tag, or AVIF's rotation and mirror as that tag's value (1…8); 0 where the
+    /// format keeps orientation in EXIF instead.
     uint32_t orientation;
     const uint8_t *icc;
     size_t icc_length;
@@ -111,6 +115,10 @@ typedef struct ic_write_options {
     /// TIFF: 64-bit offsets ("w8"), needed past 4 GiB.
     int tiff_big;
     ic_tiff_compression tiff_compression;
+    /// WebP: lossless, or lossy at webp_quality (0…100). Rows are kept until finish (libwebp
+    /// encodes whole pictures); gray is stored as RGB.
+    int webp_lossless;
+    int webp_quality;
     const uint8_t *icc;
     size_t icc_length;
 } ic_write_options;

@@ -25,6 +25,8 @@ final class Decoder {
         case .png: codec = IC_FORMAT_PNG
         case .jpeg: codec = IC_FORMAT_JPEG
         case .tiff: codec = IC_FORMAT_TIFF
+        case .webp: codec = IC_FORMAT_WEBP
+        case .avif: codec = IC_FORMAT_AVIF
         }
         guard let reader = ic_reader_open(codec, path, &info, &error) else { throw CodecFailure(error) }
         self.reader = reader

@@ -7,7 +7,7 @@ import Foundation
 final class Encoder {
     private let writer: OpaquePointer
 
-    /// Creates `path` and writes the header. `layout` is the stored layout (8-bit for JPEG).
+    /// Creates `path` and writes the header. `layout` is the stored layout (8-bit for JPEG and WebP).
     init(path: String, format: ImageFormat, width: Int, height: Int, layout: PixelLayout, options: ImageWriteOptions,
          bigTIFF: Bool) throws(CodecFailure)
     {
@@ -16,6 +16,8 @@ final class Encoder {
         case .png: settings.format = IC_FORMAT_PNG
         case .jpeg: settings.format = IC_FORMAT_JPEG
         case .tiff: settings.format = IC_FORMAT_TIFF
+        case .webp: settings.format = IC_FORMAT_WEBP
+        case .avif: settings.format = IC_FORMAT_AVIF  // refused: ImageWriter checks isWritable first
         }
         settings.width = UInt32(width)
         settings.height = UInt32(height)
@@ -26,6 +28,8 @@ final class Encoder {
         settings.png_interlaced = options.pngInterlaced ? 1 : 0
         settings.tiff_tiled = options.tiffTiled ? 1 : 0
         settings.tiff_big = bigTIFF ? 1 : 0
+        settings.webp_lossless = options.webpLossless ? 1 : 0
+        settings.webp_quality = Int32(options.webpQuality)
         switch options.tiffCompression {
         case .none: settings.tiff_compression = IC_TIFF_NONE
         case .lzw: settings.tiff_compression = IC_TIFF_LZW

@@ -40,7 +40,7 @@ public enum ImageIOError: Error, CustomStringConvertible, Equatable, Sendable {
         case .fileNotFound(let path): "\(path): no such file"
         case .unreadable(let path, let reason): "\(path): cannot read the file: \(reason)"
         case .emptyFile(let path): "\(path): the file is empty"
-        case .unknownFormat(let path): "\(path): not a PNG, JPEG or TIFF file (unrecognised first bytes)"
+        case .unknownFormat(let path): "\(path): not a PNG, JPEG, TIFF, WebP or AVIF file (unrecognised first bytes)"
         case .truncated(let path, let reason): "\(path): the file is truncated: \(reason)"
         case .corrupt(let path, let reason): "\(path): corrupt image data: \(reason)"
         case .unsupported(let path, let reason): "\(path): unsupported: \(reason)"

@@ -12,9 +12,9 @@ public struct ImageInfo: Sendable, Hashable {
     public var layout: PixelLayout
     /// The format recognised from the file's first bytes (not from its extension).
     public var format: ImageFormat
-    /// The embedded ICC profile's bytes (PNG iCCP, JPEG APP2 chunks joined, TIFF tag 34675).
+    /// The embedded ICC profile's bytes (PNG iCCP, JPEG APP2 chunks joined, TIFF tag 34675, WebP ICCP).
     public var iccProfile: Data?
-    /// The EXIF (JPEG, PNG) or TIFF orientation, 1…8 (1 when absent or invalid). The reader has
+    /// The EXIF (JPEG, PNG, WebP) or TIFF orientation, 1…8 (1 when absent or invalid). The reader has
     /// already applied it, so the pixels of a read ``Image`` are upright.
     public var orientation: Int
 

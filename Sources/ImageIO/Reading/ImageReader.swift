@@ -1,6 +1,6 @@
 public import Foundation
 
-/// Reads PNG, JPEG and TIFF files, recognised by their first bytes whatever their extension.
+/// Reads PNG, JPEG, TIFF, WebP and AVIF files, recognised by their first bytes whatever their extension.
 ///
 /// Every variant decodes to 1–4 interleaved channels of 8 or 16 bits: palettes expand to RGB or
 /// RGBA, gray below 8 bits widens to 8, and the EXIF or TIFF orientation is applied so the pixels

@@ -8,7 +8,8 @@ public import Foundation
 /// image's coefficients, about as much memory as its pixels); striped TIFF with interleaved
 /// samples (or one) and no JPEG compression. Any other file is decoded whole when the reader
 /// opens, as `read` does, and its rows handed out from memory: interlaced PNG, a PNG whose EXIF
-/// chunk follows its pixels, tiled, planar or JPEG-compressed TIFF, and any image whose EXIF or
+/// chunk follows its pixels, tiled, planar or JPEG-compressed TIFF, WebP and AVIF (their
+/// libraries decode whole pictures), and any image whose EXIF or
 /// TIFF orientation is not 1 (turning or flipping needs every row). ``isStreaming`` tells which.
 ///
 /// ```swift

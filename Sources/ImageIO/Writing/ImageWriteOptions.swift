@@ -16,8 +16,8 @@ public struct ImageWriteOptions: Sendable, Hashable {
     /// Progressive JPEG. libjpeg keeps the whole image's coefficients in memory until the end,
     /// about 2 bytes a sample, so streaming rows no longer bounds memory.
     public var progressiveJPEG: Bool
-    /// Stored in the file (PNG iCCP, JPEG APP2 chunks, TIFF tag 34675). libpng validates profiles
-    /// and leaves out one it finds malformed; JPEG and TIFF store the bytes as given.
+    /// Stored in the file (PNG iCCP, JPEG APP2 chunks, TIFF tag 34675, WebP ICCP chunk). libpng
+    /// validates profiles and leaves out one it finds malformed; the others store the bytes as given.
     public var iccProfile: Data?
     /// Adam7-interlaced PNG. Every pass needs every row, so the writer keeps the image until
     /// ``ImageWriter/finish()`` and compresses it there on one thread (libpng's).
@@ -28,10 +28,17 @@ public struct ImageWriteOptions: Sendable, Hashable {
     /// Write BigTIFF even when the image would fit a classic TIFF (which ImageWriter otherwise
     /// chooses automatically, by the size the file could reach).
     public var forceBigTIFF: Bool
+    /// Lossy WebP quality, 0…100 (libwebp's scale; 90 keeps upscaled detail at about a tenth of
+    /// a PNG's size).
+    public var webpQuality: Int
+    /// Lossless WebP (``webpQuality`` is then ignored); the colour of fully transparent pixels is
+    /// kept too, so the file decodes to exactly the samples written.
+    public var webpLossless: Bool
 
     public init(
         jpegQuality: Int = 92, progressiveJPEG: Bool = false, iccProfile: Data? = nil, pngInterlaced: Bool = false,
-        tiffTiled: Bool = false, tiffCompression: TIFFCompression = .none, forceBigTIFF: Bool = false
+        tiffTiled: Bool = false, tiffCompression: TIFFCompression = .none, forceBigTIFF: Bool = false,
+        webpQuality: Int = 90, webpLossless: Bool = false
     ) {
         self.jpegQuality = jpegQuality
         self.progressiveJPEG = progressiveJPEG
@@ -40,5 +47,7 @@ public struct ImageWriteOptions: Sendable, Hashable {
         self.tiffTiled = tiffTiled
         self.tiffCompression = tiffCompression
         self.forceBigTIFF = forceBigTIFF
+        self.webpQuality = webpQuality
+        self.webpLossless = webpLossless
     }
 }

@@ -2,17 +2,31 @@
 extension ImageWriter {
     /// JPEG's largest side (libjpeg's JPEG_MAX_DIMENSION).
     static let jpegMaximumSide = 65500
+    /// WebP's largest side (14-bit sizes in its bitstreams).
+    static let webpMaximumSide = 16383
 
     static func validate(
         format: ImageFormat, width: Int, height: Int, layout: PixelLayout, options: ImageWriteOptions, path: String
     ) throws(ImageIOError) {
+        guard format.isWritable else {
+            throw .unsupported(path: path, reason: "\(format.rawValue.uppercased()) is read only here; write png, jpg, tif or webp")
+        }
         guard layout.isSupported else {
             throw .unsupported(path: path, reason: "\(layout.channels) channels of \(layout.bitDepth) bits")
         }
         guard width > 0, height > 0, width <= Int(UInt32.max), height <= Int(UInt32.max) else {
             throw .invalidUse(path: path, reason: "size \(width)×\(height)")
         }
-        guard format == .jpeg else { return }
+        switch format {
+        case .jpeg: try validateJPEG(width: width, height: height, layout: layout, options: options, path: path)
+        case .webp: try validateWebP(width: width, height: height, options: options, path: path)
+        case .png, .tiff, .avif: break
+        }
+    }
+
+    private static func validateJPEG(
+        width: Int, height: Int, layout: PixelLayout, options: ImageWriteOptions, path: String
+    ) throws(ImageIOError) {
         guard !layout.hasAlpha else {
             throw .unsupported(path: path, reason: "JPEG has no alpha channel; write PNG or TIFF to keep it")
         }
@@ -21,6 +35,18 @@ extension ImageWriter {
         }
         guard (1...100).contains(options.jpegQuality) else {
             throw .invalidUse(path: path, reason: "JPEG quality \(options.jpegQuality) is outside 1…100")
+        }
+    }
+
+    private static func validateWebP(width: Int, height: Int, options: ImageWriteOptions, path: String)
+        throws(ImageIOError)
+    {
+        guard width <= webpMaximumSide, height <= webpMaximumSide else {
+            throw .unsupported(
+                path: path, reason: "WebP allows at most \(webpMaximumSide) pixels a side; write PNG or TIFF for \(width)×\(height)")
+        }
+        guard (0...100).contains(options.webpQuality) else {
+            throw .invalidUse(path: path, reason: "WebP quality \(options.webpQuality) is outside 0…100")
         }
     }
 

@@ -70,7 +70,7 @@ enum CalibrationInputs {
         }
     }
 
-    /// The PNG, JPEG and TIFF files in `folder`, sorted by name.
+    /// The PNG, JPEG, TIFF and WebP files in `folder`, sorted by name.
     static func imageFiles(in folder: URL) -> [URL] {
         let names = (try? FileManager.default.contentsOfDirectory(atPath: folder.path)) ?? []
         return names.sorted().filter { ImageFormat(pathExtension: ($0 as NSString).pathExtension) != nil }

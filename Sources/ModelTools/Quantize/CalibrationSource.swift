@@ -3,7 +3,7 @@ public import Foundation
 /// Where calibration inputs come from: real images through the model's own pre-processing, or
 /// seeded random tensors.
 public enum CalibrationSource: Sendable, Hashable, CustomStringConvertible {
-    /// Every PNG, JPEG and TIFF image in a folder.
+    /// Every PNG, JPEG, TIFF and WebP image in a folder.
     case images(URL)
     /// These image files (a folder split by ``heldBack()``).
     case imageFiles([URL])

@@ -33,7 +33,7 @@ public enum QuantizeError: Error, Sendable, Equatable, CustomStringConvertible {
     public var description: String {
         switch self {
         case .noCalibrationData(let given):
-            "no calibration data in '\(given)': give a folder of PNG, JPEG or TIFF images, or random:N for N random inputs"
+            "no calibration data in '\(given)': give a folder of PNG, JPEG, TIFF or WebP images, or random:N for N random inputs"
         case .unreadableImage(let path, let reason): "calibration image \(path) cannot be read: \(reason)"
         case .imagesNeedImageInput(let reason):
             "calibration images need a model with one N×C×H×W float input: \(reason) (use --calibration random:N)"

@@ -34,7 +34,7 @@ struct BenchUpscale: AsyncParsableCommand {
     @Option(help: "Use only this library: onnxruntime, openvino or reference.")
     var library: String?
 
-    @Option(help: "The pipeline's output format: png, jpg or tif.")
+    @Option(help: "The pipeline's output format: png, jpg, tif or webp.")
     var format = "png"
 
     @Option(help: "Sessions on the device, as `tessera upscale --sessions` (the bare run uses the first).")
@@ -50,7 +50,9 @@ struct BenchUpscale: AsyncParsableCommand {
         try LibraryNames.validate(library)
         if `repeat` < 1 { throw ValidationError("--repeat must be at least 1") }
         if sessions < 1 { throw ValidationError("--sessions must be at least 1") }
-        if ImageFormat(pathExtension: format) == nil { throw ValidationError("--format must be png, jpg or tif") }
+        if ImageFormat(pathExtension: format)?.isWritable != true {
+            throw ValidationError("--format must be png, jpg, tif or webp")
+        }
     }
 
     struct Result: Encodable {

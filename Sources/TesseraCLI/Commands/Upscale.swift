@@ -13,7 +13,8 @@ struct Upscale: AsyncParsableCommand {
             library each device runs fastest, as `tessera check` and the selection policy \
             decide), and stitches the result without seams, writing the output in row bands so \
             even a 32000×32000 result never sits whole in memory. A device that fails hands its \
-            tiles to the others. The output format follows the extension (.png, .jpg, .tif); \
+            tiles to the others. The output format follows the extension (.png, .jpg, .tif, \
+            .webp); --quality sets JPEG's and lossy WebP's quality, --lossless makes WebP lossless; \
             alpha is upscaled too, the ICC profile carried over, and the output is written to a \
             temporary file that replaces the target only when complete, so Ctrl-C leaves nothing.
 
@@ -36,13 +37,14 @@ struct Upscale: AsyncParsableCommand {
               tessera upscale photo.jpg -o photo-x4.png
               tessera upscale photo.jpg -o preview.png --region 1200,800,256,256
               tessera upscale photo.jpg -o photo-x4.png --precision fast --explain
+              tessera upscale photo.png -o photo-x4.webp --quality 85
               tessera upscale shoot/ -o shoot-x4/ --format tif --bits 16
               tessera upscale scan.png -o out.png --model realesr-animevideov3-x4 --model denoise.json --tta
               tessera upscale photo.png -o out.png --json | jq -c 'select(.event == "done")'
             """
     )
 
-    @Argument(help: ArgumentHelp("Images (.png, .jpg, .tif) or folders of them.", valueName: "input"))
+    @Argument(help: ArgumentHelp("Images (.png, .jpg, .tif, .webp, .avif) or folders of them.", valueName: "input"))
     var inputs: [String]
 
     @Option(name: [.short, .long], help: "The output file (one input) or folder (several inputs or a folder).")
@@ -92,13 +94,16 @@ struct Upscale: AsyncParsableCommand {
     @Option(help: "Sessions per device, run side by side; on a CPU they divide its threads between them.")
     var sessions = 1
 
-    @Option(help: "Output format for folder outputs: png, jpg or tif (default: the input's).")
+    @Option(help: "Output format for folder outputs: png, jpg, tif or webp (default: the input's; PNG for AVIF).")
     var format: String?
 
-    @Option(help: "JPEG quality, 1–100.")
-    var quality = 92
+    @Option(help: "JPEG or lossy WebP quality, 1–100 (default: 92 for JPEG, 90 for WebP).")
+    var quality: Int?
 
-    @Option(help: "Output bits per sample: 8 or 16 (default: the input's; JPEG is always 8).")
+    @Flag(help: "Write WebP lossless (larger files, exact samples).")
+    var lossless = false
+
+    @Option(help: "Output bits per sample: 8 or 16 (default: the input's; JPEG and WebP are always 8).")
     var bits: Int?
 
     @Option(help: "Refuse inputs whose header claims more pixels than this (guards against decompression bombs).")
@@ -120,10 +125,12 @@ struct Upscale: AsyncParsableCommand {
         if let threads, threads < 1 { throw ValidationError("--threads must be at least 1") }
         if sessions < 1 { throw ValidationError("--sessions must be at least 1") }
         if !minimumPSNR.isFinite || minimumPSNR < 0 { throw ValidationError("--min-psnr must be a number of dB, 0 or more") }
-        if !(1...100).contains(quality) { throw ValidationError("--quality must be between 1 and 100") }
+        if let quality, !(1...100).contains(quality) { throw ValidationError("--quality must be between 1 and 100") }
         if let bits, bits != 8, bits != 16 { throw ValidationError("--bits must be 8 or 16") }
         if maxPixels < 1 { throw ValidationError("--max-pixels must be at least 1") }
-        if let format, ImageFormat(pathExtension: format) == nil { throw ValidationError("--format must be png, jpg or tif") }
+        if let format, ImageFormat(pathExtension: format)?.isWritable != true {
+            throw ValidationError("--format must be png, jpg, tif or webp")
+        }
         try LibraryNames.validate(library)
     }
 
@@ -182,7 +189,11 @@ struct Upscale: AsyncParsableCommand {
         options.minimumPSNR = minimumPSNR
         options.session = SessionOptions(threads: threads, precision: precision, cacheDirectory: Cache.directory)
         options.bitDepth = bits
-        options.write.jpegQuality = quality
+        if let quality {
+            options.write.jpegQuality = quality
+            options.write.webpQuality = quality
+        }
+        options.write.webpLossless = lossless
         return options
     }
 }

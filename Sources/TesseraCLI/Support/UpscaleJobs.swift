@@ -30,7 +30,7 @@ enum UpscaleJobs {
                 files.append(URL(fileURLWithPath: input))
             }
         }
-        guard !files.isEmpty else { throw CLIError("no images (.png, .jpg, .tif) found in \(inputs.joined(separator: ", "))") }
+        guard !files.isEmpty else { throw CLIError("no images (.png, .jpg, .tif, .webp, .avif) found in \(inputs.joined(separator: ", "))") }
         let target = URL(fileURLWithPath: output)
         let singleFile = files.count == 1 && !sawFolder && ImageFormat(pathExtension: target.pathExtension) != nil
         if singleFile {
@@ -42,7 +42,8 @@ enum UpscaleJobs {
         }
         var seen = Set<String>()
         return try files.map { file in
-            let ext = format ?? file.pathExtension
+            // A read-only input format (AVIF) is written as PNG unless --format says otherwise.
+            let ext = format ?? (ImageFormat(pathExtension: file.pathExtension)?.isWritable == false ? "png" : file.pathExtension)
             let destination = target.appendingPathComponent(file.deletingPathExtension().lastPathComponent).appendingPathExtension(ext)
             guard seen.insert(destination.path).inserted else {
                 throw CLIError("\(file.path): another input also writes \(destination.path); rename one of them")

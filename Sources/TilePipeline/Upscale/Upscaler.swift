@@ -184,7 +184,7 @@ public struct Upscaler: Sendable {
         let scheduler = TileScheduler(workers: workers, batchSize: options.batch)
         let source = ImageBandSource(reader: reader, channels: modelChannels, plan: plan, rowsAhead: scheduler.rowsAhead)
         let format = ImageFormat(pathExtension: output.pathExtension)
-        let depth = format == .jpeg ? 8 : options.bitDepth ?? info.layout.bitDepth
+        let depth = format?.holds16Bit == false ? 8 : options.bitDepth ?? info.layout.bitDepth
         let writer = try ImageWriter(
             url: output, width: plan.outputWidth, height: plan.outputHeight,
             layout: UpscaleSink.outputLayout(for: info.layout, bitDepth: depth), format: format,

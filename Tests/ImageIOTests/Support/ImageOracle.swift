@@ -3,8 +3,8 @@ import ImageIO
 import Testing
 import TesseraTestSupport
 
-/// Tests/Oracles/pillow_images.py: Pillow (OpenCV and tifffile where Pillow drops bits) as the
-/// independent writer of what ImageIO reads and reader of what it writes.
+/// Tests/Oracles/pillow_images.py: Pillow (OpenCV and tifffile where Pillow drops bits; its wheel's
+/// own libwebp for WebP) as the independent writer of what ImageIO reads and reader of what it writes.
 enum ImageOracle {
     static let script = "Tests/Oracles/pillow_images.py"
 
@@ -76,6 +76,7 @@ enum ImageOracle {
         var tiled: Bool?
         var compression: String?
         var bits: Int?
+        var webp_lossless: Bool?
     }
 
     /// One file to check against a reference .npy (integers, or floats to quantize to `quantize` bits).
