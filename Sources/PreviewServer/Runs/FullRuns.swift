@@ -15,14 +15,16 @@ actor FullRuns {
         self.results = results
     }
 
-    /// Starts upscaling image `imageID` whole with `settings`; the result keeps the input's format.
+    /// Starts upscaling image `imageID` whole with `settings`; the result keeps the input's format
+    /// where Tessera writes it (an AVIF input gives a PNG).
     func start(imageID: String, settings: RunSettings) async throws -> RunStatus {
         let (image, input) = try await library.file(imageID)
         let ext =
             switch ImageFormat(rawValue: image.format) {
             case .jpeg: "jpg"
             case .tiff: "tif"
-            case .png, nil: "png"
+            case .webp: "webp"
+            case .png, .avif, nil: "png"
             }
         let (resultID, output) = await results.reserve(extension: ext)
         let run = FullRun(RunStatus(id: UUID().uuidString.lowercased(), image: image.name))
