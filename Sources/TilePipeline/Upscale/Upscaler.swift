@@ -55,8 +55,8 @@ public struct Upscaler: Sendable {
         let devices = try UpscaleStage.commonDevices(stages, allDevices: options.allDevices)
         var workers: [TileWorker] = []
         var explanation = stages.flatMap(\.explanation)
-        let sessions = max(1, options.sessionsPerDevice)
         for device in devices {
+            let sessions = max(1, device.kind == .remote ? options.requestsPerEndpoint : options.sessionsPerDevice)
             let sessionOptions = sessionOptions(on: device, options)
             do {
                 for index in 0..<sessions {
@@ -71,7 +71,7 @@ public struct Upscaler: Sendable {
                 let threads = sessionOptions.threads.map { ", \($0) threads each" } ?? ""
                 explanation.append(
                     "worker: \(device.id) \(stages.map { $0.label(on: device) }.joined(separator: " → ")) (\(device.name))"
-                        + (sessions > 1 ? ", \(sessions) sessions\(threads)" : ""))
+                        + (sessions > 1 ? ", \(sessions) \(device.kind == .remote ? "requests in flight" : "sessions\(threads)")" : ""))
             } catch {
                 log("\(device.id) could not load the model, skipped: \(error)")
             }
