@@ -90,8 +90,10 @@ let package = Package(
         .target(
             name: "RemoteBackend",
             dependencies: [
-                "InferenceProtocol", "InferenceRuntime", "ONNXModel", "TensorCore", asyncHTTPClient, nioCore, nioHTTP1,
+                "InferenceProtocol", "InferenceRuntime", "ONNXModel", "TensorCore", asyncHTTPClient, nioCore, nioHTTP1, grpcCore,
+                grpcTransport, grpcProtobuf, swiftProtobuf,
             ],
+            exclude: ["Generated/README.md"],
             swiftSettings: swiftSettings
         ),
         // `tessera serve`: the protocol's server side, over sessions the caller opens.

@@ -64,7 +64,7 @@ public struct RemoteBackend: Backend {
     private static func client(for endpoint: RemoteEndpoint) throws(RemoteError) -> any InferenceClient {
         switch endpoint.transport {
         case .rest: RESTClient(endpoint: endpoint)
-        case .grpc: throw .invalidEndpoint(url: endpoint.description, reason: "gRPC is not built in yet")
+        case .grpc: try GRPCClient(endpoint: endpoint)
         }
     }
 

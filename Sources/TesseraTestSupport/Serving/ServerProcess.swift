@@ -89,15 +89,34 @@ public final class ServerProcess: Sendable {
     /// What the server printed so far.
     public var log: String { (try? String(contentsOf: logFile, encoding: .utf8)) ?? "" }
 
-    /// Kills the server with SIGKILL and waits for it to exit.
+    /// Kills the server and its child processes with SIGKILL and waits for it to exit.
+    ///
+    /// The children too: Triton's Python-backend stubs are forked from it and inherit its
+    /// listening sockets, so a server killed alone would go on accepting connections that
+    /// nobody answers.
     public func kill() {
         guard process.isRunning else { return }
+        let children = Self.children(of: process.processIdentifier)
         // SIGKILL: a child of Foundation's Process may inherit a mask that blocks SIGTERM.
         _ = Glibc.kill(process.processIdentifier, SIGKILL)
+        for child in children { _ = Glibc.kill(child, SIGKILL) }
         // Reaped here rather than by `waitUntilExit`, which was seen to wait forever for a killed
         // tritonserver (its Python-backend stubs outlive it for a moment).
         var status: Int32 = 0
         while waitpid(process.processIdentifier, &status, 0) == -1, errno == EINTR {}
+    }
+
+    /// The processes whose parent is `pid`, from `/proc/PID/stat` (its fourth field).
+    private static func children(of pid: Int32) -> [Int32] {
+        let entries = (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []
+        return entries.compactMap { entry -> Int32? in
+            guard let child = Int32(entry), let stat = try? String(contentsOfFile: "/proc/\(entry)/stat", encoding: .utf8),
+                let close = stat.lastIndex(of: ")")
+            else { return nil }
+            // After the command name in parentheses: state, then the parent's pid.
+            let fields = stat[stat.index(after: close)...].split(separator: " ")
+            return fields.count > 1 && Int32(fields[1]) == pid ? child : nil
+        }
     }
 
     private static func createEmpty(_ url: URL) throws -> URL {
