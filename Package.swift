@@ -13,6 +13,11 @@ let argumentParser: Target.Dependency = .product(name: "ArgumentParser", package
 let swiftProtobuf: Target.Dependency = .product(name: "SwiftProtobuf", package: "swift-protobuf")
 let heapModule: Target.Dependency = .product(name: "HeapModule", package: "swift-collections")
 let crypto: Target.Dependency = .product(name: "Crypto", package: "swift-crypto")
+let asyncHTTPClient: Target.Dependency = .product(name: "AsyncHTTPClient", package: "async-http-client")
+let nioCore: Target.Dependency = .product(name: "NIOCore", package: "swift-nio")
+let nioHTTP1: Target.Dependency = .product(name: "NIOHTTP1", package: "swift-nio")
+let grpcCore: Target.Dependency = .product(name: "GRPCCore", package: "grpc-swift-2")
+let grpcTransport: Target.Dependency = .product(name: "GRPCNIOTransportHTTP2", package: "grpc-swift-nio-transport")
 let hummingbird: Target.Dependency = .product(name: "Hummingbird", package: "hummingbird")
 let httpTypes: Target.Dependency = .product(name: "HTTPTypes", package: "swift-http-types")
 let logging: Target.Dependency = .product(name: "Logging", package: "swift-log")
@@ -37,6 +42,9 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        .package(url: "https://github.com/grpc/grpc-swift-2", from: "2.4.3"),
+        .package(url: "https://github.com/grpc/grpc-swift-nio-transport", from: "2.9.2"),
     ],
     targets: [
         // Core library
@@ -75,6 +83,24 @@ let package = Package(
         .target(
             name: "ReferenceEngine", dependencies: ["InferenceRuntime", "ONNXModel", "TensorCore", "CTesseraKernels"],
             swiftSettings: swiftSettings),
+        // Inference servers over the Open Inference Protocol (KServe v2): its messages (shared by
+        // the client and `tessera serve`), then the client as a backend with a device per endpoint.
+        .target(name: "InferenceProtocol", dependencies: ["TensorCore"], swiftSettings: swiftSettings),
+        .target(
+            name: "RemoteBackend",
+            dependencies: [
+                "InferenceProtocol", "InferenceRuntime", "ONNXModel", "TensorCore", asyncHTTPClient, nioCore, nioHTTP1, grpcCore,
+                grpcTransport, swiftProtobuf,
+            ],
+            exclude: ["Generated/README.md"],
+            swiftSettings: swiftSettings
+        ),
+        // `tessera serve`: the protocol's server side, over sessions the caller opens.
+        .target(
+            name: "InferenceServer",
+            dependencies: ["InferenceProtocol", "InferenceRuntime", "TensorCore", hummingbird, httpTypes, nioCore, logging],
+            swiftSettings: swiftSettings
+        ),
         .target(
             name: "Conformance",
             dependencies: ["InferenceRuntime", "ONNXModel", "TensorCore"],
@@ -84,6 +110,7 @@ let package = Package(
             name: "Tessera",
             dependencies: [
                 "InferenceRuntime", "ONNXModel", "TensorCore", "ONNXRuntimeBackend", "OpenVINOBackend", "ReferenceEngine",
+                "RemoteBackend",
             ],
             swiftSettings: swiftSettings
         ),
@@ -126,7 +153,9 @@ let package = Package(
         // Tools
         .executableTarget(
             name: "TesseraCLI",
-            dependencies: ["Tessera", "Conformance", "ModelTools", "TilePipeline", "ImageIO", "PreviewServer", argumentParser],
+            dependencies: [
+                "Tessera", "Conformance", "ModelTools", "TilePipeline", "ImageIO", "PreviewServer", "InferenceServer", argumentParser,
+            ],
             swiftSettings: swiftSettings
         ),
 
@@ -154,6 +183,11 @@ let package = Package(
         .testTarget(
             name: "OpenVINOBackendTests",
             dependencies: ["OpenVINOBackend", "ONNXModel", "TesseraTestSupport"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "RemoteBackendTests",
+            dependencies: ["RemoteBackend", "ONNXRuntimeBackend", "ONNXModel", "TilePipeline", "TesseraTestSupport"],
             swiftSettings: swiftSettings
         ),
         .testTarget(
@@ -186,7 +220,7 @@ let package = Package(
         ),
         .testTarget(
             name: "TesseraCLITests",
-            dependencies: ["ONNXModel", "TesseraTestSupport"],
+            dependencies: ["ONNXModel", "RemoteBackend", "ONNXRuntimeBackend", "TesseraTestSupport"],
             swiftSettings: swiftSettings
         ),
     ]

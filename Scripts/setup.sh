@@ -6,7 +6,8 @@
 #   Scripts/setup.sh --deps     install and generate fixtures only (what the test command uses),
 #                               the current ONNX node cases among them
 #
-# Installs Debian packages with apt-get (needs root) and Python wheels into ./.venv.
+# Installs Debian packages with apt-get (needs root) and Python wheels into ./.venv, and the
+# inference servers the remote backend's tests start into ./.venv-serving.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 deps_only=false
@@ -15,8 +16,8 @@ deps_only=false
 # libopenblas0-pthread: only Benchmarks/reference_engine.sh's comparison loads it. chromium and
 # chromium-driver: the browser tests of `tessera preview` (selenium drives them) and
 # Scripts/preview-screenshots.sh.
-apt_packages=(libonnx-testdata python3-venv locales pkg-config libpng-dev libjpeg62-turbo-dev libtiff-dev libwebp-dev libavif-dev
-    libopenblas0-pthread chromium chromium-driver)
+apt_packages=(libonnx-testdata python3 python3-venv locales pkg-config libpng-dev libjpeg62-turbo-dev libtiff-dev libwebp-dev
+    libavif-dev libopenblas0-pthread chromium chromium-driver)
 missing=()
 for p in "${apt_packages[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
@@ -57,6 +58,24 @@ missing_wheels=$(comm -13 <(.venv/bin/python -m pip freeze 2>/dev/null | normali
 if [ -n "$missing_wheels" ]; then
     echo "==> pip install -r $requirements"
     .venv/bin/python -m pip install -q --disable-pip-version-check -r "$requirements"
+fi
+
+# The serving venv for the remote backend's tests (requirements-serving.txt): from Debian's own
+# interpreter, because Triton's Python-backend stub loads that libpython, never pyenv's.
+debian_python=$(/usr/bin/python3 -c 'import sys; print(f"{sys.version_info[0]}.{sys.version_info[1]}")')
+if ! dpkg-query -W -f='${Status}' "libpython$debian_python" 2>/dev/null | grep -q "install ok installed"; then
+    echo "==> apt-get install libpython$debian_python"
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "libpython$debian_python" >/dev/null
+fi
+if [ ! -x .venv-serving/bin/python ]; then
+    echo "==> creating .venv-serving from /usr/bin/python3"
+    /usr/bin/python3 -m venv .venv-serving
+fi
+missing_serving=$(comm -13 <(.venv-serving/bin/python -m pip freeze 2>/dev/null | normalize) <(grep -v '^#' requirements-serving.txt | normalize))
+if [ -n "$missing_serving" ]; then
+    echo "==> pip install -r requirements-serving.txt (into .venv-serving)"
+    .venv-serving/bin/python -m pip install -q --disable-pip-version-check -r requirements-serving.txt
 fi
 
 echo "==> generating fixtures"

@@ -137,6 +137,7 @@ public final class OVBackend: Backend {
             case .cpu: Self.systemMemoryBytes()
             case .gpu: core.property("GPU_DEVICE_TOTAL_MEM_SIZE", device: name).flatMap { Int64($0) }
             case .npu: core.property("NPU_DEVICE_TOTAL_MEM_SIZE", device: name).flatMap { Int64($0) }
+            case .remote: nil
             }
         // OpenVINO's GPU and NPU plugins drive Intel hardware only; a CPU names its maker.
         let vendor =

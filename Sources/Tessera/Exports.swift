@@ -2,3 +2,4 @@
 @_exported public import InferenceRuntime
 @_exported public import ONNXModel
 @_exported public import TensorCore
+@_exported public import RemoteBackend

@@ -13,7 +13,10 @@ struct TesseraCommand: AsyncParsableCommand {
             output on stdout; see docs/json-output.md for the formats.
             """,
         version: "0.1.0",
-        subcommands: [Inspect.self, Devices.self, Check.self, Run.self, ConformanceCommand.self, Bench.self, Import.self, Models.self, Verify.self, Upscale.self, Preview.self, Optimize.self, Quantize.self]
+        subcommands: [
+            Inspect.self, Devices.self, Check.self, Run.self, ConformanceCommand.self, Bench.self, Import.self, Models.self,
+            Verify.self, Upscale.self, Preview.self, Serve.self, Optimize.self, Quantize.self,
+        ]
     )
 
     /// Runs the command with Tessera's exit-status contract instead of argument-parser's

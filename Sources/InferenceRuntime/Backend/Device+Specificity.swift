@@ -8,6 +8,9 @@ extension Device {
         public static let genericCPU = 10
         /// The CPU vendor's own library: OpenVINO on an Intel CPU.
         public static let vendorCPU = 20
+        /// An inference server: whatever runs behind it, the round trip makes it no better a
+        /// first choice than a local CPU; measurement decides.
+        public static let remote = 10
         /// A portable GPU route: DirectML.
         public static let genericGPU = 25
         /// A vendor's runtime for its accelerator: CUDA, CoreML, OpenVINO on an Intel GPU or NPU.

@@ -6,6 +6,9 @@ public struct Device: Hashable, Sendable, Codable {
     /// What kind of processor this is.
     public enum Kind: String, Sendable, Codable, Comparable {
         case cpu, gpu, npu
+        /// An inference server reached over the network (the `remote` backend): its hardware
+        /// is the server's business.
+        case remote
 
         public static func < (a: Kind, b: Kind) -> Bool { a.rawValue < b.rawValue }
     }

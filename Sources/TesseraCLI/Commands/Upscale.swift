@@ -33,6 +33,13 @@ struct Upscale: AsyncParsableCommand {
             --model twice to chain models. Several inputs, or a folder, go into an output folder; \
             outputs that already exist are skipped, so an interrupted batch can be rerun.
 
+            --remote adds inference servers that speak the Open Inference Protocol (KServe v2: \
+            Triton, KServe, OpenVINO Model Server, MLServer, another `tessera serve`) as devices: \
+            their model metadata is checked against the model before any tile is sent, the tiles \
+            of each image are spread over them and the local devices together (whoever is idle \
+            takes the next tile), and a server that fails or answers wrongly hands its tiles to \
+            the others. --library remote uses the servers alone.
+
             Examples:
               tessera upscale photo.jpg -o photo-x4.png
               tessera upscale photo.jpg -o preview.png --region 1200,800,256,256
@@ -41,6 +48,7 @@ struct Upscale: AsyncParsableCommand {
               tessera upscale shoot/ -o shoot-x4/ --format tif --bits 16
               tessera upscale scan.png -o out.png --model realesr-animevideov3-x4 --model denoise.json --tta
               tessera upscale photo.png -o out.png --json | jq -c 'select(.event == "done")'
+              tessera upscale shoot/ -o shoot-x4/ --remote http://triton-a:8000 --remote http://triton-b:8000
             """
     )
 
@@ -71,7 +79,7 @@ struct Upscale: AsyncParsableCommand {
     @Flag(help: "Blend tile overlaps with a raised-cosine ramp instead of cropping margins.")
     var blend = false
 
-    @Option(help: "Use only this library: onnxruntime, openvino or reference.")
+    @Option(help: "Use only this library: onnxruntime, openvino, reference, or remote (only the --remote servers).")
     var library: String?
 
     @Option(help: "Use only this device: an id (openvino:CPU), a route (GPU.0) or a kind (cpu, gpu).")
@@ -108,6 +116,9 @@ struct Upscale: AsyncParsableCommand {
 
     @Option(help: "Refuse inputs whose header claims more pixels than this (guards against decompression bombs).")
     var maxPixels = ImageReader.defaultMaxPixels
+
+    @OptionGroup(title: "Inference servers")
+    var remote: RemoteOptions
 
     @Flag(help: "Do not time the libraries the first time a model runs here; follow the policy order (or earlier measurements).")
     var noTune = false
@@ -147,9 +158,13 @@ struct Upscale: AsyncParsableCommand {
         }
         let models = models
         let explain = explain
+        let remote = remote
+        let localLibraries: Set<BackendID>? = library == "remote" ? [] : nil
         let work = Task {
+            let servers = try await remote.connect(for: models[0])
+            let backends = BackendCatalog.discover(only: localLibraries).backends + (servers.map { [$0] } ?? [])
             let upscaler = try await Upscaler.load(
-                models: models, store: ModelStore(root: Cache.directory), backends: BackendCatalog.discover().backends,
+                models: models, store: ModelStore(root: Cache.directory), backends: backends,
                 options: options, log: { StandardError.write("tessera: \($0)") })
             if explain { upscaler.explanation.forEach { StandardError.write("explain: \($0)") } }
             for job in jobs {
@@ -185,6 +200,7 @@ struct Upscale: AsyncParsableCommand {
         options.device = device
         options.allDevices = !singleDevice
         options.sessionsPerDevice = sessions
+        options.requestsPerEndpoint = remote.requests
         options.tune = !noTune
         options.minimumPSNR = minimumPSNR
         options.session = SessionOptions(threads: threads, precision: precision, cacheDirectory: Cache.directory)

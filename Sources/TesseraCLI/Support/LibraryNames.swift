@@ -2,7 +2,7 @@ import ArgumentParser
 
 /// The `--library` values every command accepts.
 enum LibraryNames {
-    static let all = ["onnxruntime", "openvino", "reference"]
+    static let all = ["onnxruntime", "openvino", "reference", "remote"]
 
     /// Throws the usage error for an unknown `--library`.
     static func validate(_ library: String?) throws {

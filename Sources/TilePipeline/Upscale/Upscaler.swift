@@ -60,7 +60,6 @@ public struct Upscaler: Sendable {
         let devices = try UpscaleStage.commonDevices(stages, allDevices: options.allDevices)
         var workers: [TileWorker] = []
         var explanation = stages.flatMap(\.explanation)
-        let sessions = max(1, options.sessionsPerDevice)
         // A first model that pools over its whole input takes the whole image's pooled values;
         // later models of a chain see only tiles of an image that does not exist yet.
         let pooled = stages.first.map { !$0.pooledValues.isEmpty } ?? false
@@ -70,6 +69,11 @@ public struct Upscaler: Sendable {
         }
         var probe: PoolingProbe?
         for device in devices {
+            if pooled, device.kind == .remote {
+                log("\(device.id) skipped: a server runs its own copy of the model, which cannot take the whole image's pooled values")
+                continue
+            }
+            let sessions = max(1, device.kind == .remote ? options.requestsPerEndpoint : options.sessionsPerDevice)
             let sessionOptions = sessionOptions(on: device, options)
             do {
                 if pooled, probe == nil {
@@ -93,7 +97,7 @@ public struct Upscaler: Sendable {
                 let threads = sessionOptions.threads.map { ", \($0) threads each" } ?? ""
                 explanation.append(
                     "worker: \(device.id) \(stages.map { $0.label(on: device) }.joined(separator: " → ")) (\(device.name))"
-                        + (sessions > 1 ? ", \(sessions) sessions\(threads)" : ""))
+                        + (sessions > 1 ? ", \(sessions) \(device.kind == .remote ? "requests in flight" : "sessions\(threads)")" : ""))
             } catch {
                 log("\(device.id) could not load the model, skipped: \(error)")
             }

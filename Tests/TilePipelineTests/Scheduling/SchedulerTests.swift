@@ -162,19 +162,6 @@ private final class BatchRecorder: TileProcessor {
     }
 }
 
-/// Opens once; until then every caller waits (at most two minutes, so a broken run fails
-/// instead of hanging).
-private final class Gate: Sendable {
-    private let semaphore = DispatchSemaphore(value: 0)
-
-    func open() { semaphore.signal() }
-
-    func pass() {
-        _ = semaphore.wait(timeout: .now() + 120)
-        semaphore.signal()  // and let the next caller through
-    }
-}
-
 /// A real processor whose calls wait for a gate.
 private struct GatedProcessor: TileProcessor {
     let base: any TileProcessor

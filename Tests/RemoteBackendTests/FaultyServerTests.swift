@@ -1,0 +1,53 @@
+import Foundation
+import InferenceRuntime
+import RemoteBackend
+import Testing
+import TesseraTestSupport
+import TilePipeline
+
+/// The remote backend against a server that answers inference wrongly on purpose
+/// (`Tests/Servers/faulty_oip_server.py`, correct metadata): each wrong answer is a device
+/// failure naming the endpoint, never a wrong tile, and the tile is done by another worker.
+@Suite("Remote backend against wrong answers", .serialized)
+struct FaultyServerTests {
+    @Test(
+        "A wrong reply fails as the endpoint's device error, and its tiles finish locally with identical output",
+        arguments: [
+            ("wrong-shape", "has shape [1, 3, 48, 48], the model gives [1, 3, 96, 96]"),
+            ("wrong-type", "is FP64, its metadata says FP32"),
+            ("truncated", "bytes short of output 'output'"),
+            ("status-500", "HTTP 500: injected failure"),
+            ("garbage", "malformed reply: its JSON header does not parse"),
+        ])
+    func wrongAnswer(fault: String, message: String) async throws {
+        let folder = try Fixtures.temporaryDirectory("faulty")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let server = try await FaultyServer.start(fault: fault, in: folder)
+        defer { server.kill() }
+        let endpoint = try RemoteEndpoint(server.httpURL.absoluteString, model: "srvgg")
+        let remote = await RemoteBackend.connect([endpoint])
+        let session = try await remote.makeSession(
+            model: try ServingFixture.model(), device: try ServingFixture.device(of: remote), options: SessionOptions())
+
+        let tile = try ServingFixture.tile(height: 24, width: 24, seed: 1)
+        let error = await #expect(throws: BackendError.self) { try await ServingFixture.run(session, ["input": tile]) }
+        #expect(error?.kind == .run)
+        let text = error?.description ?? ""
+        #expect(text.contains(endpoint.description) && text.contains(message), "\(text)")
+
+        // In a run: the local worker waits until the remote one has failed, so the remote surely
+        // took a tile; that tile is done again locally.
+        let (image, plan) = try ServingFixture.noiseImage()
+        let local = try SessionProcessor(session: try await ServingFixture.localSession(), scale: 4, margin: 4)
+        let (expected, _) = try await ServingFixture.upscale(image, plan: plan, workers: [TileWorker(processor: local)])
+        let gate = Gate()
+        let workers = [
+            TileWorker(name: "remote", processor: try SessionProcessor(session: session, scale: 4, margin: 4)),
+            TileWorker(name: "local", processor: HookedProcessor(base: local) { _ in gate.pass() }),
+        ]
+        let (output, report) = try await ServingFixture.upscale(image, plan: plan, workers: workers) { _ in gate.open() }
+        #expect(report.failures.map(\.worker) == ["remote"])
+        #expect(report.tilesPerWorker == [0, plan.tiles.count])
+        #expect(output == expected, "the failed tiles were not redone exactly")
+    }
+}
