@@ -65,7 +65,10 @@ struct TritonTests {
         defer { try? FileManager.default.removeItem(at: folder) }
         let server = try await TritonServer.start(model: try ServingFixture.model(), name: "srvgg", in: folder)
         let wrongModel = try RemoteEndpoint(server.httpURL.absoluteString, model: "nonexistent", retries: 0)
-        let gone = try RemoteEndpoint(server.httpURL.absoluteString, model: "srvgg", retries: 1, backoff: .milliseconds(10))
+        // A killed Triton's port may keep accepting (a backend process outlives it): a short
+        // timeout keeps the wait for its silence short.
+        let gone = try RemoteEndpoint(
+            server.httpURL.absoluteString, model: "srvgg", timeout: .seconds(5), retries: 1, backoff: .milliseconds(10))
         let first = await RemoteBackend.connect([wrongModel])
         #expect(first.failures == [.modelNotReady(endpoint: server.httpURL.absoluteString, model: "nonexistent")])
         server.kill()
@@ -80,7 +83,8 @@ struct TritonTests {
         defer { try? FileManager.default.removeItem(at: folder) }
         let server = try await TritonServer.start(model: try ServingFixture.model(), name: "srvgg", in: folder)
         defer { server.kill() }
-        let endpoint = try RemoteEndpoint(server.httpURL.absoluteString, model: "srvgg", retries: 1, backoff: .milliseconds(10))
+        let endpoint = try RemoteEndpoint(
+            server.httpURL.absoluteString, model: "srvgg", timeout: .seconds(5), retries: 1, backoff: .milliseconds(10))
         let remote = await RemoteBackend.connect([endpoint])
         let device = try ServingFixture.device(of: remote)
         let remoteSession = try await remote.makeSession(model: try ServingFixture.model(), device: device, options: SessionOptions())
