@@ -21,13 +21,13 @@ struct ConvFusionTests {
             Node(name: "relu", opType: "Relu", inputs: ["t"], outputs: ["y"]),
         ]
         var weights = try [
-            "w1": random([6, 4, 3, 3], seed: 1), "b1": random([6], seed: 2), "w2": random([6, 4, 3, 3], seed: 3),
+            "w1": ONNXRuntimeOracle.random([6, 4, 3, 3], seed: 1), "b1": ONNXRuntimeOracle.random([6], seed: 2), "w2": ONNXRuntimeOracle.random([6, 4, 3, 3], seed: 3),
         ]
         for (prefix, seed) in [("n1", UInt64(10)), ("n2", 20)] {
-            weights["\(prefix).gamma"] = try random([6], seed: seed)
-            weights["\(prefix).beta"] = try random([6], seed: seed + 1)
-            weights["\(prefix).mean"] = try random([6], seed: seed + 2)
-            weights["\(prefix).var"] = try random([6], seed: seed + 3, range: 0.2...2)
+            weights["\(prefix).gamma"] = try ONNXRuntimeOracle.random([6], seed: seed)
+            weights["\(prefix).beta"] = try ONNXRuntimeOracle.random([6], seed: seed + 1)
+            weights["\(prefix).mean"] = try ONNXRuntimeOracle.random([6], seed: seed + 2)
+            weights["\(prefix).var"] = try ONNXRuntimeOracle.random([6], seed: seed + 3, range: 0.2...2)
         }
         let labels = try await check(model(nodes, weights, output: [1, 6, 10, 11]))
         #expect(labels == ["'s' (Conv) fused with 'sn' (BatchNormalization)",
@@ -46,8 +46,8 @@ struct ConvFusionTests {
             Node(name: "clip", opType: "Clip", inputs: ["cr", "low", "high"], outputs: ["y"]),
         ]
         let weights = try [
-            "w1": random([5, 4, 3, 3], seed: 1), "b1": random([5], seed: 2), "slope": random([5, 1, 1], seed: 3),
-            "w2": random([5, 5, 3, 3], seed: 4), "w3": random([6, 5, 3, 3], seed: 5),
+            "w1": ONNXRuntimeOracle.random([5, 4, 3, 3], seed: 1), "b1": ONNXRuntimeOracle.random([5], seed: 2), "slope": ONNXRuntimeOracle.random([5, 1, 1], seed: 3),
+            "w2": ONNXRuntimeOracle.random([5, 5, 3, 3], seed: 4), "w3": ONNXRuntimeOracle.random([6, 5, 3, 3], seed: 5),
             "low": Tensor(shape: [], scalars: [Float(-0.5)]), "high": Tensor(shape: [], scalars: [Float(0.7)]),
         ]
         let labels = try await check(model(nodes, weights, extraInputs: [("r", [1, 6, 10, 11])], output: [1, 6, 10, 11]))
@@ -63,7 +63,7 @@ struct ConvFusionTests {
             Node(name: "clip", opType: "Clip", inputs: ["ab"], outputs: ["y"],
                  attributes: [Attribute(name: "min", value: .float(-0.3)), Attribute(name: "max", value: .float(0.4))]),
         ]
-        let weights = try ["w1": random([6, 4, 3, 3], seed: 7), "per-channel": random([1, 6, 1, 1], seed: 8)]
+        let weights = try ["w1": ONNXRuntimeOracle.random([6, 4, 3, 3], seed: 7), "per-channel": ONNXRuntimeOracle.random([1, 6, 1, 1], seed: 8)]
         let labels = try await check(model(nodes, weights, output: [1, 6, 10, 11], opset: 7))
         #expect(labels == ["'a' (Conv) fused with 'add' (Add), 'clip' (Clip)"])
     }
@@ -77,7 +77,7 @@ struct ConvFusionTests {
             conv("x", "z", weights: "w2"),
             Node(name: "zr", opType: "Relu", inputs: ["z"], outputs: ["zr"]),
         ]
-        let weights = try ["w1": random([6, 4, 3, 3], seed: 9), "w2": random([2, 4, 3, 3], seed: 10)]
+        let weights = try ["w1": ONNXRuntimeOracle.random([6, 4, 3, 3], seed: 9), "w2": ONNXRuntimeOracle.random([2, 4, 3, 3], seed: 10)]
         let built = model(nodes, weights, output: [1, 6, 10, 11], extraOutputs: [("z", [1, 2, 10, 11]), ("zr", [1, 2, 10, 11])])
         let labels = try await check(built)
         #expect(labels.allSatisfy { !$0.contains("fused") })
@@ -89,27 +89,10 @@ struct ConvFusionTests {
     /// the same seeded inputs, expects every output to agree within 1e-5 (absolute and relative),
     /// and returns the labels of the plan's steps.
     private func check(_ model: Model) async throws -> [String] {
-        let folder = try Fixtures.temporaryDirectory("conv-fusion")
-        defer { try? FileManager.default.removeItem(at: folder) }
-        let file = folder.appendingPathComponent("model.onnx")
-        try model.write(to: file, options: SaveOptions(externalData: .inline))
-        let inputsFolder = folder.appendingPathComponent("inputs")
-        try FileManager.default.createDirectory(at: inputsFolder, withIntermediateDirectories: true)
-        var feeds: [String: Tensor] = [:]
-        for (index, input) in model.graph.runtimeInputs.enumerated() {
-            let shape = try #require(input.type?.tensorType?.dims).map { $0.value ?? 1 }
-            feeds[input.name] = try random(shape, seed: 100 + UInt64(index))
-            try StoredTensor(name: input.name, tensor: feeds[input.name]!).serializedBytes()
-                .write(to: inputsFolder.appendingPathComponent("input_\(index).pb"))
-        }
-        let ort = folder.appendingPathComponent("ort")
-        let names = try runPython("Tests/Oracles/ort_run.py", [file.path, inputsFolder.path, ort.path])
-            .split(separator: "\n").map(String.init)
-
+        let (feeds, expectedOutputs) = try ONNXRuntimeOracle.run(model)
         let session = try ReferenceSession(model: model, device: try #require(ReferenceBackend().devices().first), options: SessionOptions(threads: 2))
         let outputs = try session.run(feeds)
-        for (index, name) in names.enumerated() {
-            let expected = try StoredTensor(serializedBytes: Data(contentsOf: ort.appendingPathComponent("output_\(index).pb"))).tensor
+        for (name, expected) in expectedOutputs {
             let actual = try #require(outputs[name])
             let comparison = actual.compare(to: expected, tolerance: Tolerance(relative: 1e-5, absolute: 1e-5))
             #expect(comparison.passed, "\(name): \(comparison.failure ?? "")")
@@ -142,10 +125,5 @@ struct ConvFusionTests {
             inputs: [info("x", [1, 4, 10, 11])] + extraInputs.map(info),
             outputs: [info("y", output)] + extraOutputs.map(info))
         return Model(graph: graph, opsetImports: [OpsetImport(domain: "", version: opset)], irVersion: 7)
-    }
-
-    private func random(_ shape: [Int], seed: UInt64, range: ClosedRange<Float> = -1...1) throws -> Tensor {
-        var generator = SeededGenerator(seed: seed)
-        return try Tensor(shape: shape, scalars: (0..<shape.reduce(1, *)).map { _ in Float.random(in: range, using: &generator) })
     }
 }

@@ -102,8 +102,8 @@ struct WinogradConvTests {
         let output = [test.batch, test.outChannels, test.height + pads[0] + pads[2] - 2, test.width + pads[1] + pads[3] - 2]
         var nodes = [Node(name: "conv", opType: "Conv", inputs: ["x", "w", "b"], outputs: ["c"], attributes: attributes)]
         var weights = [
-            "w": try random([test.outChannels, test.inChannels, 3, 3], seed: 1, range: -0.3...0.3),
-            "b": try random([test.outChannels], seed: 2),
+            "w": try ONNXRuntimeOracle.random([test.outChannels, test.inChannels, 3, 3], seed: 1, range: -0.3...0.3),
+            "b": try ONNXRuntimeOracle.random([test.outChannels], seed: 2),
         ]
         var inputs = [info("x", [test.batch, test.inChannels, test.height, test.width])]
         switch test.tail {
@@ -113,7 +113,7 @@ struct WinogradConvTests {
             nodes.append(Node(name: "leaky", opType: "LeakyRelu", inputs: ["c"], outputs: ["y"],
                               attributes: [Attribute(name: "alpha", value: .float(0.2))]))
         case .prelu:
-            weights["slope"] = try random([test.outChannels, 1, 1], seed: 3)
+            weights["slope"] = try ONNXRuntimeOracle.random([test.outChannels, 1, 1], seed: 3)
             nodes.append(Node(name: "prelu", opType: "PRelu", inputs: ["c", "slope"], outputs: ["y"]))
         case .residualClip:
             inputs.append(info("r", output))
@@ -122,7 +122,7 @@ struct WinogradConvTests {
             nodes.append(Node(name: "add", opType: "Add", inputs: ["r", "c"], outputs: ["s"]))
             nodes.append(Node(name: "clip", opType: "Clip", inputs: ["s", "low", "high"], outputs: ["y"]))
         case .broadcastResidual:
-            weights["per-channel"] = try random([1, test.outChannels, 1, 1], seed: 4)
+            weights["per-channel"] = try ONNXRuntimeOracle.random([1, test.outChannels, 1, 1], seed: 4)
             nodes.append(Node(name: "add", opType: "Add", inputs: ["c", "per-channel"], outputs: ["s"]))
             nodes.append(Node(name: "relu", opType: "Relu", inputs: ["s"], outputs: ["y"]))
         }
@@ -133,37 +133,15 @@ struct WinogradConvTests {
         return Model(graph: graph, opsetImports: [OpsetImport(domain: "", version: 13)], irVersion: 7)
     }
 
-    /// Seeded random feeds for `model`'s inputs (at `shapes` where given, else their declared
-    /// shapes) and ONNX Runtime's first output on them, through its Python package.
+    /// Seeded random feeds for `model` and ONNX Runtime's first output on them.
     private static func onnxRuntime(
         _ model: Model, shapes: [String: [Int]] = [:], range: ClosedRange<Float> = -1...1
     ) throws -> ([String: Tensor], Tensor) {
-        let folder = try Fixtures.temporaryDirectory("winograd")
-        defer { try? FileManager.default.removeItem(at: folder) }
-        let file = folder.appendingPathComponent("model.onnx")
-        try model.write(to: file, options: SaveOptions(externalData: .inline))
-        let inputsFolder = folder.appendingPathComponent("inputs")
-        try FileManager.default.createDirectory(at: inputsFolder, withIntermediateDirectories: true)
-        var feeds: [String: Tensor] = [:]
-        for (index, input) in model.graph.runtimeInputs.enumerated() {
-            let shape = try shapes[input.name] ?? #require(input.type?.tensorType?.dims).map { $0.value ?? 1 }
-            let tensor = try random(shape, seed: 100 + UInt64(index), range: range)
-            feeds[input.name] = tensor
-            try StoredTensor(name: input.name, tensor: tensor).serializedBytes()
-                .write(to: inputsFolder.appendingPathComponent("input_\(index).pb"))
-        }
-        let ort = folder.appendingPathComponent("ort")
-        _ = try runPython("Tests/Oracles/ort_run.py", [file.path, inputsFolder.path, ort.path])
-        let expected = try StoredTensor(serializedBytes: Data(contentsOf: ort.appendingPathComponent("output_0.pb"))).tensor
-        return (feeds, expected)
+        let (feeds, outputs) = try ONNXRuntimeOracle.run(model, shapes: shapes, range: range)
+        return (feeds, try #require(outputs.first).tensor)
     }
 
     private static func info(_ name: String, _ dims: [Int]) -> ValueInfo {
         ValueInfo(name: name, type: .tensor(.float32, dims.map { .value($0) }))
-    }
-
-    private static func random(_ shape: [Int], seed: UInt64, range: ClosedRange<Float> = -1...1) throws -> Tensor {
-        var generator = SeededGenerator(seed: seed)
-        return try Tensor(shape: shape, scalars: (0..<shape.reduce(1, *)).map { _ in Float.random(in: range, using: &generator) })
     }
 }
