@@ -157,10 +157,5 @@ static ic_status decode_avif(void *state, void *samples, size_t byte_count, ic_i
     return error->status;
 }
 
-static int streams_avif(void *state) {
-    (void)state;
-    return 0;
-}
-
-// No read_row: streams_avif says 0, so the dispatcher never asks for rows.
-const ic_reader_ops ic_avif_reader_ops = {.decode = decode_avif, .streams = streams_avif, .close = close_avif};
+// No streams and no read_row: the file is decoded whole, and the dispatcher never asks for rows.
+const ic_reader_ops ic_avif_reader_ops = {.decode = decode_avif, .close = close_avif};

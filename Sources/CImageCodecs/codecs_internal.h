@@ -23,7 +23,7 @@ size_t ic_image_bytes(uint32_t width, uint32_t height, uint32_t channels, uint32
 /// One table per format; `state` is the format's own struct.
 typedef struct ic_reader_ops {
     ic_status (*decode)(void *state, void *samples, size_t byte_count, ic_info *info, ic_error *error);
-    /// Whether `read_row` works for this file.
+    /// Whether `read_row` works for this file; NULL for a format always decoded whole.
     int (*streams)(void *state);
     /// Decodes row `index` (the rows come in order) in full into `row`; NULL where `streams` is always 0.
     ic_status (*read_row)(void *state, void *row, uint32_t index, ic_error *error);

@@ -94,7 +94,7 @@ ic_reader *ic_reader_open(ic_format format, const char *path, ic_info *info, ic_
     return reader;
 }
 
-int ic_reader_streams(ic_reader *reader) { return reader->ops->streams(reader->state); }
+int ic_reader_streams(ic_reader *reader) { return reader->ops->streams != NULL && reader->ops->streams(reader->state); }
 
 ic_status ic_reader_read_rows(ic_reader *reader, void *samples, uint32_t row_count, uint32_t first_column,
                               uint32_t column_count, ic_error *error) {
@@ -103,7 +103,7 @@ ic_status ic_reader_read_rows(ic_reader *reader, void *samples, uint32_t row_cou
         ic_fail(error, IC_ERR_LIBRARY, "an earlier error stopped the decoder");
         return error->status;
     }
-    if (!reader->ops->streams(reader->state) || row_count > reader->height - reader->next_row ||
+    if (!ic_reader_streams(reader) || row_count > reader->height - reader->next_row ||
         first_column > reader->width || column_count > reader->width - first_column) {
         ic_fail(error, IC_ERR_LIBRARY, "rows %u+%u, columns %u+%u are not the next rows of this %ux%u image",
                 reader->next_row, row_count, first_column, column_count, reader->width, reader->height);

@@ -146,10 +146,5 @@ static ic_status decode_webp(void *state, void *samples, size_t byte_count, ic_i
     return error->status;
 }
 
-static int streams_webp(void *state) {
-    (void)state;
-    return 0;
-}
-
-// No read_row: streams_webp says 0, so the dispatcher never asks for rows.
-const ic_reader_ops ic_webp_reader_ops = {.decode = decode_webp, .streams = streams_webp, .close = close_webp};
+// No streams and no read_row: the file is decoded whole, and the dispatcher never asks for rows.
+const ic_reader_ops ic_webp_reader_ops = {.decode = decode_webp, .close = close_webp};
