@@ -17,6 +17,12 @@ void ic_fail_errno(ic_error *error, const char *what);
 /// Reads the file at `path` into `*data` (the caller frees it), refusing one over `limit` bytes.
 int ic_read_file(const char *path, size_t limit, uint8_t **data, size_t *size, ic_error *error);
 
+/// Whether the top-level boxes (32-bit size and type, or size 1 and a 64-bit size, or size 0 to
+/// the end) fit the file: libavif and libheif report a cut inside their metadata as a parse
+/// failure.
+/// Records a truncation and returns 0 when one does not.
+int ic_boxes_fit(const uint8_t *data, size_t size, ic_error *error);
+
 /// width × height × channels × bytes per sample, or 0 on overflow.
 size_t ic_image_bytes(uint32_t width, uint32_t height, uint32_t channels, uint32_t bit_depth);
 
@@ -41,19 +47,25 @@ void *ic_jpeg_open(const char *path, ic_info *info, ic_error *error);
 void *ic_tiff_open(const char *path, ic_info *info, ic_error *error);
 void *ic_webp_open(const char *path, ic_info *info, ic_error *error);
 void *ic_avif_open(const char *path, ic_info *info, ic_error *error);
+void *ic_heif_open(const char *path, ic_info *info, ic_error *error);
+void *ic_jxl_open(const char *path, ic_info *info, ic_error *error);
 extern const ic_reader_ops ic_png_reader_ops;
 extern const ic_reader_ops ic_jpeg_reader_ops;
 extern const ic_reader_ops ic_tiff_reader_ops;
 extern const ic_reader_ops ic_webp_reader_ops;
 extern const ic_reader_ops ic_avif_reader_ops;
+extern const ic_reader_ops ic_heif_reader_ops;
+extern const ic_reader_ops ic_jxl_reader_ops;
 
 void *ic_png_create(const char *path, const ic_write_options *options, ic_error *error);
 void *ic_jpeg_create(const char *path, const ic_write_options *options, ic_error *error);
 void *ic_tiff_create(const char *path, const ic_write_options *options, ic_error *error);
 void *ic_webp_create(const char *path, const ic_write_options *options, ic_error *error);
+void *ic_avif_create(const char *path, const ic_write_options *options, ic_error *error);
 extern const ic_writer_ops ic_png_writer_ops;
 extern const ic_writer_ops ic_jpeg_writer_ops;
 extern const ic_writer_ops ic_tiff_writer_ops;
 extern const ic_writer_ops ic_webp_writer_ops;
+extern const ic_writer_ops ic_avif_writer_ops;
 
 #endif
