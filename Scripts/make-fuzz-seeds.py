@@ -2,7 +2,8 @@
 """Writes the fuzz targets' seed corpus into Fuzz/Corpus/<target>/ from real files: the ONNX test
 models Debian ships and the repository's quirk and bad models, the synthetic ncnn layer models of
 the importer's tests, the manifest sample of its tests, NumPy's own .npy files, and crops of a
-quality photo saved as each PNG, JPEG, TIFF, WebP and AVIF variant the readers handle. Every seed stays
+quality photo saved as each PNG, JPEG, TIFF, WebP, AVIF, HEIF and JPEG XL variant the readers handle
+(HEIF and JPEG XL through Debian's heif-enc and cjxl). Every seed stays
 small (libFuzzer mutates whole inputs; a few KiB keeps the execution rate high).
 
 Run from the repository root with the project's Python: .venv/bin/python Scripts/make-fuzz-seeds.py
@@ -11,6 +12,8 @@ import io
 import pathlib
 import shutil
 import struct
+import subprocess
+import tempfile
 import zlib
 
 import numpy as np
@@ -189,6 +192,17 @@ def image_seeds():
     tifffile.imwrite(folder / "planar.tif", samples, planarconfig="separate")
     tifffile.imwrite(folder / "bigtiff.tif", samples, bigtiff=True)
     tifffile.imwrite(folder / "oriented.tif", samples, extratags=[(274, "H", 1, 8, False)])
+    with tempfile.TemporaryDirectory() as scratch:
+        for name, image in [("rgb", rgb), ("alpha", translucent)]:
+            source = pathlib.Path(scratch) / f"{name}.png"
+            image.save(source)
+            subprocess.run(["heif-enc", "-q", "60", "-o", str(folder / f"{name}.heic"), str(source)], check=True,
+                           capture_output=True)
+            subprocess.run(["cjxl", "-d", "1", str(source), str(folder / f"{name}.jxl")], check=True, capture_output=True)
+        subprocess.run(["cjxl", "-d", "0", str(folder / "rgb.png"), str(folder / "lossless.jxl")], check=True,
+                       capture_output=True)
+        # A JPEG's EXIF orientation becomes the codestream's, in a container (JPEG reconstruction data).
+        subprocess.run(["cjxl", str(folder / "exif.jpg"), str(folder / "oriented.jxl")], check=True, capture_output=True)
     # A tiny valid PNG whose header claims 60000 × 60000 (the pixel-limit case).
     png = (folder / "rgb.png").read_bytes()
     header = png[12:16] + struct.pack(">II", 60000, 60000) + png[24:29]
