@@ -34,6 +34,7 @@ struct ReadTests {
             ("webp_rgba_lossy", .rgba8, .webp), ("webp_gray", .rgb8, .webp), ("webp_orientation6", .rgb8, .webp),
             ("webp_icc", .rgb8, .webp), ("avif_rgba", .rgba8, .avif), ("avif_orientation5", .rgb8, .avif),
             ("avif_icc", .rgb8, .avif), ("heif_rgba10", .rgba16, .heif), ("heif_icc", .rgb8, .heif),
+            ("heif_rotated", .rgb8, .heif),
             ("jxl_gray_alpha8", .grayAlpha8, .jxl), ("jxl_rgb16", .rgb16, .jxl), ("jxl_orientation6", .rgb8, .jxl),
             ("jxl_icc", .rgb8, .jxl),
         ]

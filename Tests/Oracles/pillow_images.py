@@ -9,8 +9,8 @@ Usage:
       sample difference allowed (1 for JPEG: two libjpeg-turbo builds), "icc": .icc file or null,
       "orientation"}. DIR/unsupported.json lists valid files of variants Tessera refuses.
       WebP fixtures come from the libwebp inside Pillow's wheel, a different build from Debian's.
-      HEIF fixtures come from heif-enc (libheif with x265), their expected pixels from heif-convert
-      (libheif with libde265); JPEG XL fixtures from cjxl, expected pixels from djxl (Debian's
+      HEIF fixtures come from heif-enc (libheif with x265; one given a quarter turn, an 'irot' box,
+      afterwards), their expected pixels from heif-convert (libheif with libde265); JPEG XL fixtures from cjxl, expected pixels from djxl (Debian's
       libheif-examples and libjxl-tools).
   pillow_images.py decode-to-npy FILE OUT.npy
       Decodes FILE to a uint8/uint16 height x width x channels array and prints its properties.
@@ -150,6 +150,68 @@ def tool_decode(command, path, bits=None):
         top = (1 << bits) - 1
         array = (((array.astype(np.int64) >> (16 - bits)) * 65535 + top // 2) // top).astype(np.uint16)
     return array, icc
+
+
+def boxes(data, start, end):
+    """(offset, size, type) of the ISO-BMFF boxes in data[start:end] (32-bit sizes)."""
+    while start < end:
+        size, kind = struct.unpack(">I4s", data[start:start + 8])
+        yield start, size, kind.decode("latin-1")
+        start += size
+
+
+def add_rotation(path, quarter_turns):
+    """Adds an 'irot' property (anticlockwise quarter turns) to the primary image of a HEIF file that
+    heif-enc wrote (metadata before the data; heif-enc has no option for it): appended to 'ipco',
+    associated (essential) in 'ipma', and the 'iloc' file offsets moved past the inserted bytes."""
+    with open(path, "rb") as file:
+        data = bytearray(file.read())
+    top = {kind: (offset, size) for offset, size, kind in boxes(data, 0, len(data))}
+    meta_at, meta_size = top["meta"]
+    meta = {kind: (offset, size) for offset, size, kind in boxes(data, meta_at + 12, meta_at + meta_size)}
+    iprp_at, iprp_size = meta["iprp"]
+    iprp = {kind: (offset, size) for offset, size, kind in boxes(data, iprp_at + 8, iprp_at + iprp_size)}
+    ipco_at, ipco_size = iprp["ipco"]
+    ipma_at, ipma_size = iprp["ipma"]
+    assert data[ipma_at + 8] == 0 and data[ipma_at + 11] & 1 == 0, "ipma version 0, 7-bit indices expected"
+    new_index = len(list(boxes(data, ipco_at + 8, ipco_at + ipco_size))) + 1
+    primary = struct.unpack(">H", data[meta["pitm"][0] + 12:meta["pitm"][0] + 14])[0]
+    rotation = struct.pack(">I4sB", 9, b"irot", quarter_turns & 3)
+    entries, at = bytearray(data[ipma_at + 12:ipma_at + 16]), ipma_at + 16
+    for _ in range(struct.unpack(">I", entries)[0]):
+        item, count = struct.unpack(">HB", data[at:at + 3])
+        associations = data[at + 3:at + 3 + count]
+        at += 3 + count
+        if item == primary:
+            associations += bytes([0x80 | new_index])
+        entries += struct.pack(">HB", item, len(associations)) + associations
+    ipma = struct.pack(">I4s", 12 + len(entries), b"ipma") + data[ipma_at + 8:ipma_at + 12] + entries
+    grown = len(rotation) + len(ipma) - ipma_size
+    iloc_at = meta["iloc"][0]
+    version, at = data[iloc_at + 8], iloc_at + 12
+    assert version in (0, 1), "iloc version 0 or 1 expected"
+    offset_size, length_size, base_size = data[at] >> 4, data[at] & 15, data[at + 1] >> 4
+    index_size = data[at + 1] & 15 if version == 1 else 0
+    count, at = struct.unpack(">H", data[at + 2:at + 4])[0], at + 4
+    for _ in range(count):
+        # Item ID, [construction method,] data reference index; method 0 addresses the file.
+        in_file = version == 0 or data[at + 3] & 15 == 0
+        at += 4 if version == 0 else 6
+        base = int.from_bytes(data[at:at + base_size], "big")
+        if in_file and base:
+            data[at:at + base_size] = (base + grown).to_bytes(base_size, "big")
+        extents, at = struct.unpack(">H", data[at + base_size:at + base_size + 2])[0], at + base_size + 2
+        for _ in range(extents):
+            at += index_size
+            if in_file and not base:
+                value = int.from_bytes(data[at:at + offset_size], "big") + grown
+                data[at:at + offset_size] = value.to_bytes(offset_size, "big")
+            at += offset_size + length_size
+    result = data[:ipco_at + ipco_size] + rotation + data[ipco_at + ipco_size:ipma_at] + ipma + data[ipma_at + ipma_size:]
+    for offset, growth in [(ipco_at, len(rotation)), (iprp_at, grown), (meta_at, grown)]:
+        result[offset:offset + 4] = struct.pack(">I", struct.unpack(">I", result[offset:offset + 4])[0] + growth)
+    with open(path, "wb") as file:
+        file.write(result)
 
 
 def icc_of(path):
@@ -378,12 +440,19 @@ class Fixtures:
             self.heif_case(name, options, bits=10 if data.dtype == np.uint16 else None)
         self.save(self.noise(23, 37, 3), "heif_icc.png", icc_profile=srgb_profile())
         self.heif_case("icc", ["-q", "90"], icc=True)
+        # A quarter turn in the file: heif-convert, like libheif for Tessera, returns it turned.
+        self.save(self.noise(24, 40, 3), "heif_rotated.png")
+        self.heif_case("rotated", ["-L"], quarter_turns=1)
 
-    def heif_case(self, name, options, bits=None, icc=False):
+    def heif_case(self, name, options, bits=None, icc=False, quarter_turns=0):
         source, file = self.path(f"heif_{name}.png"), f"heif_{name}.heic"
         subprocess.run(["heif-enc", *options, "-o", self.path(file), source], check=True, capture_output=True)
         os.remove(source)
+        if quarter_turns:
+            add_rotation(self.path(file), quarter_turns)
         expected, profile = tool_decode(["heif-convert"], self.path(file), bits)
+        if quarter_turns:
+            assert expected.shape[:2] == (40, 24), f"heif-convert did not turn {file}: {expected.shape}"
         assert not icc or profile, "heif-convert gave no ICC profile back"
         self.add(f"heif_{name}", file, expected, icc=profile if icc else None)
 
