@@ -83,6 +83,52 @@ struct LayerPatternImportTests {
             "BinaryOp m 2 1 a1 b2 m1 0=2",
             "Eltwise e 2 1 m1 c output 0=1 -23301=2,5.000000e-01,2.000000e+00",
         ]),
+        Case(name: "Slice in equal shares (-233) of a width only the input decides, pieces reordered", layers: [
+            "Slice sl 1 3 data a b c -23300=3,-233,-233,-233 1=2",
+            "Concat k 3 1 c a b output 0=2",
+        ]),
+        Case(name: "Slice: a fixed piece, then equal shares of the rest of the height", layers: [
+            "Slice sl 1 3 data a b c -23300=3,2,-233,-233 1=1",
+            "Concat k 3 1 c b a output 0=1",
+        ]),
+        Case(name: "Interp bilinear to a reference blob's size (a U-Net's skip connection)", layers: [
+            "Split s 1 2 data a b",
+            "Pooling p 1 1 a small 0=1 1=2 2=2",
+            "Interp i 2 1 small b output 0=2 5=1",
+        ]),
+        Case(name: "Interp nearest to a reference blob's size (indices as ncnn rounds them)", layers: [
+            "Split s 1 2 data a b",
+            "Pooling p 1 1 a small 0=0 1=3 2=3",
+            "Interp i 2 1 small b output 0=1 5=1",
+        ]),
+        Case(name: "Deconvolution with SAME padding (-233) and no output size keeps the whole output", layers: [
+            "Deconvolution d 1 1 data output 0=2 1=3 3=2 4=-233 5=0 6=54",
+        ], blobs: [(true, 54)]),
+        Case(name: "Deconvolution -234 cut to an output size, with output padding", layers: [
+            "Deconvolution d 1 1 data output 0=2 1=3 3=2 4=-234 18=1 20=12 21=11 5=1 6=54",
+        ], blobs: [(true, 54), (false, 2)]),
+        Case(name: "Deconvolution: explicit pads win over an output size", layers: [
+            "Deconvolution d 1 1 data output 0=2 1=3 3=2 4=1 20=12 21=11 5=0 6=54",
+        ], blobs: [(true, 54)]),
+        Case(name: "Convolution and ConvolutionDepthWise bordered with a pad value", layers: [
+            "Convolution c 1 1 data c1 0=3 1=3 4=1 14=2 18=5.000000e-01 5=1 6=81",
+            "ConvolutionDepthWise dw 1 1 c1 output 0=3 1=3 4=2 18=-1.000000e+00 5=0 6=27 7=3",
+        ], blobs: [(true, 81), (false, 3), (true, 27)]),
+        Case(name: "Convolution with dynamic weights [4,3,3,3] and bias from MemoryData blobs, SAME padding", layers: [
+            "MemoryData wt 0 1 wt 0=3 1=3 11=3 2=4",
+            "MemoryData bs 0 1 bs 0=4",
+            "Convolution c 3 1 data wt bs output 0=4 1=3 4=-233 5=1 6=108 19=1 9=1",
+        ], blobs: [(false, 108), (false, 4)]),
+        Case(name: "ConvolutionDepthWise with dynamic 3-D weights [3,3,3], 3 groups", layers: [
+            "MemoryData wt 0 1 wt 0=3 1=3 2=3",
+            "ConvolutionDepthWise dw 2 1 data wt output 0=3 1=3 4=1 5=0 6=27 7=3 19=1",
+        ], blobs: [(false, 27)]),
+        Case(name: "Adaptive average pooling to 2×3 overlapping cells", layers: [
+            "Pooling p 1 1 data output 0=1 7=1 8=3 18=2",
+        ]),
+        Case(name: "Adaptive max pooling to 4 rows, the width kept (-233)", layers: [
+            "Pooling p 1 1 data output 0=0 7=1 8=-233 18=4",
+        ]),
     ]
 
     @Test("ORT output of the imported pattern matches ncnn", arguments: cases)

@@ -143,9 +143,8 @@ extension NCNNGraphBuilder {
                         bounds.append((Int64(start), Self.toEnd))
                         continue
                     }
-                    guard let length else {
-                        throw fail(layer, "equal shares (-233) before the last output need the axis length, which depends on the input size")
-                    }
+                    // Nothing is emitted before the bounds are known, so the graph can take over here.
+                    guard let length else { return try sliceInShares(layer, input, axis: onnx, sizes: sizes) }
                     piece = (length - start) / (count - index)
                 }
                 guard piece >= 0 else { throw fail(layer, "slice size \(size) is not supported") }
@@ -155,6 +154,35 @@ extension NCNNGraphBuilder {
         }
         for (output, bound) in zip(layer.outputs, bounds) {
             try slice(layer, input, axes: [onnx], starts: [bound.start], ends: [bound.end], output: output)
+        }
+    }
+
+    /// Slice sizes with equal shares (-233) along an axis whose length only the input decides:
+    /// ncnn gives each share `(length − start) / outputs left` with integer division, so the
+    /// bounds are computed in the graph from the input's shape, piece after piece.
+    private mutating func sliceInShares(_ layer: NCNNLayer, _ input: String, axis: Int, sizes: [Int]) throws(NCNNImportError) {
+        let shape = fresh("\(layer.name)_shape")
+        let length = fresh("\(layer.name)_length")
+        let axes = int64s("\(layer.name).axes", [Int64(axis)])
+        emit("Shape", name: layer.name, inputs: [input], outputs: [shape])
+        emit("Gather", name: layer.name, inputs: [shape, axes], outputs: [length])
+        var start = int64s("\(layer.name).start", [0])
+        for (index, (size, output)) in zip(sizes, layer.outputs).enumerated() {
+            let piece: String
+            if size == -233 {
+                let rest = fresh("\(layer.name)_rest")
+                piece = fresh("\(layer.name)_share")
+                emit("Sub", name: layer.name, inputs: [length, start], outputs: [rest])
+                emit("Div", name: layer.name, inputs: [rest, int64s("\(layer.name).outputs_left", [Int64(sizes.count - index)])],
+                     outputs: [piece])
+            } else {
+                guard size >= 0 else { throw fail(layer, "slice size \(size) is not supported") }
+                piece = int64s("\(layer.name).size", [Int64(size)])
+            }
+            let end = fresh("\(layer.name)_end")
+            emit("Add", name: layer.name, inputs: [start, piece], outputs: [end])
+            emit("Slice", name: layer.name, inputs: [input, start, end, axes], outputs: [output])
+            start = end
         }
     }
 
