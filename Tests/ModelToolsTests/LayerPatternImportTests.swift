@@ -24,7 +24,14 @@ struct LayerPatternImportTests {
         "BinaryOp add 2 1 s1 d1 output 0=0",
     ], blobs: [(false, 3)])
 
+    static let sizeExpression = Case(name: "Interp nearest to a size expression of both inputs' sizes (a string parameter)", layers: [
+        "Split s 1 2 data a b",
+        "Pooling p 1 1 a small 0=0 1=2 2=2",
+        #"Interp i 2 1 small b output 0=1 9="+(1w,-1),max(*(0h,2),1h)""#,
+    ])
+
     static let cases: [Case] = [
+        sizeExpression,
         squeezeExcitation,
         Case(name: "BinaryOp: vector divided by a map ([C] first)", layers: [
             "Split s 1 2 data a b",
@@ -123,6 +130,13 @@ struct LayerPatternImportTests {
             "MemoryData wt 0 1 wt 0=3 1=3 2=3",
             "ConvolutionDepthWise dw 2 1 data wt output 0=3 1=3 4=1 5=0 6=27 7=3 19=1",
         ], blobs: [(false, 27)]),
+        Case(name: "Interp to a size expression: floats, floor, and C's round of 22.5 (23, not ONNX's 22)", layers: [
+            #"Interp i 1 1 data output 0=2 9="floor(/(*(0w,3),2)),round(*(0h,2.5))""#,
+        ]),
+        Case(name: "Reshape by shape expressions over the input's sizes, twice", layers: [
+            #"Reshape r 1 1 data r1 6="*(0w,0h),0c""#,
+            #"Reshape r2 1 1 r1 output 6="//(0w,2),2,0h""#,
+        ]),
         Case(name: "Adaptive average pooling to 2×3 overlapping cells", layers: [
             "Pooling p 1 1 data output 0=1 7=1 8=3 18=2",
         ]),
@@ -137,7 +151,7 @@ struct LayerPatternImportTests {
     }
 
     @Test("The binary .param.bin form imports to what ncnn computes from it", arguments: [
-        squeezeExcitation, scaleBlobAndMemoryData, cases[7],
+        squeezeExcitation, scaleBlobAndMemoryData, cases[8], sizeExpression,
     ])
     func binaryForm(_ item: Case) async throws {
         try await LayerImportTests.check(item, binary: true)

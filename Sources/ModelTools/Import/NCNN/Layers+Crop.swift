@@ -16,6 +16,11 @@ extension NCNNGraphBuilder {
     /// offset, `3/4/14/5` = size, -233 for "the rest", `6/7/15/8` = offset kept from the end); and
     /// with a second, reference blob whose sizes become the output's, starting at the offsets.
     mutating func crop(_ layer: NCNNLayer) throws(NCNNImportError) {
+        let startExpression = try string(layer, 19)
+        let endExpression = try string(layer, 20)
+        if startExpression != nil || endExpression != nil {
+            throw fail(layer, "start and end expressions (19=, 20=) are not supported")
+        }
         try expect(layer, inputs: 1...2)
         let input = value(layer.inputs[0])
         let shape = shape(of: layer.inputs[0])

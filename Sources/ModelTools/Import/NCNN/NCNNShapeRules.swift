@@ -81,6 +81,15 @@ extension NCNNGraphBuilder {
 
     /// Reshape's output: `0` keeps the input's size of the same name, `-1` is inferred.
     func reshapedShape(_ layer: NCNNLayer, input: NCNNBlobShape) throws(NCNNImportError) -> NCNNBlobShape {
+        if let expression = try expressionList(layer, 6) {
+            // A size expression lists one to four sizes, width first; literals are known now.
+            guard (1...4).contains(expression.count) else {
+                throw fail(layer, "a shape expression lists \(expression.count) sizes; ncnn takes one to four")
+            }
+            return NCNNBlobShape(sizes: expression.reversed().map { item in
+                if case .int(let size) = item, size > 0 { size } else { nil }
+            })
+        }
         let named = try reshapeTargets(layer)
         return NCNNBlobShape(sizes: named.map { axis, size in
             switch size {
