@@ -137,6 +137,17 @@ struct LayerPatternImportTests {
             #"Reshape r 1 1 data r1 6="*(0w,0h),0c""#,
             #"Reshape r2 1 1 r1 output 6="//(0w,2),2,0h""#,
         ]),
+        Case(name: "Crop by expressions: a computed start, -233 and a negative end, on axes -2 and -1", layers: [
+            #"Crop c 1 1 data output 19="1,+(0w,-7)" 20="-1,-233" 21="-2,-1""#,
+        ]),
+        Case(name: "Crop by expressions to sizes computed from a second blob", layers: [
+            "Split s 1 2 data a b",
+            "Pooling p 1 1 a small 0=0 1=2 2=2",
+            #"Crop c 2 1 b small output 19="0,1" 20="1h,*(1w,2)" 21="1,2""#,
+        ]),
+        Case(name: "Crop by expressions: an end of 0 means the axis's end", layers: [
+            #"Crop c 1 1 data output 19="2,1" 20="0,-1" 21="1,2""#,
+        ]),
         Case(name: "Adaptive average pooling to 2×3 overlapping cells", layers: [
             "Pooling p 1 1 data output 0=1 7=1 8=3 18=2",
         ]),
