@@ -97,6 +97,14 @@ def ncnn_seeds():
         "batchnorm-scale": (["BatchNorm b 1 1 data b1 0=3 1=1.000000e-03", "Scale s 1 1 b1 output 0=3 1=1"], [(False, 3)] * 6, False),
         "crop": (["Split s 1 2 data a b", "Crop c1 1 1 a a1 -23309=2,1,2 -23310=2,-1,-233 -23311=2,1,2",
                   "Crop c2 1 1 b b1 0=2 1=1 2=0 3=8 4=7 5=-233", "Concat k 2 1 a1 b1 output 0=1"], [], False),
+        "expressions": (["Split s 1 2 data a b", 'Interp i 1 1 a a1 0=2 9="floor(/(*(0w,3),2)),round(*(0h,2.5))"',
+                         'Crop c 2 1 a1 b a2 19="0,1" 20="1h,*(1w,2)" 21="1,2"', 'Reshape r 1 1 a2 output 6="*(0w,0h),0c"'], [], False),
+        "input-dependent": (["Split s 1 2 data a b", "Slice sl 1 2 a a1 a2 -23300=2,-233,-233 1=2",
+                             "Pooling p 1 1 a1 p1 0=1 7=1 8=3 18=2", "Interp i 2 1 p1 a2 i1 0=2 5=1",
+                             "Concat k 2 1 i1 b k1 0=2", "MemoryData wt 0 1 wt 0=3 1=3 11=3 2=4",
+                             "Convolution cv 2 1 k1 wt c1 0=4 1=3 4=1 18=5.000000e-01 5=0 6=108 19=1",
+                             "Deconvolution d 1 1 c1 output 0=2 1=3 3=2 4=-233 20=12 21=11 5=0 6=72"],
+                            [(False, 108), (True, 72)], False),
     }
     rng = np.random.default_rng(3)
     for name, (layers, blobs, half) in cases.items():
