@@ -26,6 +26,38 @@ int ic_boxes_fit(const uint8_t *data, size_t size, ic_error *error);
 /// width × height × channels × bytes per sample, or 0 on overflow.
 size_t ic_image_bytes(uint32_t width, uint32_t height, uint32_t channels, uint32_t bit_depth);
 
+/// A picture kept whole for an encoder that takes whole pictures (WebP, AVIF): the file is opened
+/// at once, rows are appended as they come (gray widened to RGB, alpha kept), the ICC profile
+/// copied, since the caller's lives only as long as the create call.
+typedef struct ic_whole_picture {
+    FILE *file;
+    uint32_t width;
+    uint32_t height;
+    /// Channels given (1…4) and stored (3 or 4).
+    uint32_t channels;
+    uint32_t stored_channels;
+    /// Bytes per sample: 1 or 2.
+    uint32_t sample_bytes;
+    uint32_t rows_written;
+    uint8_t *image;
+    uint8_t *icc;
+    size_t icc_length;
+} ic_whole_picture;
+
+/// Allocates the picture and creates the file; returns 0 on failure, recorded in `error`
+/// (`ic_whole_picture_release` still frees what was made).
+int ic_whole_picture_open(ic_whole_picture *picture, const char *path, const ic_write_options *options,
+                          ic_error *error);
+ic_status ic_whole_picture_append(ic_whole_picture *picture, const void *samples, uint32_t row_count,
+                                  ic_error *error);
+/// Records an error unless every row arrived.
+ic_status ic_whole_picture_complete(const ic_whole_picture *picture, ic_error *error);
+/// Writes `size` encoded bytes (unless an error came first) and closes the file.
+ic_status ic_whole_picture_save(ic_whole_picture *picture, const void *bytes, size_t size, ic_error *error);
+/// The picture's samples are no longer needed (an encoder holds its own copy).
+void ic_whole_picture_drop_samples(ic_whole_picture *picture);
+void ic_whole_picture_release(ic_whole_picture *picture);
+
 /// One table per format; `state` is the format's own struct.
 typedef struct ic_reader_ops {
     ic_status (*decode)(void *state, void *samples, size_t byte_count, ic_info *info, ic_error *error);
