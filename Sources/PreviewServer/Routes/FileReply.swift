@@ -29,6 +29,8 @@ enum FileReply {
         case "png": "image/png"
         case "jpg", "jpeg": "image/jpeg"
         case "tif", "tiff": "image/tiff"
+        case "webp": "image/webp"
+        case "avif": "image/avif"
         default: "application/octet-stream"
         }
     }
