@@ -29,17 +29,27 @@ struct TesseraCommand: AsyncParsableCommand {
             } else {
                 try command.run()
             }
+            finish(0)
         } catch let code as ExitCode {
-            Foundation.exit(code.rawValue)
+            finish(code.rawValue)
         } catch {
             let code = exitCode(for: error)
             if code == .success { exit(withError: error) }  // --help, --version
             if code == .validationFailure {
                 StandardError.write(fullMessage(for: error))
-                Foundation.exit(2)
+                finish(2)
             }
             StandardError.write("tessera: \(error)")
-            Foundation.exit(1)
+            finish(1)
         }
+    }
+
+    /// Ends the process once standard output is flushed, without exit-time destructors: the
+    /// libraries loaded at run time (OpenVINO's and ONNX Runtime's thread pools) can still have
+    /// threads running while their static state is torn down, which made an exit after an error
+    /// crash now and then (signal 11) after the command had finished its work.
+    private static func finish(_ code: Int32) -> Never {
+        fflush(nil)
+        _exit(code)
     }
 }
