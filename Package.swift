@@ -115,14 +115,15 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
 
-        // Images: libpng, libjpeg-turbo, libtiff, libwebp and libavif (read only) from Debian (Scripts/setup.sh installs the -dev
-        // packages). A C target rather than a bare module map, because both libpng and libjpeg
-        // report errors by longjmp, which only C code can catch.
+        // Images: libpng, libjpeg-turbo, libtiff, libwebp, libavif, and libheif and libjxl (read only) from Debian
+        // (Scripts/setup.sh installs the -dev packages). A C target rather than a bare module map, because both
+        // libpng and libjpeg report errors by longjmp, which only C code can catch.
         .target(
             name: "CImageCodecs",
             linkerSettings: [
                 .linkedLibrary("png16"), .linkedLibrary("z"), .linkedLibrary("jpeg"), .linkedLibrary("tiff"),
                 .linkedLibrary("webp"), .linkedLibrary("webpmux"), .linkedLibrary("webpdemux"), .linkedLibrary("avif"),
+                .linkedLibrary("heif"), .linkedLibrary("jxl"), .linkedLibrary("jxl_threads"),
             ]
         ),
         .target(name: "ImageIO", dependencies: ["CImageCodecs"], swiftSettings: swiftSettings),

@@ -2,7 +2,8 @@
 """Writes the fuzz targets' seed corpus into Fuzz/Corpus/<target>/ from real files: the ONNX test
 models Debian ships and the repository's quirk and bad models, the synthetic ncnn layer models of
 the importer's tests, the manifest sample of its tests, NumPy's own .npy files, and crops of a
-quality photo saved as each PNG, JPEG, TIFF, WebP and AVIF variant the readers handle. Every seed stays
+quality photo saved as each PNG, JPEG, TIFF, WebP, AVIF, HEIF and JPEG XL variant the readers handle
+(HEIF and JPEG XL through Debian's heif-enc and cjxl). Every seed stays
 small (libFuzzer mutates whole inputs; a few KiB keeps the execution rate high).
 
 Run from the repository root with the project's Python: .venv/bin/python Scripts/make-fuzz-seeds.py
@@ -11,6 +12,8 @@ import io
 import pathlib
 import shutil
 import struct
+import subprocess
+import tempfile
 import zlib
 
 import numpy as np
@@ -94,6 +97,14 @@ def ncnn_seeds():
         "batchnorm-scale": (["BatchNorm b 1 1 data b1 0=3 1=1.000000e-03", "Scale s 1 1 b1 output 0=3 1=1"], [(False, 3)] * 6, False),
         "crop": (["Split s 1 2 data a b", "Crop c1 1 1 a a1 -23309=2,1,2 -23310=2,-1,-233 -23311=2,1,2",
                   "Crop c2 1 1 b b1 0=2 1=1 2=0 3=8 4=7 5=-233", "Concat k 2 1 a1 b1 output 0=1"], [], False),
+        "expressions": (["Split s 1 2 data a b", 'Interp i 1 1 a a1 0=2 9="floor(/(*(0w,3),2)),round(*(0h,2.5))"',
+                         'Crop c 2 1 a1 b a2 19="0,1" 20="1h,*(1w,2)" 21="1,2"', 'Reshape r 1 1 a2 output 6="*(0w,0h),0c"'], [], False),
+        "input-dependent": (["Split s 1 2 data a b", "Slice sl 1 2 a a1 a2 -23300=2,-233,-233 1=2",
+                             "Pooling p 1 1 a1 p1 0=1 7=1 8=3 18=2", "Interp i 2 1 p1 a2 i1 0=2 5=1",
+                             "Concat k 2 1 i1 b k1 0=2", "MemoryData wt 0 1 wt 0=3 1=3 11=3 2=4",
+                             "Convolution cv 2 1 k1 wt c1 0=4 1=3 4=1 18=5.000000e-01 5=0 6=108 19=1",
+                             "Deconvolution d 1 1 c1 output 0=2 1=3 3=2 4=-233 20=12 21=11 5=0 6=72"],
+                            [(False, 108), (True, 72)], False),
     }
     rng = np.random.default_rng(3)
     for name, (layers, blobs, half) in cases.items():
@@ -189,6 +200,17 @@ def image_seeds():
     tifffile.imwrite(folder / "planar.tif", samples, planarconfig="separate")
     tifffile.imwrite(folder / "bigtiff.tif", samples, bigtiff=True)
     tifffile.imwrite(folder / "oriented.tif", samples, extratags=[(274, "H", 1, 8, False)])
+    with tempfile.TemporaryDirectory() as scratch:
+        for name, image in [("rgb", rgb), ("alpha", translucent)]:
+            source = pathlib.Path(scratch) / f"{name}.png"
+            image.save(source)
+            subprocess.run(["heif-enc", "-q", "60", "-o", str(folder / f"{name}.heic"), str(source)], check=True,
+                           capture_output=True)
+            subprocess.run(["cjxl", "-d", "1", str(source), str(folder / f"{name}.jxl")], check=True, capture_output=True)
+        subprocess.run(["cjxl", "-d", "0", str(folder / "rgb.png"), str(folder / "lossless.jxl")], check=True,
+                       capture_output=True)
+        # A JPEG's EXIF orientation becomes the codestream's, in a container (JPEG reconstruction data).
+        subprocess.run(["cjxl", str(folder / "exif.jpg"), str(folder / "oriented.jxl")], check=True, capture_output=True)
     # A tiny valid PNG whose header claims 60000 × 60000 (the pixel-limit case).
     png = (folder / "rgb.png").read_bytes()
     header = png[12:16] + struct.pack(">II", 60000, 60000) + png[24:29]

@@ -15,9 +15,11 @@ deps_only=false
 
 # libopenblas0-pthread: only Benchmarks/reference_engine.sh's comparison loads it. chromium and
 # chromium-driver: the browser tests of `tessera preview` (selenium drives them) and
-# Scripts/preview-screenshots.sh.
+# Scripts/preview-screenshots.sh. libheif-examples (heif-enc, heif-convert) and libjxl-tools
+# (cjxl, djxl): the image tests make HEIC and JPEG XL files with them and check Tessera's decoding
+# and its AVIF files against them.
 apt_packages=(libonnx-testdata python3 python3-venv locales pkg-config libpng-dev libjpeg62-turbo-dev libtiff-dev libwebp-dev
-    libavif-dev libopenblas0-pthread chromium chromium-driver)
+    libavif-dev libheif-dev libjxl-dev libheif-examples libjxl-tools libopenblas0-pthread chromium chromium-driver)
 missing=()
 for p in "${apt_packages[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -8,7 +8,7 @@ private let scratch = ScratchFolder("image")
 /// and a megapixel of it costs about 10 ms), so that a run explores headers, not pixels.
 private let maxPixels = 1 << 16
 
-/// PNG, JPEG, TIFF, WebP and AVIF headers and pixels through Tessera's readers: the format sniffing, the C
+/// PNG, JPEG, TIFF, WebP, AVIF, HEIF and JPEG XL headers and pixels through Tessera's readers: the format sniffing, the C
 /// wrappers' setjmp and libtiff handlers, EXIF orientation, the whole-image and the streaming
 /// reader. Any bytes must end in an image or an `ImageIOError`, and the decoded size must be the
 /// one the header announced (turned a quarter by an orientation found only after the pixels, as a

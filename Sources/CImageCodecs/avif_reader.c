@@ -26,39 +26,6 @@ static void close_avif(void *state) {
     free(reader);
 }
 
-/// Whether the top-level boxes (32-bit size and type, or size 1 and a 64-bit size, or size 0 to
-/// the end) fit the file: libavif reports a cut inside its metadata as a parse failure.
-/// Records a truncation and returns 0 when one does not.
-static int boxes_fit(const uint8_t *data, size_t size, ic_error *error) {
-    size_t offset = 0;
-    while (size - offset >= 8) {
-        const uint8_t *box = data + offset;
-        uint64_t length = (uint64_t)box[0] << 24 | (uint64_t)box[1] << 16 | (uint64_t)box[2] << 8 | box[3];
-        if (length == 0) return 1;
-        if (length == 1) {
-            if (size - offset < 16) break;
-            length = 0;
-            for (int index = 8; index < 16; index++) length = length << 8 | box[index];
-        }
-        // A size below a header or a type that is not four printable characters is garbage, not a
-        // cut: libavif names it.
-        if (length < 8) return 1;
-        for (int index = 4; index < 8; index++)
-            if (box[index] < 0x20 || box[index] > 0x7E) return 1;
-        if (length > size - offset) {
-            ic_fail(error, IC_ERR_TRUNCATED, "the '%.4s' box needs %llu bytes at offset %zu, the file has %zu",
-                    (const char *)box + 4, (unsigned long long)length, offset, size);
-            return 0;
-        }
-        offset += (size_t)length;
-    }
-    if (offset != size) {
-        ic_fail(error, IC_ERR_TRUNCATED, "the file ends inside a box header at offset %zu", offset);
-        return 0;
-    }
-    return 1;
-}
-
 /// The EXIF orientation (1…8) that AVIF's transforms describe: a rotation by `angle` quarter turns
 /// anticlockwise, then a mirror (mode 0 exchanges top and bottom, 1 left and right; -1 none);
 /// 0 without transforms, where the EXIF block decides.
@@ -104,7 +71,7 @@ void *ic_avif_open(const char *path, ic_info *info, ic_error *error) {
     // past 2^28 pixels on its own (its default, kept explicit).
     reader->decoder->imageSizeLimit = AVIF_DEFAULT_IMAGE_SIZE_LIMIT;
     if (!ic_read_file(path, SIZE_MAX, &reader->data, &reader->size, error) ||
-        !boxes_fit(reader->data, reader->size, error)) {
+        !ic_boxes_fit(reader->data, reader->size, error)) {
         close_avif(reader);
         return NULL;
     }

@@ -82,6 +82,14 @@ ic_reader *ic_reader_open(ic_format format, const char *path, ic_info *info, ic_
         reader->ops = &ic_avif_reader_ops;
         reader->state = ic_avif_open(path, info, error);
         break;
+    case IC_FORMAT_HEIF:
+        reader->ops = &ic_heif_reader_ops;
+        reader->state = ic_heif_open(path, info, error);
+        break;
+    case IC_FORMAT_JXL:
+        reader->ops = &ic_jxl_reader_ops;
+        reader->state = ic_jxl_open(path, info, error);
+        break;
     }
     if (reader->state == NULL) {
         ic_fail(error, IC_ERR_UNSUPPORTED, "unknown format %d", (int)format);
@@ -175,7 +183,12 @@ ic_writer *ic_writer_open(const char *path, const ic_write_options *options, ic_
         writer->ops = &ic_webp_writer_ops;
         writer->state = ic_webp_create(path, options, error);
         break;
-    case IC_FORMAT_AVIF:  // read only: no writer, refused below
+    case IC_FORMAT_AVIF:
+        writer->ops = &ic_avif_writer_ops;
+        writer->state = ic_avif_create(path, options, error);
+        break;
+    case IC_FORMAT_HEIF:  // read only: no writer, refused below
+    case IC_FORMAT_JXL:
         break;
     }
     if (writer->state == NULL) {

@@ -10,25 +10,14 @@
 #include <webp/mux.h>
 
 typedef struct webp_writer {
-    FILE *file;
-    uint32_t width;
-    uint32_t height;
-    /// Channels given (1…4) and stored (3 or 4).
-    uint32_t channels;
-    uint32_t stored_channels;
-    uint32_t rows_written;
-    uint8_t *image;
+    ic_whole_picture picture;
     int lossless;
     int quality;
-    uint8_t *icc;
-    size_t icc_length;
 } webp_writer;
 
 static void free_webp_writer(void *state) {
     webp_writer *writer = state;
-    if (writer->file != NULL) fclose(writer->file);
-    free(writer->image);
-    free(writer->icc);
+    ic_whole_picture_release(&writer->picture);
     free(writer);
 }
 
@@ -46,32 +35,9 @@ void *ic_webp_create(const char *path, const ic_write_options *options, ic_error
         ic_fail(error, IC_ERR_MEMORY, "out of memory");
         return NULL;
     }
-    writer->width = options->width;
-    writer->height = options->height;
-    writer->channels = options->channels;
-    writer->stored_channels = options->channels == 2 || options->channels == 4 ? 4 : 3;
     writer->lossless = options->webp_lossless;
     writer->quality = options->webp_quality;
-    writer->image = malloc(ic_image_bytes(options->width, options->height, writer->stored_channels, 8));
-    if (writer->image == NULL) {
-        ic_fail(error, IC_ERR_MEMORY, "out of memory for the %ux%u image", options->width, options->height);
-        free_webp_writer(writer);
-        return NULL;
-    }
-    if (options->icc != NULL && options->icc_length > 0) {
-        // The caller's profile lives only as long as this call.
-        writer->icc = malloc(options->icc_length);
-        if (writer->icc == NULL) {
-            ic_fail(error, IC_ERR_MEMORY, "out of memory for the ICC profile");
-            free_webp_writer(writer);
-            return NULL;
-        }
-        memcpy(writer->icc, options->icc, options->icc_length);
-        writer->icc_length = options->icc_length;
-    }
-    writer->file = fopen(path, "wb");
-    if (writer->file == NULL) {
-        ic_fail_errno(error, "create");
+    if (!ic_whole_picture_open(&writer->picture, path, options, error)) {
         free_webp_writer(writer);
         return NULL;
     }
@@ -80,26 +46,7 @@ void *ic_webp_create(const char *path, const ic_write_options *options, ic_error
 
 static ic_status write_webp_rows(void *state, const void *samples, uint32_t row_count, ic_error *error) {
     webp_writer *writer = state;
-    if (row_count > writer->height - writer->rows_written) {
-        ic_fail(error, IC_ERR_LIBRARY, "more rows than the image's height");
-        return error->status;
-    }
-    const uint8_t *source = samples;
-    size_t pixels = (size_t)row_count * writer->width;
-    uint8_t *target = writer->image + (size_t)writer->rows_written * writer->width * writer->stored_channels;
-    if (writer->channels == writer->stored_channels) {
-        memcpy(target, source, pixels * writer->channels);
-    } else {
-        // Gray (and gray+alpha) repeated into red, green and blue.
-        for (size_t pixel = 0; pixel < pixels; pixel++) {
-            const uint8_t *in = source + pixel * writer->channels;
-            uint8_t *out = target + pixel * writer->stored_channels;
-            out[0] = out[1] = out[2] = in[0];
-            if (writer->channels == 2) out[3] = in[1];
-        }
-    }
-    writer->rows_written += row_count;
-    return IC_OK;
+    return ic_whole_picture_append(&writer->picture, samples, row_count, error);
 }
 
 static const char *encoding_error_text(WebPEncodingError code) {
@@ -134,15 +81,15 @@ static int encode(webp_writer *writer, WebPMemoryWriter *output, ic_error *error
         ic_fail(error, IC_ERR_LIBRARY, "libwebp's encoder does not match its header");
         return 0;
     }
-    picture.width = (int)writer->width;
-    picture.height = (int)writer->height;
+    const ic_whole_picture *kept = &writer->picture;
+    picture.width = (int)kept->width;
+    picture.height = (int)kept->height;
     picture.use_argb = 1;
-    int stride = (int)(writer->width * writer->stored_channels);
-    int imported = writer->stored_channels == 4 ? WebPPictureImportRGBA(&picture, writer->image, stride)
-                                                : WebPPictureImportRGB(&picture, writer->image, stride);
+    int stride = (int)(kept->width * kept->stored_channels);
+    int imported = kept->stored_channels == 4 ? WebPPictureImportRGBA(&picture, kept->image, stride)
+                                              : WebPPictureImportRGB(&picture, kept->image, stride);
     // The picture holds its own copy now.
-    free(writer->image);
-    writer->image = NULL;
+    ic_whole_picture_drop_samples(&writer->picture);
     if (!imported) {
         ic_fail(error, IC_ERR_MEMORY, "out of memory for libwebp's copy of the picture");
         WebPPictureFree(&picture);
@@ -165,7 +112,7 @@ static void add_profile(const webp_writer *writer, const WebPMemoryWriter *bitst
         return;
     }
     WebPData image = {bitstream->mem, bitstream->size};
-    WebPData profile = {writer->icc, writer->icc_length};
+    WebPData profile = {writer->picture.icc, writer->picture.icc_length};
     WebPMuxError status = WebPMuxSetImage(mux, &image, 0);
     if (status == WEBP_MUX_OK) status = WebPMuxSetChunk(mux, "ICCP", &profile, 0);
     if (status == WEBP_MUX_OK) status = WebPMuxAssemble(mux, file);
@@ -176,28 +123,21 @@ static void add_profile(const webp_writer *writer, const WebPMemoryWriter *bitst
 
 static ic_status finish_webp(void *state, ic_error *error) {
     webp_writer *writer = state;
-    if (writer->rows_written != writer->height) {
-        ic_fail(error, IC_ERR_LIBRARY, "%u of %u rows written", writer->rows_written, writer->height);
-        return error->status;
-    }
+    if (ic_whole_picture_complete(&writer->picture, error) != IC_OK) return error->status;
     WebPMemoryWriter bitstream;
     WebPMemoryWriterInit(&bitstream);
     WebPData file = {NULL, 0};
     if (encode(writer, &bitstream, error)) {
-        if (writer->icc == NULL) {
+        if (writer->picture.icc == NULL) {
             file.bytes = bitstream.mem;
             file.size = bitstream.size;
         } else {
             add_profile(writer, &bitstream, &file, error);
         }
     }
-    if (error->status == IC_OK && fwrite(file.bytes, 1, file.size, writer->file) != file.size)
-        ic_fail_errno(error, "write");
-    if (writer->icc != NULL) WebPDataClear(&file);
+    ic_whole_picture_save(&writer->picture, file.bytes, file.size, error);
+    if (writer->picture.icc != NULL) WebPDataClear(&file);
     WebPMemoryWriterClear(&bitstream);
-    FILE *handle = writer->file;
-    writer->file = NULL;
-    if (fclose(handle) != 0) ic_fail_errno(error, "close");
     return error->status;
 }
 

@@ -40,7 +40,9 @@ struct ErrorTests {
     @Test("Empty, truncated, corrupt and foreign files give the matching error", arguments: [
         "png_rgb8.png", "png_interlaced16.png", "jpeg_rgb420.jpg", "jpeg_progressive.jpg", "tiff_rgb8.tif", "tiff_tiled.tif",
         "tiff_lzw.tif", "webp_rgb_lossy.webp", "webp_rgba_lossless.webp",
-        "avif_rgb.avif",
+        // Not jxl_rgb8.jxl: garbage in a bare lossless codestream's table of contents claims more bytes
+        // than the file holds, which libjxl cannot tell from a cut, so it reads as truncated.
+        "avif_rgb.avif", "heif_rgb.heic", "heif_rgba10.heic", "jxl_lossy.jxl", "jxl_orientation6.jxl",
     ])
     func damagedFiles(fixture: String) throws {
         let folder = try Fixtures.temporaryDirectory("imageio-damaged")

@@ -12,8 +12,11 @@ struct ImageFormatTests {
         #expect(ImageFormat(pathExtension: "tiff") == .tiff)
         #expect(ImageFormat(pathExtension: "WebP") == .webp)
         #expect(ImageFormat(pathExtension: "avif") == .avif)
+        #expect(ImageFormat(pathExtension: "HEIC") == .heif)
+        #expect(ImageFormat(pathExtension: "heif") == .heif)
+        #expect(ImageFormat(pathExtension: ".jxl") == .jxl)
         #expect(ImageFormat(pathExtension: "gif") == nil)
-        #expect(ImageFormat.allCases.filter { !$0.isWritable } == [.avif])
+        #expect(ImageFormat.allCases.filter { !$0.isWritable } == [.heif, .jxl])
         #expect(ImageFormat(pathExtension: "") == nil)
     }
 }

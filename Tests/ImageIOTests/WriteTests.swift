@@ -151,7 +151,7 @@ struct WriteTests {
         #expect(!FileManager.default.fileExists(atPath: alpha.path))
     }
 
-    @Test("ICC profiles survive: PNG iCCP, JPEG APP2 over several chunks, TIFF tag 34675, WebP ICCP")
+    @Test("ICC profiles survive: PNG iCCP, JPEG APP2 over several chunks, TIFF tag 34675, WebP ICCP, AVIF colr")
     func iccProfiles() throws {
         let folder = try Fixtures.temporaryDirectory("imageio-icc")
         defer { try? FileManager.default.removeItem(at: folder) }
@@ -159,7 +159,9 @@ struct WriteTests {
         let large = try ImageOracle.fixture("jpeg_icc.icc")  // 150 kB: three APP2 chunks
         let rgb = try TestImages.random(width: 40, height: 30, layout: .rgb8, seed: 7)
         var checks: [ImageOracle.Check] = []
-        for (name, profile) in [("icc.png", srgb), ("icc.jpg", large), ("icc.tif", large), ("icc.webp", large)] {
+        for (name, profile) in [
+            ("icc.png", srgb), ("icc.jpg", large), ("icc.tif", large), ("icc.webp", large), ("icc.avif", large),
+        ] {
             let url = folder.appendingPathComponent(name)
             try rgb.write(to: url, options: ImageWriteOptions(iccProfile: try Data(contentsOf: profile)))
             let reference = url.appendingPathExtension("npy")

@@ -63,7 +63,7 @@ struct WriterFailureTests {
             try ImageWriter(url: folder.appendingPathComponent("out.gif"), width: 4, height: 4, layout: .rgb8)
         }
         #expect(throws: ImageIOError.self) {
-            try ImageWriter(url: folder.appendingPathComponent("out.avif"), width: 4, height: 4, layout: .rgb8)
+            try ImageWriter(url: folder.appendingPathComponent("out.jxl"), width: 4, height: 4, layout: .rgb8)
         }
         #expect(throws: ImageIOError.self) {
             let fiveChannels = PixelLayout(channels: 5, bitDepth: 8)

@@ -24,7 +24,14 @@ struct LayerPatternImportTests {
         "BinaryOp add 2 1 s1 d1 output 0=0",
     ], blobs: [(false, 3)])
 
+    static let sizeExpression = Case(name: "Interp nearest to a size expression of both inputs' sizes (a string parameter)", layers: [
+        "Split s 1 2 data a b",
+        "Pooling p 1 1 a small 0=0 1=2 2=2",
+        #"Interp i 2 1 small b output 0=1 9="+(1w,-1),max(*(0h,2),1h)""#,
+    ])
+
     static let cases: [Case] = [
+        sizeExpression,
         squeezeExcitation,
         Case(name: "BinaryOp: vector divided by a map ([C] first)", layers: [
             "Split s 1 2 data a b",
@@ -83,6 +90,70 @@ struct LayerPatternImportTests {
             "BinaryOp m 2 1 a1 b2 m1 0=2",
             "Eltwise e 2 1 m1 c output 0=1 -23301=2,5.000000e-01,2.000000e+00",
         ]),
+        Case(name: "Slice in equal shares (-233) of a width only the input decides, pieces reordered", layers: [
+            "Slice sl 1 3 data a b c -23300=3,-233,-233,-233 1=2",
+            "Concat k 3 1 c a b output 0=2",
+        ]),
+        Case(name: "Slice: a fixed piece, then equal shares of the rest of the height", layers: [
+            "Slice sl 1 3 data a b c -23300=3,2,-233,-233 1=1",
+            "Concat k 3 1 c b a output 0=1",
+        ]),
+        Case(name: "Interp bilinear to a reference blob's size (a U-Net's skip connection)", layers: [
+            "Split s 1 2 data a b",
+            "Pooling p 1 1 a small 0=1 1=2 2=2",
+            "Interp i 2 1 small b output 0=2 5=1",
+        ]),
+        Case(name: "Interp nearest to a reference blob's size (indices as ncnn rounds them)", layers: [
+            "Split s 1 2 data a b",
+            "Pooling p 1 1 a small 0=0 1=3 2=3",
+            "Interp i 2 1 small b output 0=1 5=1",
+        ]),
+        Case(name: "Deconvolution with SAME padding (-233) and no output size keeps the whole output", layers: [
+            "Deconvolution d 1 1 data output 0=2 1=3 3=2 4=-233 5=0 6=54",
+        ], blobs: [(true, 54)]),
+        Case(name: "Deconvolution -234 cut to an output size, with output padding", layers: [
+            "Deconvolution d 1 1 data output 0=2 1=3 3=2 4=-234 18=1 20=12 21=11 5=1 6=54",
+        ], blobs: [(true, 54), (false, 2)]),
+        Case(name: "Deconvolution: explicit pads win over an output size", layers: [
+            "Deconvolution d 1 1 data output 0=2 1=3 3=2 4=1 20=12 21=11 5=0 6=54",
+        ], blobs: [(true, 54)]),
+        Case(name: "Convolution and ConvolutionDepthWise bordered with a pad value", layers: [
+            "Convolution c 1 1 data c1 0=3 1=3 4=1 14=2 18=5.000000e-01 5=1 6=81",
+            "ConvolutionDepthWise dw 1 1 c1 output 0=3 1=3 4=2 18=-1.000000e+00 5=0 6=27 7=3",
+        ], blobs: [(true, 81), (false, 3), (true, 27)]),
+        Case(name: "Convolution with dynamic weights [4,3,3,3] and bias from MemoryData blobs, SAME padding", layers: [
+            "MemoryData wt 0 1 wt 0=3 1=3 11=3 2=4",
+            "MemoryData bs 0 1 bs 0=4",
+            "Convolution c 3 1 data wt bs output 0=4 1=3 4=-233 5=1 6=108 19=1 9=1",
+        ], blobs: [(false, 108), (false, 4)]),
+        Case(name: "ConvolutionDepthWise with dynamic 3-D weights [3,3,3], 3 groups", layers: [
+            "MemoryData wt 0 1 wt 0=3 1=3 2=3",
+            "ConvolutionDepthWise dw 2 1 data wt output 0=3 1=3 4=1 5=0 6=27 7=3 19=1",
+        ], blobs: [(false, 27)]),
+        Case(name: "Interp to a size expression: floats, floor, and C's round of 22.5 (23, not ONNX's 22)", layers: [
+            #"Interp i 1 1 data output 0=2 9="floor(/(*(0w,3),2)),round(*(0h,2.5))""#,
+        ]),
+        Case(name: "Reshape by shape expressions over the input's sizes, twice", layers: [
+            #"Reshape r 1 1 data r1 6="*(0w,0h),0c""#,
+            #"Reshape r2 1 1 r1 output 6="//(0w,2),2,0h""#,
+        ]),
+        Case(name: "Crop by expressions: a computed start, -233 and a negative end, on axes -2 and -1", layers: [
+            #"Crop c 1 1 data output 19="1,+(0w,-7)" 20="-1,-233" 21="-2,-1""#,
+        ]),
+        Case(name: "Crop by expressions to sizes computed from a second blob", layers: [
+            "Split s 1 2 data a b",
+            "Pooling p 1 1 a small 0=0 1=2 2=2",
+            #"Crop c 2 1 b small output 19="0,1" 20="1h,*(1w,2)" 21="1,2""#,
+        ]),
+        Case(name: "Crop by expressions: an end of 0 means the axis's end", layers: [
+            #"Crop c 1 1 data output 19="2,1" 20="0,-1" 21="1,2""#,
+        ]),
+        Case(name: "Adaptive average pooling to 2×3 overlapping cells", layers: [
+            "Pooling p 1 1 data output 0=1 7=1 8=3 18=2",
+        ]),
+        Case(name: "Adaptive max pooling to 4 rows, the width kept (-233)", layers: [
+            "Pooling p 1 1 data output 0=0 7=1 8=-233 18=4",
+        ]),
     ]
 
     @Test("ORT output of the imported pattern matches ncnn", arguments: cases)
@@ -91,7 +162,7 @@ struct LayerPatternImportTests {
     }
 
     @Test("The binary .param.bin form imports to what ncnn computes from it", arguments: [
-        squeezeExcitation, scaleBlobAndMemoryData, cases[7],
+        squeezeExcitation, scaleBlobAndMemoryData, cases[8], sizeExpression,
     ])
     func binaryForm(_ item: Case) async throws {
         try await LayerImportTests.check(item, binary: true)

@@ -3,7 +3,8 @@ import Foundation
 /// Writes a text `.param` in ncnn's binary `.param.bin` form, following ncnn's `Net::load_param_bin`
 /// and `ParamDict::load_param_bin`: little-endian int32 magic, layer and blob counts; per layer the
 /// type index, input and output counts, blob indexes, `id value` pairs (arrays as `-23300 - id`,
-/// length, values) and -233. Blobs are numbered in order of first appearance.
+/// length, values; quoted strings as `-23400 - id`, length, bytes padded to 4) and -233. Blobs are
+/// numbered in order of first appearance.
 enum NCNNBinaryParamWriter {
     struct UnknownType: Error, CustomStringConvertible {
         var type: String
@@ -41,6 +42,16 @@ enum NCNNBinaryParamWriter {
             for pair in tokens[(4 + inputs + outputs)...] {
                 let parts = pair.split(separator: "=", maxSplits: 1)
                 let key = Int32(parts[0]) ?? 0
+                if parts[1].hasPrefix("\"") {
+                    var bytes = Array(parts[1].utf8.filter { $0 != UInt8(ascii: "\"") })
+                    word(-23400 - key)
+                    word(Int32(bytes.count))
+                    bytes += Array(repeating: 0, count: (4 - bytes.count % 4) % 4)
+                    for index in stride(from: 0, to: bytes.count, by: 4) {
+                        body.append(bytes[index..<(index + 4)].reversed().reduce(0) { $0 << 8 | UInt32($1) })
+                    }
+                    continue
+                }
                 word(key)
                 if key <= -23300 {
                     let items = parts[1].split(separator: ",")

@@ -113,4 +113,21 @@ struct NCNNErrorTests {
         #expect(outcome.message.contains("int8"))
         #expect(!outcome.wroteSomething)
     }
+
+    @Test("Shape expressions ncnn evaluates but the importer cannot build name the layer and the reason", arguments: [
+        (#"Interp i 1 1 output out2 0=2 9="atan2(0w,2),0h""#, "'atan2' is not supported"),
+        (#"Interp i 1 1 output out2 0=2 9="+(1w,1),0h""#, "reads input 1, but the layer has 1"),
+        (#"Interp i 1 1 output out2 0=2 9="+(0w""#, "lacks an operand"),
+        (#"Reshape r 1 1 output out2 6="0w,0h,0c,1,1""#, "lists 5 sizes"),
+        (#"Crop c 1 1 output out2 19="1""#, "come together"),
+        (#"Crop c 1 1 output out2 19="1" 20="-1""#, "3 axes need as many starts and ends, found 1 and 1"),
+        (#"Crop c 1 1 output out2 19="1" 20="-1" 21="0h""#, "must be a number"),
+    ])
+    func expressions(layer: String, reason: String) throws {
+        let text = Self.param.replacingOccurrences(of: "2 2\n", with: "3 3\n") + "\n" + layer
+        let outcome = try failure(param: text, bin: Self.bin)
+        #expect(outcome.message.contains("model.param:5:"), "\(outcome.message)")
+        #expect(outcome.message.contains(reason), "\(outcome.message)")
+        #expect(!outcome.wroteSomething)
+    }
 }

@@ -9,11 +9,16 @@ Usage:
       sample difference allowed (1 for JPEG: two libjpeg-turbo builds), "icc": .icc file or null,
       "orientation"}. DIR/unsupported.json lists valid files of variants Tessera refuses.
       WebP fixtures come from the libwebp inside Pillow's wheel, a different build from Debian's.
+      HEIF fixtures come from heif-enc (libheif with x265; one given a quarter turn, an 'irot' box,
+      afterwards), their expected pixels from heif-convert (libheif with libde265); JPEG XL fixtures from cjxl, expected pixels from djxl (Debian's
+      libheif-examples and libjxl-tools).
   pillow_images.py decode-to-npy FILE OUT.npy
       Decodes FILE to a uint8/uint16 height x width x channels array and prints its properties.
   pillow_images.py check SPEC.json
       SPEC is a list of {"file", "reference": .npy, "quantize": bits when the reference holds
-      floats (clipped to [0, 1], scaled, rounded half up in float32), "icc": .icc file or null}.
+      floats (clipped to [0, 1], scaled, rounded half up in float32), "icc": .icc file or null,
+      "decoder": "heif-convert" to decode with libheif's tool instead of Pillow (AVIF deeper than
+      8 bits, which Pillow reduces)}.
       Prints a JSON list, per file: {"file", "shape_equal", "max_diff", "psnr", "icc_equal",
       and the properties decode-to-npy reports}.
   pillow_images.py interlace FILE OUT.png
@@ -29,7 +34,9 @@ PNG writer below, which `make` first checks against Pillow on 8-bit data).
 import json
 import os
 import struct
+import subprocess
 import sys
+import tempfile
 import zlib
 
 import numpy as np
@@ -125,6 +132,86 @@ def decode(path):
             progressive=bool(image.info.get("progressive") or image.info.get("progression")),
             interlaced=bool(image.info.get("interlace")), icc_length=len(image.info.get("icc_profile") or b""))
         return pillow_array(image), properties
+
+
+def tool_decode(command, path, bits=None):
+    """(array, ICC profile) of what a command-line decoder (`command` INPUT OUTPUT.png) writes.
+
+    heif-convert writes samples of `bits` bits (10, 12) to a 16-bit PNG shifted left (v << 6 for
+    10); given `bits`, they are rescaled to the full range as round(v x 65535 / (2^bits - 1)), as
+    readers that widen to 16 bits do, so that such files compare exactly."""
+    with tempfile.TemporaryDirectory() as folder:
+        out = os.path.join(folder, "decoded.png")
+        subprocess.run([*command, path, out], check=True, capture_output=True)
+        array, _ = decode(out)
+        with Image.open(out) as image:
+            icc = image.info.get("icc_profile")
+    if bits is not None and array.dtype == np.uint16:
+        top = (1 << bits) - 1
+        array = (((array.astype(np.int64) >> (16 - bits)) * 65535 + top // 2) // top).astype(np.uint16)
+    return array, icc
+
+
+def boxes(data, start, end):
+    """(offset, size, type) of the ISO-BMFF boxes in data[start:end] (32-bit sizes)."""
+    while start < end:
+        size, kind = struct.unpack(">I4s", data[start:start + 8])
+        yield start, size, kind.decode("latin-1")
+        start += size
+
+
+def add_rotation(path, quarter_turns):
+    """Adds an 'irot' property (anticlockwise quarter turns) to the primary image of a HEIF file that
+    heif-enc wrote (metadata before the data; heif-enc has no option for it): appended to 'ipco',
+    associated (essential) in 'ipma', and the 'iloc' file offsets moved past the inserted bytes."""
+    with open(path, "rb") as file:
+        data = bytearray(file.read())
+    top = {kind: (offset, size) for offset, size, kind in boxes(data, 0, len(data))}
+    meta_at, meta_size = top["meta"]
+    meta = {kind: (offset, size) for offset, size, kind in boxes(data, meta_at + 12, meta_at + meta_size)}
+    iprp_at, iprp_size = meta["iprp"]
+    iprp = {kind: (offset, size) for offset, size, kind in boxes(data, iprp_at + 8, iprp_at + iprp_size)}
+    ipco_at, ipco_size = iprp["ipco"]
+    ipma_at, ipma_size = iprp["ipma"]
+    assert data[ipma_at + 8] == 0 and data[ipma_at + 11] & 1 == 0, "ipma version 0, 7-bit indices expected"
+    new_index = len(list(boxes(data, ipco_at + 8, ipco_at + ipco_size))) + 1
+    primary = struct.unpack(">H", data[meta["pitm"][0] + 12:meta["pitm"][0] + 14])[0]
+    rotation = struct.pack(">I4sB", 9, b"irot", quarter_turns & 3)
+    entries, at = bytearray(data[ipma_at + 12:ipma_at + 16]), ipma_at + 16
+    for _ in range(struct.unpack(">I", entries)[0]):
+        item, count = struct.unpack(">HB", data[at:at + 3])
+        associations = data[at + 3:at + 3 + count]
+        at += 3 + count
+        if item == primary:
+            associations += bytes([0x80 | new_index])
+        entries += struct.pack(">HB", item, len(associations)) + associations
+    ipma = struct.pack(">I4s", 12 + len(entries), b"ipma") + data[ipma_at + 8:ipma_at + 12] + entries
+    grown = len(rotation) + len(ipma) - ipma_size
+    iloc_at = meta["iloc"][0]
+    version, at = data[iloc_at + 8], iloc_at + 12
+    assert version in (0, 1), "iloc version 0 or 1 expected"
+    offset_size, length_size, base_size = data[at] >> 4, data[at] & 15, data[at + 1] >> 4
+    index_size = data[at + 1] & 15 if version == 1 else 0
+    count, at = struct.unpack(">H", data[at + 2:at + 4])[0], at + 4
+    for _ in range(count):
+        # Item ID, [construction method,] data reference index; method 0 addresses the file.
+        in_file = version == 0 or data[at + 3] & 15 == 0
+        at += 4 if version == 0 else 6
+        base = int.from_bytes(data[at:at + base_size], "big")
+        if in_file and base:
+            data[at:at + base_size] = (base + grown).to_bytes(base_size, "big")
+        extents, at = struct.unpack(">H", data[at + base_size:at + base_size + 2])[0], at + base_size + 2
+        for _ in range(extents):
+            at += index_size
+            if in_file and not base:
+                value = int.from_bytes(data[at:at + offset_size], "big") + grown
+                data[at:at + offset_size] = value.to_bytes(offset_size, "big")
+            at += offset_size + length_size
+    result = data[:ipco_at + ipco_size] + rotation + data[ipco_at + ipco_size:ipma_at] + ipma + data[ipma_at + ipma_size:]
+    for offset, growth in [(ipco_at, len(rotation)), (iprp_at, grown), (meta_at, grown)]:
+        result[offset:offset + 4] = struct.pack(">I", struct.unpack(">I", result[offset:offset + 4])[0] + growth)
+    with open(path, "wb") as file:
+        file.write(result)
 
 
 def icc_of(path):
@@ -341,6 +428,63 @@ class Fixtures:
             self.add(f"avif_orientation{orientation}", f"avif_orientation{orientation}.avif", tolerance=AVIF_TOLERANCE,
                      orientation=orientation)
 
+    def heif(self):
+        # x265 encodes, libde265 decodes: heif-convert's pixels are what libheif gives any reader.
+        for name, data, options in [
+                ("rgb", self.noise(23, 37, 3), ["-q", "90"]), ("rgba", self.noise(23, 37, 4), ["-q", "90"]),
+                ("q40", self.noise(24, 40, 3), ["-q", "40"]), ("lossless", self.noise(23, 37, 3), ["-L"]),
+                ("rgb10", self.noise(23, 37, 3, np.uint16), ["-b", "10"]),
+                ("rgba10", self.noise(23, 37, 4, np.uint16), ["-b", "10"])]:
+            with open(self.path(f"heif_{name}.png"), "wb") as out:
+                out.write(minimal_png(data))
+            self.heif_case(name, options, bits=10 if data.dtype == np.uint16 else None)
+        self.save(self.noise(23, 37, 3), "heif_icc.png", icc_profile=srgb_profile())
+        self.heif_case("icc", ["-q", "90"], icc=True)
+        # A quarter turn in the file: heif-convert, like libheif for Tessera, returns it turned.
+        self.save(self.noise(24, 40, 3), "heif_rotated.png")
+        self.heif_case("rotated", ["-L"], quarter_turns=1)
+
+    def heif_case(self, name, options, bits=None, icc=False, quarter_turns=0):
+        source, file = self.path(f"heif_{name}.png"), f"heif_{name}.heic"
+        subprocess.run(["heif-enc", *options, "-o", self.path(file), source], check=True, capture_output=True)
+        os.remove(source)
+        if quarter_turns:
+            add_rotation(self.path(file), quarter_turns)
+        expected, profile = tool_decode(["heif-convert"], self.path(file), bits)
+        if quarter_turns:
+            assert expected.shape[:2] == (40, 24), f"heif-convert did not turn {file}: {expected.shape}"
+        assert not icc or profile, "heif-convert gave no ICC profile back"
+        self.add(f"heif_{name}", file, expected, icc=profile if icc else None)
+
+    def jxl(self):
+        # Lossless files decode to the source exactly; djxl's decode is the expectation all the same.
+        # (No 16-bit RGBA: djxl 0.7 cannot write the PNG of one, "Alpha bit depth does not match".)
+        for name, data in [("gray8", self.noise(23, 37, 1)), ("gray_alpha8", self.noise(23, 37, 2)),
+                           ("rgb8", self.noise(23, 37, 3)), ("rgba8", self.noise(23, 37, 4)),
+                           ("rgb16", self.noise(23, 37, 3, np.uint16))]:
+            with open(self.path(f"jxl_{name}.png"), "wb") as out:
+                out.write(minimal_png(data))
+            expected = self.jxl_case(name, f"jxl_{name}.png", ["-d", "0"])
+            assert np.array_equal(expected, data), f"djxl does not give jxl_{name}'s source back"
+        smooth = np.linspace(0, 255, 48 * 64 * 3).reshape(48, 64, 3).astype(np.uint8)
+        self.save(smooth, "jxl_lossy.png")
+        self.jxl_case("lossy", "jxl_lossy.png", ["-d", "1"])
+        self.save(self.noise(23, 37, 3), "jxl_icc.png", icc_profile=srgb_profile())
+        self.jxl_case("icc", "jxl_icc.png", ["-d", "0"], icc=True)
+        # cjxl moves a JPEG's EXIF orientation into the codestream, which djxl applies.
+        exif = Image.Exif()
+        exif[0x0112] = 6
+        self.save(self.noise(24, 40, 3), "jxl_orientation6.jpg", exif=exif, quality=95)
+        self.jxl_case("orientation6", "jxl_orientation6.jpg", [], orientation=6)
+
+    def jxl_case(self, name, source, options, icc=False, orientation=1):
+        file = f"jxl_{name}.jxl"
+        subprocess.run(["cjxl", *options, self.path(source), self.path(file)], check=True, capture_output=True)
+        os.remove(self.path(source))
+        expected, profile = tool_decode(["djxl"], self.path(file))
+        self.add(f"jxl_{name}", file, expected, icc=profile if icc else None, orientation=orientation)
+        return expected
+
     def plane(self):
         """A region reaching past two edges of png_rgb8, channel 1, edge pixels repeated."""
         source = np.load(self.path("png_rgb8.npy"))
@@ -358,6 +502,8 @@ def make(folder):
     fixtures.tiff()
     fixtures.webp()
     fixtures.avif()
+    fixtures.heif()
+    fixtures.jxl()
     fixtures.plane()
     with open(os.path.join(folder, "cases.json"), "w") as out:
         json.dump(fixtures.cases, out, indent=1)
@@ -383,7 +529,11 @@ def check(spec_path):
         spec = json.load(file)
     results = []
     for entry in spec:
-        array, properties = decode(entry["file"])
+        if entry.get("decoder") == "heif-convert":
+            array, _ = tool_decode(["heif-convert"], entry["file"], entry.get("bits"))
+            properties = {"decoder": "heif-convert"}
+        else:
+            array, properties = decode(entry["file"])
         reference = as_hwc(np.load(entry["reference"]))
         if entry.get("quantize"):
             reference = quantized(reference, entry["quantize"])

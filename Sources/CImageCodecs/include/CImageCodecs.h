@@ -1,4 +1,5 @@
-// A small C interface to libpng, libjpeg-turbo, libtiff, libwebp and libavif for the Swift target ImageIO.
+// A small C interface to libpng, libjpeg-turbo, libtiff, libwebp, libavif, libheif and libjxl for
+// the Swift target ImageIO.
 //
 // libpng and libjpeg report errors by longjmp, which Swift cannot survive, so every library call
 // happens inside these functions, under setjmp; libtiff's messages go to per-file handlers. Each
@@ -23,8 +24,11 @@ typedef enum ic_format {
     IC_FORMAT_JPEG = 2,
     IC_FORMAT_TIFF = 3,
     IC_FORMAT_WEBP = 4,
-    /// Read only.
     IC_FORMAT_AVIF = 5,
+    /// HEIC and other HEIF files; read only.
+    IC_FORMAT_HEIF = 6,
+    /// JPEG XL, codestream or container; read only.
+    IC_FORMAT_JXL = 7,
 } ic_format;
 
 /// What went wrong, so the Swift side can name the cause.
@@ -56,8 +60,10 @@ typedef struct ic_info {
     uint32_t channels;
     /// 8 or 16.
     uint32_t bit_depth;
-    /// TIFF's orientation tag, or AVIF's rotation and mirror as that tag's value (1…8); 0 where the
-    /// format keeps orientation in EXIF instead.
+    /// TIFF's orientation tag, AVIF's rotation and mirror or JPEG XL's orientation as that tag's
+    /// value (1…8); 0 where the format keeps orientation in EXIF instead. HEIF reports 1: libheif
+    /// applies the file's rotation and mirror while decoding (and HEIF's EXIF orientation is only
+    /// informative).
     uint32_t orientation;
     const uint8_t *icc;
     size_t icc_length;
@@ -119,6 +125,11 @@ typedef struct ic_write_options {
     /// encodes whole pictures); gray is stored as RGB.
     int webp_lossless;
     int webp_quality;
+    /// AVIF: lossless (identity matrix, quantizer 0), or lossy at avif_quality (0…100, mapped
+    /// linearly onto AV1's quantizers 63…0). Rows are kept until finish; 16-bit rows are stored as
+    /// 10-bit, gray as RGB.
+    int avif_lossless;
+    int avif_quality;
     const uint8_t *icc;
     size_t icc_length;
 } ic_write_options;

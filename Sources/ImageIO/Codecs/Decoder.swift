@@ -8,7 +8,8 @@ final class Decoder {
         var width: Int
         var height: Int
         var layout: PixelLayout
-        /// TIFF's orientation tag; 0 where the format keeps orientation in EXIF.
+        /// TIFF's orientation tag (or AVIF's, JPEG XL's or HEIF's as one); 0 where the format keeps
+        /// orientation in EXIF.
         var orientationTag: Int
         var iccProfile: Data?
         var exif: [UInt8]?
@@ -27,6 +28,8 @@ final class Decoder {
         case .tiff: codec = IC_FORMAT_TIFF
         case .webp: codec = IC_FORMAT_WEBP
         case .avif: codec = IC_FORMAT_AVIF
+        case .heif: codec = IC_FORMAT_HEIF
+        case .jxl: codec = IC_FORMAT_JXL
         }
         guard let reader = ic_reader_open(codec, path, &info, &error) else { throw CodecFailure(error) }
         self.reader = reader

@@ -17,7 +17,10 @@ final class Encoder {
         case .jpeg: settings.format = IC_FORMAT_JPEG
         case .tiff: settings.format = IC_FORMAT_TIFF
         case .webp: settings.format = IC_FORMAT_WEBP
-        case .avif: settings.format = IC_FORMAT_AVIF  // refused: ImageWriter checks isWritable first
+        case .avif: settings.format = IC_FORMAT_AVIF
+        // Refused: ImageWriter checks isWritable first.
+        case .heif: settings.format = IC_FORMAT_HEIF
+        case .jxl: settings.format = IC_FORMAT_JXL
         }
         settings.width = UInt32(width)
         settings.height = UInt32(height)
@@ -30,6 +33,8 @@ final class Encoder {
         settings.tiff_big = bigTIFF ? 1 : 0
         settings.webp_lossless = options.webpLossless ? 1 : 0
         settings.webp_quality = Int32(options.webpQuality)
+        settings.avif_lossless = options.avifLossless ? 1 : 0
+        settings.avif_quality = Int32(options.avifQuality)
         switch options.tiffCompression {
         case .none: settings.tiff_compression = IC_TIFF_NONE
         case .lzw: settings.tiff_compression = IC_TIFF_LZW

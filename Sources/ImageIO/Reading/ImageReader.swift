@@ -1,6 +1,7 @@
 public import Foundation
 
-/// Reads PNG, JPEG, TIFF, WebP and AVIF files, recognised by their first bytes whatever their extension.
+/// Reads PNG, JPEG, TIFF, WebP, AVIF, HEIF (HEIC) and JPEG XL files, recognised by their first bytes
+/// whatever their extension.
 ///
 /// Every variant decodes to 1–4 interleaved channels of 8 or 16 bits: palettes expand to RGB or
 /// RGBA, gray below 8 bits widens to 8, and the EXIF or TIFF orientation is applied so the pixels
@@ -91,7 +92,8 @@ public enum ImageReader {
         }
     }
 
-    /// The TIFF tag where there is one, else the EXIF block's, else 1.
+    /// The TIFF tag (or the AVIF, HEIF or JPEG XL orientation given as one) where there is one,
+    /// else the EXIF block's, else 1.
     static func orientation(of header: Decoder.Header) -> Int {
         if (1...8).contains(header.orientationTag) { return header.orientationTag }
         return header.exif.flatMap(ExifOrientation.parse) ?? 1

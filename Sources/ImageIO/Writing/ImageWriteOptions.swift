@@ -16,7 +16,7 @@ public struct ImageWriteOptions: Sendable, Hashable {
     /// Progressive JPEG. libjpeg keeps the whole image's coefficients in memory until the end,
     /// about 2 bytes a sample, so streaming rows no longer bounds memory.
     public var progressiveJPEG: Bool
-    /// Stored in the file (PNG iCCP, JPEG APP2 chunks, TIFF tag 34675, WebP ICCP chunk). libpng
+    /// Stored in the file (PNG iCCP, JPEG APP2 chunks, TIFF tag 34675, WebP ICCP chunk, AVIF colr box). libpng
     /// validates profiles and leaves out one it finds malformed; the others store the bytes as given.
     public var iccProfile: Data?
     /// Adam7-interlaced PNG. Every pass needs every row, so the writer keeps the image until
@@ -34,11 +34,17 @@ public struct ImageWriteOptions: Sendable, Hashable {
     /// Lossless WebP (``webpQuality`` is then ignored); the colour of fully transparent pixels is
     /// kept too, so the file decodes to exactly the samples written.
     public var webpLossless: Bool
+    /// Lossy AVIF quality, 0…100, mapped linearly onto AV1's quantizers (63…0); 80 keeps
+    /// upscaled detail at a fraction of a PNG's size.
+    public var avifQuality: Int
+    /// Lossless AVIF (``avifQuality`` is then ignored): RGB through the identity matrix at
+    /// quantizer 0, so 8-bit rows decode exactly (16-bit rows are stored as 10-bit either way).
+    public var avifLossless: Bool
 
     public init(
         jpegQuality: Int = 92, progressiveJPEG: Bool = false, iccProfile: Data? = nil, pngInterlaced: Bool = false,
         tiffTiled: Bool = false, tiffCompression: TIFFCompression = .none, forceBigTIFF: Bool = false,
-        webpQuality: Int = 90, webpLossless: Bool = false
+        webpQuality: Int = 90, webpLossless: Bool = false, avifQuality: Int = 80, avifLossless: Bool = false
     ) {
         self.jpegQuality = jpegQuality
         self.progressiveJPEG = progressiveJPEG
@@ -49,5 +55,7 @@ public struct ImageWriteOptions: Sendable, Hashable {
         self.forceBigTIFF = forceBigTIFF
         self.webpQuality = webpQuality
         self.webpLossless = webpLossless
+        self.avifQuality = avifQuality
+        self.avifLossless = avifLossless
     }
 }

@@ -4,12 +4,14 @@ extension ImageWriter {
     static let jpegMaximumSide = 65500
     /// WebP's largest side (14-bit sizes in its bitstreams).
     static let webpMaximumSide = 16383
+    /// AVIF's largest side (AV1's 16-bit frame sizes).
+    static let avifMaximumSide = 65536
 
     static func validate(
         format: ImageFormat, width: Int, height: Int, layout: PixelLayout, options: ImageWriteOptions, path: String
     ) throws(ImageIOError) {
         guard format.isWritable else {
-            throw .unsupported(path: path, reason: "\(format.rawValue.uppercased()) is read only here; write png, jpg, tif or webp")
+            throw .unsupported(path: path, reason: "\(format.rawValue.uppercased()) is read only here; write png, jpg, tif, webp or avif")
         }
         guard layout.isSupported else {
             throw .unsupported(path: path, reason: "\(layout.channels) channels of \(layout.bitDepth) bits")
@@ -20,7 +22,8 @@ extension ImageWriter {
         switch format {
         case .jpeg: try validateJPEG(width: width, height: height, layout: layout, options: options, path: path)
         case .webp: try validateWebP(width: width, height: height, options: options, path: path)
-        case .png, .tiff, .avif: break
+        case .avif: try validateAVIF(width: width, height: height, options: options, path: path)
+        case .png, .tiff, .heif, .jxl: break
         }
     }
 
@@ -47,6 +50,18 @@ extension ImageWriter {
         }
         guard (0...100).contains(options.webpQuality) else {
             throw .invalidUse(path: path, reason: "WebP quality \(options.webpQuality) is outside 0…100")
+        }
+    }
+
+    private static func validateAVIF(width: Int, height: Int, options: ImageWriteOptions, path: String)
+        throws(ImageIOError)
+    {
+        guard width <= avifMaximumSide, height <= avifMaximumSide else {
+            throw .unsupported(
+                path: path, reason: "AVIF allows at most \(avifMaximumSide) pixels a side; write PNG or TIFF for \(width)×\(height)")
+        }
+        guard (0...100).contains(options.avifQuality) else {
+            throw .invalidUse(path: path, reason: "AVIF quality \(options.avifQuality) is outside 0…100")
         }
     }
 

@@ -5,8 +5,8 @@ public import Foundation
 /// Rows arrive top to bottom in any band size; each band goes to the codec at once (PNG: rows
 /// gathered into bands of about 256 KiB, each filtered and deflated on a worker thread, one per
 /// core, while later rows arrive; libjpeg `jpeg_write_scanlines`; libtiff scanlines or one row of
-/// tiles). WebP is the exception: libwebp encodes whole pictures, so its rows are kept until
-/// ``finish()`` (a WebP is at most 16383 × 16383 pixels).
+/// tiles). WebP and AVIF are the exceptions: libwebp and AV1 encoders take whole pictures, so
+/// their rows are kept until ``finish()`` (a WebP is at most 16383 × 16383 pixels).
 /// The file is written under a hidden temporary name in the destination folder and appears under
 /// its own name only when ``finish()`` succeeds; ``cancel()``, a failure, or releasing an
 /// unfinished writer removes it.
@@ -20,7 +20,8 @@ public import Foundation
 /// Not `Sendable`: it owns a C codec and a file and must be used by one task at a time.
 /// JPEG has no alpha and only 8-bit samples: a layout with alpha is refused, and 16-bit rows
 /// are rounded to 8 bits. WebP stores 8-bit RGB or RGBA: 16-bit rows are rounded, gray is
-/// stored as RGB.
+/// stored as RGB. AVIF stores RGB or RGBA too (gray widened), 8-bit rows as 8-bit samples and
+/// 16-bit rows as 10-bit ones. HEIF and JPEG XL are read only.
 public final class ImageWriter {
     public let url: URL
     public let width: Int
@@ -34,7 +35,7 @@ public final class ImageWriter {
     private enum State { case open, finished, abandoned }
 
     private let temporaryURL: URL
-    /// The bit depth in the file: the layout's, except JPEG's and WebP's 8.
+    /// The bit depth of the rows the codec takes: the layout's, except JPEG's and WebP's 8.
     private let storedBitDepth: Int
     private var encoder: Encoder?
     private var state = State.open
@@ -49,7 +50,7 @@ public final class ImageWriter {
         let path = url.path
         guard let format = format ?? ImageFormat(pathExtension: url.pathExtension) else {
             throw .unsupported(
-                path: path, reason: "no image format for the extension '\(url.pathExtension)' (png, jpg, tif, webp)")
+                path: path, reason: "no image format for the extension '\(url.pathExtension)' (png, jpg, tif, webp, avif)")
         }
         try Self.validate(format: format, width: width, height: height, layout: layout, options: options, path: path)
         let folder = url.deletingLastPathComponent()

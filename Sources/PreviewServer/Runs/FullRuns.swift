@@ -16,7 +16,7 @@ actor FullRuns {
     }
 
     /// Starts upscaling image `imageID` whole with `settings`; the result keeps the input's format
-    /// where Tessera writes it (an AVIF input gives a PNG).
+    /// where Tessera writes it and browsers show it (an AVIF, HEIF or JPEG XL input gives a PNG).
     func start(imageID: String, settings: RunSettings) async throws -> RunStatus {
         let (image, input) = try await library.file(imageID)
         let ext =
@@ -24,7 +24,7 @@ actor FullRuns {
             case .jpeg: "jpg"
             case .tiff: "tif"
             case .webp: "webp"
-            case .png, .avif, nil: "png"
+            case .png, .avif, .heif, .jxl, nil: "png"
             }
         let (resultID, output) = await results.reserve(extension: ext)
         let run = FullRun(RunStatus(id: UUID().uuidString.lowercased(), image: image.name))

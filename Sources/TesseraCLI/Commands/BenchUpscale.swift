@@ -34,7 +34,7 @@ struct BenchUpscale: AsyncParsableCommand {
     @Option(help: "Use only this library: onnxruntime, openvino or reference.")
     var library: String?
 
-    @Option(help: "The pipeline's output format: png, jpg, tif or webp.")
+    @Option(help: "The pipeline's output format: png, jpg, tif, webp or avif.")
     var format = "png"
 
     @Option(help: "Sessions on the device, as `tessera upscale --sessions` (the bare run uses the first).")
@@ -51,7 +51,7 @@ struct BenchUpscale: AsyncParsableCommand {
         if `repeat` < 1 { throw ValidationError("--repeat must be at least 1") }
         if sessions < 1 { throw ValidationError("--sessions must be at least 1") }
         if ImageFormat(pathExtension: format)?.isWritable != true {
-            throw ValidationError("--format must be png, jpg, tif or webp")
+            throw ValidationError("--format must be png, jpg, tif, webp or avif")
         }
     }
 

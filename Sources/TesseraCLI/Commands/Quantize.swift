@@ -16,7 +16,7 @@ struct Quantize: AsyncParsableCommand {
             other operator must be kept float32 with --exclude OP, by type or node name.
 
             Activation ranges come from running the float model on --calibration: a folder of \
-            PNG, JPEG, TIFF or WebP images (four crops of each, at the model's input size or 64×64, \
+            PNG, JPEG, TIFF, WebP, AVIF, HEIF or JPEG XL images (four crops of each, at the model's input size or 64×64, \
             through the model's own pre-processing: the range in the manifest beside the model) \
             or random:N for N seeded random inputs. --method minmax takes the extremes seen, \
             percentile drops the outer 0.001%, entropy minimizes the KL divergence of a \

@@ -14,7 +14,8 @@ struct Upscale: AsyncParsableCommand {
             decide), and stitches the result without seams, writing the output in row bands so \
             even a 32000×32000 result never sits whole in memory. A device that fails hands its \
             tiles to the others. The output format follows the extension (.png, .jpg, .tif, \
-            .webp); --quality sets JPEG's and lossy WebP's quality, --lossless makes WebP lossless; \
+            .webp, .avif); --quality sets JPEG's and lossy WebP's and AVIF's quality, --lossless \
+            makes WebP or AVIF lossless; inputs may also be HEIC/HEIF or JPEG XL (read only); \
             alpha is upscaled too, the ICC profile carried over, and the output is written to a \
             temporary file that replaces the target only when complete, so Ctrl-C leaves nothing.
 
@@ -45,6 +46,7 @@ struct Upscale: AsyncParsableCommand {
               tessera upscale photo.jpg -o preview.png --region 1200,800,256,256
               tessera upscale photo.jpg -o photo-x4.png --precision fast --explain
               tessera upscale photo.png -o photo-x4.webp --quality 85
+              tessera upscale photo.heic -o photo-x4.avif --quality 80
               tessera upscale shoot/ -o shoot-x4/ --format tif --bits 16
               tessera upscale scan.png -o out.png --model realesr-animevideov3-x4 --model denoise.json --tta
               tessera upscale photo.png -o out.png --json | jq -c 'select(.event == "done")'
@@ -52,7 +54,7 @@ struct Upscale: AsyncParsableCommand {
             """
     )
 
-    @Argument(help: ArgumentHelp("Images (.png, .jpg, .tif, .webp, .avif) or folders of them.", valueName: "input"))
+    @Argument(help: ArgumentHelp("Images (.png, .jpg, .tif, .webp, .avif, .heic, .heif, .jxl) or folders of them.", valueName: "input"))
     var inputs: [String]
 
     @Option(name: [.short, .long], help: "The output file (one input) or folder (several inputs or a folder).")
@@ -102,16 +104,16 @@ struct Upscale: AsyncParsableCommand {
     @Option(help: "Sessions per device, run side by side; on a CPU they divide its threads between them.")
     var sessions = 1
 
-    @Option(help: "Output format for folder outputs: png, jpg, tif or webp (default: the input's; PNG for AVIF).")
+    @Option(help: "Output format for folder outputs: png, jpg, tif, webp or avif (default: the input's; PNG for HEIF and JPEG XL).")
     var format: String?
 
-    @Option(help: "JPEG or lossy WebP quality, 1–100 (default: 92 for JPEG, 90 for WebP).")
+    @Option(help: "JPEG, lossy WebP or lossy AVIF quality, 1–100 (default: 92 for JPEG, 90 for WebP, 80 for AVIF).")
     var quality: Int?
 
-    @Flag(help: "Write WebP lossless (larger files, exact samples).")
+    @Flag(help: "Write WebP or AVIF lossless (larger files, exact samples; AVIF keeps 10 of 16 bits).")
     var lossless = false
 
-    @Option(help: "Output bits per sample: 8 or 16 (default: the input's; JPEG and WebP are always 8).")
+    @Option(help: "Output bits per sample: 8 or 16 (default: the input's; JPEG and WebP are always 8, AVIF stores 16 as 10).")
     var bits: Int?
 
     @Option(help: "Refuse inputs whose header claims more pixels than this (guards against decompression bombs).")
@@ -140,7 +142,7 @@ struct Upscale: AsyncParsableCommand {
         if let bits, bits != 8, bits != 16 { throw ValidationError("--bits must be 8 or 16") }
         if maxPixels < 1 { throw ValidationError("--max-pixels must be at least 1") }
         if let format, ImageFormat(pathExtension: format)?.isWritable != true {
-            throw ValidationError("--format must be png, jpg, tif or webp")
+            throw ValidationError("--format must be png, jpg, tif, webp or avif")
         }
         try LibraryNames.validate(library)
     }
@@ -208,8 +210,10 @@ struct Upscale: AsyncParsableCommand {
         if let quality {
             options.write.jpegQuality = quality
             options.write.webpQuality = quality
+            options.write.avifQuality = quality
         }
         options.write.webpLossless = lossless
+        options.write.avifLossless = lossless
         return options
     }
 }

@@ -30,7 +30,7 @@ enum UpscaleJobs {
                 files.append(URL(fileURLWithPath: input))
             }
         }
-        guard !files.isEmpty else { throw CLIError("no images (.png, .jpg, .tif, .webp, .avif) found in \(inputs.joined(separator: ", "))") }
+        guard !files.isEmpty else { throw CLIError("no images (.png, .jpg, .tif, .webp, .avif, .heic, .heif, .jxl) found in \(inputs.joined(separator: ", "))") }
         let target = URL(fileURLWithPath: output)
         let singleFile = files.count == 1 && !sawFolder && ImageFormat(pathExtension: target.pathExtension) != nil
         if singleFile {
@@ -42,7 +42,7 @@ enum UpscaleJobs {
         }
         var seen = Set<String>()
         return try files.map { file in
-            // A read-only input format (AVIF) is written as PNG unless --format says otherwise.
+            // A read-only input format (HEIF, JPEG XL) is written as PNG unless --format says otherwise.
             let ext = format ?? (ImageFormat(pathExtension: file.pathExtension)?.isWritable == false ? "png" : file.pathExtension)
             let destination = target.appendingPathComponent(file.deletingPathExtension().lastPathComponent).appendingPathExtension(ext)
             guard seen.insert(destination.path).inserted else {

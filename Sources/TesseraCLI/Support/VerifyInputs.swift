@@ -24,7 +24,7 @@ enum VerifyInputs {
             return [input.name: try InputOption(name: input.name, source: .file(entry)).tensor(for: input, shape: nil)]
         }
         guard ImageFormat(pathExtension: url.pathExtension) != nil else {
-            throw ValidationError("\(entry): not random:SEED, an image (.png, .jpg, .tif, .webp) or a .npy file")
+            throw ValidationError("\(entry): not random:SEED, an image (.png, .jpg, .tif, .webp, .avif, .heic, .jxl) or a .npy file")
         }
         let dims = input.type?.tensorType?.dims ?? []
         guard dims.count == 4 else { throw CLIError("\(entry): the model's input '\(input.name)' is not an N×C×H×W image") }

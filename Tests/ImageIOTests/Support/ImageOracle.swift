@@ -85,12 +85,18 @@ enum ImageOracle {
         var reference: String
         var quantize: Int?
         var icc: String?
+        /// "heif-convert" to decode with libheif's tool rather than Pillow, which reduces AVIF to 8 bits.
+        var decoder: String?
+        /// The file's bits per sample, which heif-convert's 16-bit output is rescaled from.
+        var bits: Int?
 
-        init(_ file: URL, reference: URL, quantize: Int? = nil, icc: URL? = nil) {
+        init(_ file: URL, reference: URL, quantize: Int? = nil, icc: URL? = nil, decoder: String? = nil, bits: Int? = nil) {
             self.file = file.path
             self.reference = reference.path
             self.quantize = quantize
             self.icc = icc?.path
+            self.decoder = decoder
+            self.bits = bits
         }
     }
 

@@ -18,7 +18,13 @@ extension NCNNGraphBuilder {
         var weightCount: Int
     }
 
-    func convGeometry(_ layer: NCNNLayer) throws(NCNNImportError) -> ConvGeometry {
+    /// The shared geometry; `transposed` layers (Deconvolution) use ids 18–21 for the output's
+    /// size and 28 for dynamic weights, where the convolutions have their pad value (18) and
+    /// dynamic weights (19). With `dynamicWeights` the weight blob, not the parameters, decides
+    /// the output count and the kernel.
+    func convGeometry(
+        _ layer: NCNNLayer, transposed: Bool = false, dynamicWeights: Bool = false
+    ) throws(NCNNImportError) -> ConvGeometry {
         let kw = try int(layer, 1, 0)
         let dw = try int(layer, 2, 1)
         let sw = try int(layer, 3, 1)
@@ -43,12 +49,18 @@ extension NCNNGraphBuilder {
                 throw fail(layer, "negative padding \(geometry.pads ?? []) is not supported")
             }
         }
-        for value in [geometry.outputs, kw, geometry.kernel.h, dw, geometry.dilation.h, sw, geometry.stride.h] where value <= 0 {
+        let fromParameters = dynamicWeights ? [] : [geometry.outputs, kw, geometry.kernel.h]
+        for value in fromParameters + [dw, geometry.dilation.h, sw, geometry.stride.h] where value <= 0 {
             throw fail(layer, "num_output, kernel, dilation and stride must be positive")
         }
-        if try int(layer, 8, 0) != 0 { throw fail(layer, "int8 convolutions are not supported") }
-        if try int(layer, 19, 0) != 0 { throw fail(layer, "dynamic weights (a second input) are not supported") }
-        if try float(layer, 18, 0) != 0 { throw fail(layer, "a non-zero pad value is not supported") }
+        if transposed {
+            if try int(layer, 28, 0) != 0 { throw fail(layer, "dynamic weights (a second input) are not supported") }
+        } else {
+            if try int(layer, 8, 0) != 0 { throw fail(layer, "int8 convolutions are not supported") }
+            if try float(layer, 18, 0) != 0 && result.pads == nil {
+                throw fail(layer, "a non-zero pad value with SAME padding (-233/-234) is not supported")
+            }
+        }
         return result
     }
 
@@ -80,6 +92,7 @@ extension NCNNGraphBuilder {
 
     /// Convolution and ConvolutionDepthWise (`7=group`), with the fused activation (9, 10).
     mutating func convolution(_ layer: NCNNLayer, depthwise: Bool) throws(NCNNImportError) {
+        if try int(layer, 19, 0) != 0 { return try dynamicConvolution(layer, depthwise: depthwise) }
         try expect(layer, inputs: 1...1)
         let g = try convGeometry(layer)
         let (group, inPerGroup) = try grouping(layer, g, depthwise: depthwise)
@@ -89,26 +102,76 @@ extension NCNNGraphBuilder {
         let weightBlob = try weights.tagged(count: g.weightCount, layer: layer.name)
         let weight = try self.weight(
             "\(layer.name).weight", shape: [g.outputs, inPerGroup, g.kernel.h, g.kernel.w], blob: weightBlob, layer: layer)
-        var convInputs = [input, weight]
+        let (padded, geometry) = try bordered(layer, input, g)
+        var convInputs = [padded, weight]
         if g.bias {
             let biasBlob = try weights.raw(count: g.outputs, layer: layer.name)
             convInputs.append(try self.weight("\(layer.name).bias", shape: [g.outputs], blob: biasBlob, layer: layer))
         }
         try withActivation(layer) { builder, output throws(NCNNImportError) in
-            builder.emit("Conv", name: layer.name, inputs: convInputs, outputs: [output], attributes: builder.convAttributes(g, group: group))
+            builder.emit("Conv", name: layer.name, inputs: convInputs, outputs: [output],
+                         attributes: builder.convAttributes(geometry, group: group))
         }
+    }
+
+    /// Convolution with `19=1`: the weights are the second input blob, `[c=out, d=in/group, h, w]`
+    /// (or `[c, h, w]`, one input channel per group), the bias the third (`5=1`); the kernel size
+    /// comes from the blob, so the Conv names none.
+    private mutating func dynamicConvolution(_ layer: NCNNLayer, depthwise: Bool) throws(NCNNImportError) {
+        let g = try convGeometry(layer, dynamicWeights: true)
+        try expect(layer, inputs: g.bias ? 3...3 : 2...2)
+        let group = depthwise ? try int(layer, 7, 1) : 1
+        guard group >= 1 else { throw fail(layer, "group \(group) must be positive") }
+        let weightRank = shape(of: layer.inputs[1]).rank
+        guard weightRank == 3 || weightRank == 4 else {
+            throw fail(layer, "dynamic weights must be a 3-D or 4-D blob, not \(weightRank)-D")
+        }
+        // Drop the batch axis; a 3-D blob gains the input-channel axis ONNX's weights need.
+        var weight = fresh("\(layer.name)_weight")
+        emit("Squeeze", name: layer.name, inputs: [value(layer.inputs[1]), int64s("\(layer.name).batch_axis", [0])], outputs: [weight])
+        if weightRank == 3 {
+            let expanded = fresh("\(layer.name)_weight4d")
+            emit("Unsqueeze", name: layer.name, inputs: [weight, int64s("\(layer.name).in_axis", [1])], outputs: [expanded])
+            weight = expanded
+        }
+        let (padded, geometry) = try bordered(layer, value(layer.inputs[0]), g)
+        var convInputs = [padded, weight]
+        if g.bias {
+            let bias = fresh("\(layer.name)_bias")
+            emit("Reshape", name: layer.name, inputs: [value(layer.inputs[2]), int64s("\(layer.name).flat", [-1])], outputs: [bias])
+            convInputs.append(bias)
+        }
+        let attributes = convAttributes(geometry, group: group).filter { $0.name != "kernel_shape" }
+        try withActivation(layer) { builder, output throws(NCNNImportError) in
+            builder.emit("Conv", name: layer.name, inputs: convInputs, outputs: [output], attributes: attributes)
+        }
+    }
+
+    /// ncnn borders a convolution's input with `18=pad_value`; ONNX Conv pads only with zeros, so
+    /// a non-zero value becomes a Pad node and the Conv pads nothing.
+    private mutating func bordered(
+        _ layer: NCNNLayer, _ input: String, _ g: ConvGeometry
+    ) throws(NCNNImportError) -> (input: String, geometry: ConvGeometry) {
+        let padValue = try float(layer, 18, 0)
+        guard padValue != 0, let pads = g.pads, pads.contains(where: { $0 > 0 }) else { return (input, g) }
+        let padded = fresh("\(layer.name)_bordered")
+        let amounts = [0, 0, pads[0], pads[1], 0, 0, pads[2], pads[3]].map(Int64.init)
+        emit("Pad", name: layer.name, inputs: [input, int64s("\(layer.name).pads", amounts),
+                                               floats("\(layer.name).pad_value", shape: [], [padValue])],
+             outputs: [padded], attributes: [Attribute(name: "mode", value: .string(Data("constant".utf8)))])
+        var geometry = g
+        geometry.pads = [0, 0, 0, 0]
+        return (padded, geometry)
     }
 
     /// Deconvolution and DeconvolutionDepthWise: ONNX ConvTranspose.
     mutating func deconvolution(_ layer: NCNNLayer, depthwise: Bool) throws(NCNNImportError) {
         try expect(layer, inputs: 1...1)
-        let g = try convGeometry(layer)
+        let g = try convGeometry(layer, transposed: true)
         let (group, inPerGroup) = try grouping(layer, g, depthwise: depthwise)
         let explicitWidth = try int(layer, 20, 0)
-        let explicitHeight = try int(layer, 21, 0)
-        if explicitWidth > 0 || explicitHeight > 0 {
-            throw fail(layer, "an explicit output size (20/21) is not supported")
-        }
+        let explicitHeight = try int(layer, 21, explicitWidth)
+        let explicitSize = explicitWidth > 0 && explicitHeight > 0
         let outPerGroup = g.outputs / group
         let input = value(layer.inputs[0])
         noteChannels(try product(layer, [inPerGroup, group]), of: input)
@@ -134,7 +197,20 @@ extension NCNNGraphBuilder {
             let biasBlob = try weights.raw(count: g.outputs, layer: layer.name)
             convInputs.append(try self.weight("\(layer.name).bias", shape: [g.outputs], blob: biasBlob, layer: layer))
         }
-        var attributes = convAttributes(g, group: group)
+        // ncnn cuts SAME padding (-233/-234) from a deconvolution only to reach an explicit output
+        // size, with the larger half at the end (-233) or the start (-234), as ONNX's output_shape
+        // does; without one the whole output is kept. Explicit pads win over an output size.
+        var geometry = g
+        if geometry.autoPad != nil && !explicitSize {
+            geometry.autoPad = nil
+            geometry.pads = [0, 0, 0, 0]
+        } else if geometry.autoPad == nil && explicitSize && geometry.pads?.allSatisfy({ $0 == 0 }) == true {
+            throw fail(layer, "an output size (20/21) without padding -233/-234 leaves ncnn itself without an output")
+        }
+        var attributes = convAttributes(geometry, group: group)
+        if geometry.autoPad != nil {
+            attributes.append(Attribute(name: "output_shape", value: .ints([Int64(explicitHeight), Int64(explicitWidth)])))
+        }
         let extraRight = try int(layer, 18, 0)
         let extraBottom = try int(layer, 19, extraRight)
         if extraRight != 0 || extraBottom != 0 {

@@ -16,6 +16,14 @@ extension NCNNGraphBuilder {
     /// offset, `3/4/14/5` = size, -233 for "the rest", `6/7/15/8` = offset kept from the end); and
     /// with a second, reference blob whose sizes become the output's, starting at the offsets.
     mutating func crop(_ layer: NCNNLayer) throws(NCNNImportError) {
+        let startExpressions = try expressionList(layer, 19)
+        let endExpressions = try expressionList(layer, 20)
+        if startExpressions != nil || endExpressions != nil {
+            guard let startExpressions, let endExpressions else {
+                throw fail(layer, "start and end expressions (19=, 20=) come together; ncnn ignores one alone")
+            }
+            return try cropByExpressions(layer, starts: startExpressions, ends: endExpressions)
+        }
         try expect(layer, inputs: 1...2)
         let input = value(layer.inputs[0])
         let shape = shape(of: layer.inputs[0])
@@ -110,6 +118,63 @@ extension NCNNGraphBuilder {
         ], outputs: [layer.outputs[0]])
     }
 
+    /// Crop by expressions (`19=starts 20=ends 21=axes`, pnnx's form): per axis ncnn takes
+    /// `[start, end)` with -233 meaning the axis's own bound, a negative start counted from the
+    /// end and an end of 0 or less too. Starts and ends are computed in the graph; the axes must
+    /// be plain numbers (all axes in order when absent).
+    private mutating func cropByExpressions(
+        _ layer: NCNNLayer, starts: [NCNNExpression], ends: [NCNNExpression]
+    ) throws(NCNNImportError) {
+        try expect(layer, inputs: 1...10)
+        let rank = shape(of: layer.inputs[0]).rank
+        var axes: [Int] = []
+        for item in try expressionList(layer, 21) ?? [] {
+            guard case .int(let axis) = item else { throw fail(layer, "axes expression item '\(item)' must be a number") }
+            axes.append(try onnxAxis(axis, rank: rank, layer: layer))
+        }
+        if axes.isEmpty { axes = Array(1...rank) }
+        guard starts.count >= axes.count, ends.count >= axes.count else {
+            throw fail(layer, "\(axes.count) axes need as many starts and ends, found \(starts.count) and \(ends.count)")
+        }
+        let input = value(layer.inputs[0])
+        let startValues = try buildIntegers(layer, Array(starts.prefix(axes.count)))
+        let endValues = try buildIntegers(layer, Array(ends.prefix(axes.count)))
+        let inputShape = fresh("\(layer.name)_shape")
+        emit("Shape", name: layer.name, inputs: [input], outputs: [inputShape])
+        let special = int64s("\(layer.name).whole", [-233])
+        let zero = int64s("\(layer.name).zero", [0])
+        var bounds: (starts: [String], ends: [String]) = ([], [])
+        for (index, axis) in axes.enumerated() {
+            let length = fresh("\(layer.name)_length")
+            emit("Gather", name: layer.name, inputs: [inputShape, int64s("\(layer.name).axis", [Int64(axis)])], outputs: [length])
+            // start: -233 → 0; a negative start counts from the end, as Slice's does.
+            let startIsWhole = fresh("\(layer.name)_start_whole")
+            let start = fresh("\(layer.name)_start")
+            emit("Equal", name: layer.name, inputs: [startValues[index], special], outputs: [startIsWhole])
+            emit("Where", name: layer.name, inputs: [startIsWhole, zero, startValues[index]], outputs: [start])
+            // end: -233 → the length; then an end ≤ 0 counts from the end (Slice's 0 would be 0).
+            let endIsWhole = fresh("\(layer.name)_end_whole")
+            let end = fresh("\(layer.name)_end")
+            let endIsPositive = fresh("\(layer.name)_end_positive")
+            let fromEnd = fresh("\(layer.name)_end_from_back")
+            let resolved = fresh("\(layer.name)_end_resolved")
+            emit("Equal", name: layer.name, inputs: [endValues[index], special], outputs: [endIsWhole])
+            emit("Where", name: layer.name, inputs: [endIsWhole, length, endValues[index]], outputs: [end])
+            emit("Greater", name: layer.name, inputs: [end, zero], outputs: [endIsPositive])
+            emit("Add", name: layer.name, inputs: [length, end], outputs: [fromEnd])
+            emit("Where", name: layer.name, inputs: [endIsPositive, end, fromEnd], outputs: [resolved])
+            bounds.starts.append(start)
+            bounds.ends.append(resolved)
+        }
+        let startList = fresh("\(layer.name)_starts")
+        let endList = fresh("\(layer.name)_ends")
+        let joined = [Attribute(name: "axis", value: .int(0))]
+        emit("Concat", name: layer.name, inputs: bounds.starts, outputs: [startList], attributes: joined)
+        emit("Concat", name: layer.name, inputs: bounds.ends, outputs: [endList], attributes: joined)
+        emit("Slice", name: layer.name, inputs: [input, startList, endList, int64s("\(layer.name).axes", axes.map(Int64.init))],
+             outputs: [layer.outputs[0]])
+    }
+
     /// Slice (`0=slices 1=axis 2=indices`): consecutive pieces along one axis, sized by `slices`
     /// (-233: an equal share of what is left) or bounded by `indices` (the last piece takes the
     /// rest).
@@ -143,9 +208,8 @@ extension NCNNGraphBuilder {
                         bounds.append((Int64(start), Self.toEnd))
                         continue
                     }
-                    guard let length else {
-                        throw fail(layer, "equal shares (-233) before the last output need the axis length, which depends on the input size")
-                    }
+                    // Nothing is emitted before the bounds are known, so the graph can take over here.
+                    guard let length else { return try sliceInShares(layer, input, axis: onnx, sizes: sizes) }
                     piece = (length - start) / (count - index)
                 }
                 guard piece >= 0 else { throw fail(layer, "slice size \(size) is not supported") }
@@ -155,6 +219,35 @@ extension NCNNGraphBuilder {
         }
         for (output, bound) in zip(layer.outputs, bounds) {
             try slice(layer, input, axes: [onnx], starts: [bound.start], ends: [bound.end], output: output)
+        }
+    }
+
+    /// Slice sizes with equal shares (-233) along an axis whose length only the input decides:
+    /// ncnn gives each share `(length − start) / outputs left` with integer division, so the
+    /// bounds are computed in the graph from the input's shape, piece after piece.
+    private mutating func sliceInShares(_ layer: NCNNLayer, _ input: String, axis: Int, sizes: [Int]) throws(NCNNImportError) {
+        let shape = fresh("\(layer.name)_shape")
+        let length = fresh("\(layer.name)_length")
+        let axes = int64s("\(layer.name).axes", [Int64(axis)])
+        emit("Shape", name: layer.name, inputs: [input], outputs: [shape])
+        emit("Gather", name: layer.name, inputs: [shape, axes], outputs: [length])
+        var start = int64s("\(layer.name).start", [0])
+        for (index, (size, output)) in zip(sizes, layer.outputs).enumerated() {
+            let piece: String
+            if size == -233 {
+                let rest = fresh("\(layer.name)_rest")
+                piece = fresh("\(layer.name)_share")
+                emit("Sub", name: layer.name, inputs: [length, start], outputs: [rest])
+                emit("Div", name: layer.name, inputs: [rest, int64s("\(layer.name).outputs_left", [Int64(sizes.count - index)])],
+                     outputs: [piece])
+            } else {
+                guard size >= 0 else { throw fail(layer, "slice size \(size) is not supported") }
+                piece = int64s("\(layer.name).size", [Int64(size)])
+            }
+            let end = fresh("\(layer.name)_end")
+            emit("Add", name: layer.name, inputs: [start, piece], outputs: [end])
+            emit("Slice", name: layer.name, inputs: [input, start, end, axes], outputs: [output])
+            start = end
         }
     }
 

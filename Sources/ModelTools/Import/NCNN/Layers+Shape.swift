@@ -1,5 +1,6 @@
 import Foundation
 import ONNXModel
+import TensorCore
 
 /// Layers that move or resample values: Input, Split, PixelShuffle, Interp, Concat, Padding, Pooling.
 ///
@@ -33,16 +34,19 @@ extension NCNNGraphBuilder {
         ])
     }
 
-    /// Interp (`0=resize_type 1=height_scale 2=width_scale 3=out_h 4=out_w 6=align_corner`).
+    /// Interp (`0=resize_type 1=height_scale 2=width_scale 3=out_h 4=out_w 5=dynamic_target_size
+    /// 6=align_corner 9=size_expr`).
     ///
     /// ncnn's nearest takes `floor(x / scale)` (ONNX `asymmetric` + `floor`); bilinear and bicubic
     /// sample at `(x + 0.5)·in/out − 0.5` with edge clamping, bicubic with a = −0.75 (ONNX
-    /// `half_pixel`, `cubic_coeff_a` −0.75, `exclude_outside` 0).
+    /// `half_pixel`, `cubic_coeff_a` −0.75, `exclude_outside` 0). With `5=1` a second blob gives
+    /// the output's height and width; a size expression (`9=`, width first) overrides both.
     mutating func interp(_ layer: NCNNLayer) throws(NCNNImportError) {
-        try expect(layer, inputs: 1...1)
+        let sizeExpression = try expressionList(layer, 9)
+        let dynamicSize = try int(layer, 5, 0) != 0
+        try expect(layer, inputs: sizeExpression != nil ? 1...10 : dynamicSize ? 2...2 : 1...1)
         let type = try int(layer, 0, 0)
         let alignCorners = try int(layer, 6, 0) != 0
-        if try int(layer, 5, 0) != 0 { throw fail(layer, "a dynamic target size (second input) is not supported") }
         var attributes: [Attribute] = []
         func text(_ name: String, _ value: String) -> Attribute { Attribute(name: name, value: .string(Data(value.utf8))) }
         switch type {
@@ -62,7 +66,28 @@ extension NCNNGraphBuilder {
         let input = value(layer.inputs[0])
         let outH = try int(layer, 3, 0)
         let outW = try int(layer, 4, 0)
-        if outH > 0 && outW > 0 {
+        if let sizeExpression {
+            guard (1...2).contains(sizeExpression.count) else {
+                throw fail(layer, "a size expression lists \(sizeExpression.count) sizes; ncnn takes the width and optionally the height")
+            }
+            let sizes = try buildIntegers(layer, sizeExpression)
+            let height: String
+            if sizes.count == 2 {
+                height = sizes[1]
+            } else {
+                // Only the width: the height stays the input's.
+                let inputShape = fresh("\(layer.name)_input_shape")
+                height = fresh("\(layer.name)_input_h")
+                emit("Shape", name: layer.name, inputs: [input], outputs: [inputShape])
+                emit("Gather", name: layer.name, inputs: [inputShape, int64s("\(layer.name).h_axis", [2])], outputs: [height])
+            }
+            let targetSize = fresh("\(layer.name)_target_hw")
+            emit("Concat", name: layer.name, inputs: [height, sizes[0]], outputs: [targetSize],
+                 attributes: [Attribute(name: "axis", value: .int(0))])
+            try interp(layer, input: input, to: targetSize, nearest: type == 1, attributes: attributes)
+        } else if dynamicSize {
+            try interpToReference(layer, input: input, nearest: type == 1, attributes: attributes)
+        } else if outH > 0 && outW > 0 {
             // A fixed output size: keep N and C from the input's shape and append [outH, outW].
             let shape = fresh("\(layer.name)_shape")
             let batchChannels = fresh("\(layer.name)_nc")
@@ -79,6 +104,82 @@ extension NCNNGraphBuilder {
             guard hs > 0, ws > 0, hs.isFinite, ws.isFinite else { throw fail(layer, "scales must be positive") }
             let scales = floats("\(layer.name).scales", shape: [4], [1, 1, hs, ws])
             emit("Resize", name: layer.name, inputs: [input, "", scales], outputs: [layer.outputs[0]], attributes: attributes)
+        }
+    }
+
+    /// Interp's two-blob form on an image: the reference blob's h and w are the output size.
+    private mutating func interpToReference(
+        _ layer: NCNNLayer, input: String, nearest: Bool, attributes: [Attribute]
+    ) throws(NCNNImportError) {
+        let referenceRank = shape(of: layer.inputs[1]).rank
+        guard let hIndex = NCNNBlobShape.index(of: "h", rank: referenceRank),
+              let wIndex = NCNNBlobShape.index(of: "w", rank: referenceRank)
+        else { throw fail(layer, "the reference blob (\(referenceRank)-D) has no height and width") }
+        let referenceShape = fresh("\(layer.name)_reference_shape")
+        let targetSize = fresh("\(layer.name)_target_hw")
+        emit("Shape", name: layer.name, inputs: [value(layer.inputs[1])], outputs: [referenceShape])
+        emit("Gather", name: layer.name,
+             inputs: [referenceShape, int64s("\(layer.name).hw_index", [Int64(hIndex + 1), Int64(wIndex + 1)])],
+             outputs: [targetSize])
+        try interp(layer, input: input, to: targetSize, nearest: nearest, attributes: attributes)
+    }
+
+    /// Resizes a 3-D blob to `targetSize`, an int64 `[h, w]` value computed in the graph.
+    /// Bilinear and bicubic resize to that size. ncnn's nearest reads input index
+    /// `min(⌊x · (in / out)⌋, in − 1)` with the ratio and product in float32, which a Resize
+    /// computes differently (`x / (out / in)`) and rounds differently at whole numbers, so it is
+    /// built as two Gathers of indices computed as ncnn computes them.
+    private mutating func interp(
+        _ layer: NCNNLayer, input: String, to targetSize: String, nearest: Bool, attributes: [Attribute]
+    ) throws(NCNNImportError) {
+        let inputRank = shape(of: layer.inputs[0]).rank
+        guard inputRank == 3 else { throw fail(layer, "a computed output size needs a 3-D input, not \(inputRank)-D") }
+        let inputShape = fresh("\(layer.name)_shape")
+        emit("Shape", name: layer.name, inputs: [input], outputs: [inputShape])
+        guard nearest else {
+            let batchChannels = fresh("\(layer.name)_nc")
+            let sizes = fresh("\(layer.name)_sizes")
+            emit("Slice", name: layer.name, inputs: [inputShape, int64s("\(layer.name).start", [0]), int64s("\(layer.name).end", [2])],
+                 outputs: [batchChannels])
+            emit("Concat", name: layer.name, inputs: [batchChannels, targetSize], outputs: [sizes],
+                 attributes: [Attribute(name: "axis", value: .int(0))])
+            emit("Resize", name: layer.name, inputs: [input, "", "", sizes], outputs: [layer.outputs[0]], attributes: attributes)
+            return
+        }
+        let toFloat = Attribute(name: "to", value: .int(Int64(DataType.float32.rawValue)))
+        var current = input
+        for axis in [2, 3] {
+            let count = fresh("\(layer.name)_count")
+            let scalarCount = fresh("\(layer.name)_scalar_count")
+            let outLength = fresh("\(layer.name)_out_length")
+            let length = fresh("\(layer.name)_length")
+            let inLength = fresh("\(layer.name)_in_length")
+            let step = fresh("\(layer.name)_step")
+            let positions = fresh("\(layer.name)_positions")
+            let scaled = fresh("\(layer.name)_scaled")
+            let floored = fresh("\(layer.name)_floored")
+            let indices = fresh("\(layer.name)_indices")
+            let last = fresh("\(layer.name)_last")
+            let clamped = fresh("\(layer.name)_clamped")
+            emit("Gather", name: layer.name, inputs: [targetSize, int64s("\(layer.name).axis", [Int64(axis - 2)])], outputs: [count])
+            emit("Squeeze", name: layer.name, inputs: [count, int64s("\(layer.name).squeeze_axis", [0])], outputs: [scalarCount])
+            emit("Cast", name: layer.name, inputs: [scalarCount], outputs: [outLength], attributes: [toFloat])
+            emit("Gather", name: layer.name, inputs: [inputShape, int64s("\(layer.name).input_axis", [Int64(axis)])], outputs: [length])
+            emit("Cast", name: layer.name, inputs: [length], outputs: [inLength], attributes: [toFloat])
+            emit("Div", name: layer.name, inputs: [inLength, outLength], outputs: [step])
+            emit("Range", name: layer.name, inputs: [
+                floats("\(layer.name).zero", shape: [], [0]), outLength, floats("\(layer.name).delta", shape: [], [1]),
+            ], outputs: [positions])
+            emit("Mul", name: layer.name, inputs: [positions, step], outputs: [scaled])
+            emit("Floor", name: layer.name, inputs: [scaled], outputs: [floored])
+            emit("Cast", name: layer.name, inputs: [floored], outputs: [indices],
+                 attributes: [Attribute(name: "to", value: .int(Int64(DataType.int64.rawValue)))])
+            emit("Sub", name: layer.name, inputs: [length, int64s("\(layer.name).one_index", [1])], outputs: [last])
+            emit("Min", name: layer.name, inputs: [indices, last], outputs: [clamped])
+            let output = axis == 3 ? layer.outputs[0] : fresh("\(layer.name)_rows")
+            emit("Gather", name: layer.name, inputs: [current, clamped], outputs: [output],
+                 attributes: [Attribute(name: "axis", value: .int(Int64(axis)))])
+            current = output
         }
     }
 

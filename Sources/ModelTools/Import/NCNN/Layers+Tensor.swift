@@ -15,11 +15,22 @@ private enum ReshapePiece {
 extension NCNNGraphBuilder {
     /// Reshape (`0=w 1=h 11=d 2=c`): the given sizes set the output's rank; 0 keeps the input's
     /// size of the same name (w for w, c for c, whatever the ranks), -1 is inferred. ncnn blobs are
-    /// dense row-major, as ONNX tensors are, so the values keep their order.
+    /// dense row-major, as ONNX tensors are, so the values keep their order. A shape expression
+    /// (`6=`, width first, over the input blobs' sizes) replaces the four.
     mutating func reshape(_ layer: NCNNLayer) throws(NCNNImportError) {
-        try expect(layer, inputs: 1...1)
+        let shapeExpression = try expressionList(layer, 6)
+        try expect(layer, inputs: shapeExpression == nil ? 1...1 : 1...10)
         if try int(layer, 3, 0) != 0 { throw fail(layer, "the legacy permute flag (3=1) is not supported") }
         let input = value(layer.inputs[0])
+        if let shapeExpression {
+            // Listed width first; ONNX wants the batch axis (0: copied) and then outermost first.
+            let sizes = try buildIntegers(layer, shapeExpression)
+            let target = fresh("\(layer.name)_shape")
+            emit("Concat", name: layer.name, inputs: [int64s("\(layer.name).batch", [0])] + sizes.reversed(), outputs: [target],
+                 attributes: [Attribute(name: "axis", value: .int(0))])
+            emit("Reshape", name: layer.name, inputs: [input, target], outputs: [layer.outputs[0]])
+            return
+        }
         let inputShape = shape(of: layer.inputs[0])
         let targets = try reshapeTargets(layer)
         // Each target size, fixed or copied from an ONNX input axis (the batch axis always is).

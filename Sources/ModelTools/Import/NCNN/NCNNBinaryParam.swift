@@ -70,6 +70,19 @@ enum NCNNBinaryParam {
 
         mutating func int32() throws(NCNNImportError) -> Int { Int(Int32(bitPattern: try word())) }
 
+        /// A string value: its length (ncnn allows 255 bytes), then the bytes padded to 4; ncnn
+        /// reads it as a C string, so it ends at the first NUL.
+        mutating func string() throws(NCNNImportError) -> String {
+            let length = try count("string length", limit: 255)
+            let padded = (length + 3) / 4 * 4
+            guard remaining >= padded else { throw fail("the file ends inside a string") }
+            let start = data.startIndex + offset
+            offset += padded
+            let bytes = data[start..<(start + length)].prefix(while: { $0 != 0 })
+            guard let text = String(bytes: bytes, encoding: .utf8) else { throw fail("a string is not UTF-8") }
+            return text
+        }
+
         mutating func count(_ what: String, limit: Int) throws(NCNNImportError) -> Int {
             let value = try int32()
             guard (0...limit).contains(value) else { throw fail("\(what) \(value) is out of range (0 to \(limit))") }
@@ -82,14 +95,14 @@ enum NCNNBinaryParam {
             while true {
                 let key = try int32()
                 if key == -233 { return params }
-                if key <= -23400 {
-                    throw fail("parameter \(-key - 23400) is a string (expressions are not supported)")
-                }
-                let isArray = key <= -23300
-                let id = isArray ? -key - 23300 : key
+                let isString = key <= -23400
+                let isArray = !isString && key <= -23300
+                let id = isString ? -key - 23400 : isArray ? -key - 23300 : key
                 // ncnn keeps at most 32 parameters per layer.
                 guard (0..<32).contains(id) else { throw fail("parameter id \(id) is out of range (0 to 31)") }
-                if isArray {
+                if isString {
+                    params[id] = .string(try string())
+                } else if isArray {
                     let length = try count("array length", limit: remaining / 4)
                     var values: [NCNNParamValue] = []
                     for _ in 0..<length { values.append(.word(try word())) }

@@ -152,6 +152,16 @@ struct NCNNGraphBuilder {
         case .float(let value): return value
         case .word(let bits): return Float(bitPattern: bits)
         case .array: throw fail(layer, "parameter \(id) must be a number, not an array")
+        case .string: throw fail(layer, "parameter \(id) must be a number, not a string")
+        }
+    }
+
+    /// String parameter `id`, or nil when absent.
+    func string(_ layer: NCNNLayer, _ id: Int) throws(NCNNImportError) -> String? {
+        switch layer.params[id] {
+        case nil: return nil
+        case .string(let text): return text
+        default: throw fail(layer, "parameter \(id) must be a string")
         }
     }
 
@@ -166,7 +176,7 @@ struct NCNNGraphBuilder {
                 case .int(let value): values.append(Float(value))
                 case .float(let value): values.append(value)
                 case .word(let bits): values.append(Float(bitPattern: bits))
-                case .array: throw fail(layer, "parameter \(id) nests arrays")
+                case .array, .string: throw fail(layer, "parameter \(id) must hold numbers")
                 }
             }
             return values

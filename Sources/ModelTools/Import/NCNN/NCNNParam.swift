@@ -9,6 +9,8 @@ public enum NCNNParamValue: Sendable, Hashable {
     /// int32 or a float32: the layer that reads it decides, as ncnn's own layers do.
     case word(UInt32)
     case array([NCNNParamValue])
+    /// A string, such as the shape expressions pnnx writes (``NCNNExpression``).
+    case string(String)
 }
 
 /// One layer line of a `.param` file.
@@ -150,6 +152,12 @@ public struct NCNNParamFile: Sendable {
                     values.append(value)
                 }
                 params[arrayKeyBase - key] = .array(values)
+            } else if let first = text.first, first.isLetter || first == "\"" {
+                // ncnn reads a value starting with a letter or a quote as a string.
+                var string = text
+                if string.first == "\"" { string = string.dropFirst() }
+                if string.last == "\"" { string = string.dropLast() }
+                params[key] = .string(String(string))
             } else {
                 guard let value = scalar(text) else { throw fail("'\(token)' does not hold a number") }
                 params[key] = value

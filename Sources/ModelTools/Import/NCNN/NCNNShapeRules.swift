@@ -11,13 +11,20 @@ extension NCNNGraphBuilder {
             return [.image(channels: channels > 0 ? channels : nil)]
         case "MemoryData":
             return [NCNNBlobShape(sizes: try memoryDataSizes(layer))]
-        case "Convolution", "ConvolutionDepthWise", "Deconvolution", "DeconvolutionDepthWise":
+        case "Convolution", "ConvolutionDepthWise":
+            // Dynamic weights: the weight blob's outermost axis counts the outputs.
+            let dynamic = try int(layer, 19, 0) != 0 && inputs.count > 1
+            return [.image(channels: dynamic ? inputs[1].outer : try int(layer, 0, 0))]
+        case "Deconvolution", "DeconvolutionDepthWise":
             return [.image(channels: try int(layer, 0, 0))]
         case "InnerProduct":
             return [NCNNBlobShape(sizes: [try int(layer, 0, 0)])]
         case "Pooling":
-            // Global pooling reduces every axis but the outermost: a 3-D blob becomes a vector.
-            return try int(layer, 4, 0) != 0 ? [NCNNBlobShape(sizes: [first.outer])] : [.image(channels: first.outer)]
+            // Global pooling reduces every axis but the outermost: a 3-D blob becomes a vector
+            // (adaptive pooling, which ncnn checks first, keeps the image's rank).
+            let adaptive = try int(layer, 7, 0) != 0
+            let global = try int(layer, 4, 0) != 0
+            return global && !adaptive ? [NCNNBlobShape(sizes: [first.outer])] : [.image(channels: first.outer)]
         case "PixelShuffle":
             let factor = try int(layer, 0, 1)
             return [.image(channels: first.outer.map { $0 / max(1, factor * factor) })]
@@ -74,6 +81,15 @@ extension NCNNGraphBuilder {
 
     /// Reshape's output: `0` keeps the input's size of the same name, `-1` is inferred.
     func reshapedShape(_ layer: NCNNLayer, input: NCNNBlobShape) throws(NCNNImportError) -> NCNNBlobShape {
+        if let expression = try expressionList(layer, 6) {
+            // A size expression lists one to four sizes, width first; literals are known now.
+            guard (1...4).contains(expression.count) else {
+                throw fail(layer, "a shape expression lists \(expression.count) sizes; ncnn takes one to four")
+            }
+            return NCNNBlobShape(sizes: expression.reversed().map { item in
+                if case .int(let size) = item, size > 0 { size } else { nil }
+            })
+        }
         let named = try reshapeTargets(layer)
         return NCNNBlobShape(sizes: named.map { axis, size in
             switch size {
