@@ -64,7 +64,7 @@ let package = Package(
         .target(name: "CTesseraORT"),
         .target(
             name: "ONNXRuntimeBackend",
-            dependencies: ["InferenceRuntime", "TensorCore", "CTesseraORT"],
+            dependencies: ["InferenceRuntime", "ONNXModel", "TensorCore", "CTesseraORT"],
             resources: [.copy("Resources/operators-onnxruntime.json")],
             swiftSettings: swiftSettings
         ),

@@ -8,9 +8,9 @@ least as many passes through Tessera as through the library's own API), on Debia
 libonnx-testdata or on the current suite (`--data fixtures/onnx-node-suite`).
 
 Method: the judging (tolerance, types, shapes, skipped random cases) is
-`Scripts/conformance-openvino-python.py`'s, which mirrors `ConformanceRunner.swift`, with one
-difference: the Python API carries sequences and optionals, so cases with such values run here
-instead of being skipped (the comparison then goes element by element).
+`Scripts/conformance-openvino-python.py`'s, which mirrors `ConformanceRunner.swift`; sequences
+and optionals are read from their SequenceProto/OptionalProto files and compared element by
+element, as the runner does.
 - unsupported: `InferenceSession(path, providers=["CPUExecutionProvider"])` raises;
 - failed: a run raises or an output differs; passed: every data set's outputs match.
 """

@@ -69,7 +69,7 @@ def classify(suite, case):
     if case["outcome"] == "skipped":
         if "random" in detail:
             return "Random", detail
-        return "Not implemented", "sequence or optional value: " + detail
+        return "Not implemented", "value the harness cannot read: " + detail
     if case["outcome"] == "unsupported":
         # Keep what follows the model path: the node and what the engine lacks.
         return "Not implemented", detail.split(".onnx: ", 1)[-1][:200]

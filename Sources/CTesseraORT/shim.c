@@ -10,6 +10,10 @@ _Static_assert(offsetof(TesseraOrtApi, CreateSession) / sizeof(void *) == 7, "Cr
 _Static_assert(offsetof(TesseraOrtApi, Run) / sizeof(void *) == 9, "Run is slot 9");
 _Static_assert(offsetof(TesseraOrtApi, CreateTensorWithDataAsOrtValue) / sizeof(void *) == 49,
                "CreateTensorWithDataAsOrtValue is slot 49");
+_Static_assert(offsetof(TesseraOrtApi, GetValueType) / sizeof(void *) == 67, "GetValueType is slot 67");
+_Static_assert(offsetof(TesseraOrtApi, GetValue) / sizeof(void *) == 80, "GetValue is slot 80");
+_Static_assert(offsetof(TesseraOrtApi, CreateValue) / sizeof(void *) == 82, "CreateValue is slot 82");
+_Static_assert(offsetof(TesseraOrtApi, HasValue) / sizeof(void *) == 192, "HasValue is slot 192");
 _Static_assert(offsetof(TesseraOrtApi, ReleaseCustomOpDomain) / sizeof(void *) == 101, "end of API 1");
 _Static_assert(offsetof(TesseraOrtApi, ReleaseModelMetadata) / sizeof(void *) == 118, "end of API 2");
 _Static_assert(offsetof(TesseraOrtApi, ReleaseAvailableProviders) / sizeof(void *) == 126, "end of API 4");

@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 public import InferenceRuntime
 import ONNXModel
 public import TensorCore
@@ -49,8 +49,8 @@ public struct ConformanceRunner: Sendable {
             return result(.skipped, "expected outputs are random draws")
         }
         let inputs = model.graph.runtimeInputs
-        if let nonTensor = (inputs + model.graph.outputs).first(where: { $0.type?.tensorType == nil }) {
-            return result(.skipped, "'\(nonTensor.name)' is not a tensor (\(nonTensor.type?.description ?? "untyped"))")
+        if let unreadable = (inputs + model.graph.outputs).first(where: { !Self.isReadable($0.type) }) {
+            return result(.skipped, "'\(unreadable.name)' is \(unreadable.type?.description ?? "untyped"), which the harness cannot read")
         }
         let session: any Session
         do {
@@ -60,13 +60,18 @@ public struct ConformanceRunner: Sendable {
         }
         for dataSet in testCase.dataSets {
             do {
-                let feeds = try Self.tensors(in: dataSet, prefix: "input_", values: inputs)
-                let expected = try Self.tensors(in: dataSet, prefix: "output_", values: model.graph.outputs)
-                let actual = try session.run(feeds)
+                let feeds = try Self.values(in: dataSet, prefix: "input_", values: inputs)
+                let expected = try Self.values(in: dataSet, prefix: "output_", values: model.graph.outputs)
+                // Tensors only take the path the image pipeline takes; other values the general one.
+                let actual: [String: ModelValue]
+                if let tensors = Self.tensorsOnly(feeds), model.graph.outputs.allSatisfy({ $0.type?.tensorType != nil }) {
+                    actual = try session.run(tensors).mapValues(ModelValue.tensor)
+                } else {
+                    actual = try session.run(values: feeds)
+                }
                 for (name, want) in expected.sorted(by: { $0.key < $1.key }) {
                     guard let got = actual[name] else { return result(.failed, "output '\(name)' missing") }
-                    let comparison = got.compare(to: want, tolerance: tolerance)
-                    if let failure = comparison.failure {
+                    if let failure = got.compare(to: want, tolerance: tolerance) {
                         return result(.failed, "\(dataSet.lastPathComponent) output '\(name)': \(failure)")
                     }
                 }
@@ -77,20 +82,54 @@ public struct ConformanceRunner: Sendable {
         return result(.passed, "")
     }
 
-    /// Reads `prefix0.pb`, `prefix1.pb`, … and keys them by the graph's names in order (the files'
-    /// own names are often empty). The 1.12 test data stores bfloat16 payloads as uint16; where
-    /// the model declares bfloat16, the same bytes are read as bfloat16.
-    static func tensors(in dataSet: URL, prefix: String, values: [ValueInfo]) throws -> [String: Tensor] {
-        var result: [String: Tensor] = [:]
+    /// Reads `prefix0.pb`, `prefix1.pb`, … (a `TensorProto`, `SequenceProto` or `OptionalProto`
+    /// by the graph's type) and keys them by the graph's names in order (the files' own names are
+    /// often empty). The 1.12 test data stores bfloat16 payloads as uint16; where the model
+    /// declares bfloat16, the same bytes are read as bfloat16.
+    static func values(in dataSet: URL, prefix: String, values: [ValueInfo]) throws -> [String: ModelValue] {
+        var result: [String: ModelValue] = [:]
         for (index, value) in values.enumerated() {
             let file = dataSet.appendingPathComponent("\(prefix)\(index).pb")
             guard FileManager.default.fileExists(atPath: file.path) else { continue }  // an omitted optional input
-            var tensor = try StoredTensor(serializedBytes: Data(contentsOf: file)).tensor
-            if tensor.dataType == .uint16, value.type?.tensorType?.elementType == .bfloat16, let bytes = tensor.rawBytes {
-                tensor = try Tensor(dataType: .bfloat16, shape: tensor.shape, bytes: bytes)
+            let type = value.type ?? .tensor(nil, nil)
+            var read: ModelValue
+            do { read = try ModelValue(serializedBytes: Data(contentsOf: file), type: type) } catch {
+                throw ValueFileError(file: file, reason: "\(error)")
             }
-            result[value.name] = tensor
+            if case .tensor(let tensor) = read, tensor.dataType == .uint16, type.tensorType?.elementType == .bfloat16,
+                let bytes = tensor.rawBytes
+            {
+                read = .tensor(try Tensor(dataType: .bfloat16, shape: tensor.shape, bytes: bytes))
+            }
+            result[value.name] = read
         }
         return result
     }
+
+    /// The tensors, when every value is one.
+    private static func tensorsOnly(_ values: [String: ModelValue]) -> [String: Tensor]? {
+        var tensors: [String: Tensor] = [:]
+        for (name, value) in values {
+            guard let tensor = value.tensor else { return nil }
+            tensors[name] = tensor
+        }
+        return tensors
+    }
+
+    /// Whether the harness reads values of `type`: tensors, sequences of tensors, optionals of those.
+    private static func isReadable(_ type: ValueType?) -> Bool {
+        switch type?.kind {
+        case .tensor?: true
+        case .sequence(let element)?: element.map { $0.tensorType != nil } ?? true
+        case .optional(let element)?: element.map(isReadable) ?? true
+        default: false
+        }
+    }
+}
+
+/// A data file that could not be read as the value the graph declares.
+public struct ValueFileError: Error, Sendable, CustomStringConvertible {
+    public var file: URL
+    public var reason: String
+    public var description: String { "\(file.path): \(reason)" }
 }

@@ -20,11 +20,15 @@ enum InputValidation {
             guard let tensor = given[description.name] else {
                 throw invalid(description.name, "is missing (\(describe(description)))")
             }
+            guard !description.kind.isSequence else {
+                throw invalid(description.name, "is \(description.typeDescription): run the session with values, not tensors")
+            }
             return try check(tensor, against: description)
         }
     }
 
-    private static func check(_ tensor: Tensor, against description: TensorDescription) throws(BackendError) -> Tensor {
+    /// One tensor (or one element of a sequence) checked against `description` and converted where allowed.
+    static func check(_ tensor: Tensor, against description: TensorDescription) throws(BackendError) -> Tensor {
         let name = description.name
         var tensor = tensor
         if tensor.dataType != description.dataType {
@@ -55,7 +59,7 @@ enum InputValidation {
         "\(description.dataType) [\(description.dims.map { $0.map(String.init) ?? "?" }.joined(separator: ", "))]"
     }
 
-    private static func invalid(_ name: String, _ problem: String) -> BackendError {
+    static func invalid(_ name: String, _ problem: String) -> BackendError {
         BackendError(.invalidInput, backend: .onnxRuntime, call: "run", message: "input '\(name)' \(problem)")
     }
 

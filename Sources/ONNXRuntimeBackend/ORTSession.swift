@@ -1,6 +1,7 @@
 internal import CTesseraORT
 import Foundation
 import InferenceRuntime
+import ONNXModel
 import TensorCore
 
 /// A model loaded by ONNX Runtime on one device.
@@ -26,8 +27,8 @@ final class ORTSession: Session {
         self.device = device
         self.memoryInfo = memoryInfo
         self.loadedFile = loadedFile
-        inputs = try Self.describe(handle, side: .inputs)
-        outputs = try Self.describe(handle, side: .outputs)
+        inputs = try Self.describe(handle, side: .inputs, file: loadedFile)
+        outputs = try Self.describe(handle, side: .outputs, file: loadedFile)
         inputNames = CStringArray(inputs.map(\.name))
         outputNames = CStringArray(outputs.map(\.name))
     }
@@ -137,10 +138,70 @@ final class ORTSession: Session {
         return tensors
     }
 
+    func run(values given: [String: ModelValue]) throws -> [String: ModelValue] {
+        let expected = Set(inputs.map(\.name))
+        if let unknown = given.keys.sorted().first(where: { !expected.contains($0) }) {
+            throw InputValidation.invalid(unknown, "is not an input of this model")
+        }
+        // Every tensor to lend ORT, flattened: a sequence input contributes its elements.
+        var tensors: [Tensor] = []
+        var bound: [(name: String, elements: Int, isSequence: Bool)] = []
+        for description in inputs {
+            let name = description.name
+            switch given[name] {
+            case nil where description.kind.isOptional, .absent? where description.kind.isOptional:
+                continue  // left unbound: None
+            case nil:
+                throw InputValidation.invalid(name, "is missing (\(description.typeDescription))")
+            case .tensor(let tensor)? where !description.kind.isSequence:
+                tensors.append(try InputValidation.check(tensor, against: description))
+                bound.append((name, 1, false))
+            case .sequence(let sequence)? where description.kind.isSequence:
+                for element in sequence.elements { tensors.append(try InputValidation.check(element, against: description)) }
+                bound.append((name, sequence.elements.count, true))
+            case let other?:
+                throw InputValidation.invalid(name, "is \(other.summary), the model takes \(description.typeDescription)")
+            }
+        }
+        let names = CStringArray(bound.map(\.name))
+        var results = [OpaquePointer?](repeating: nil, count: outputs.count)
+        let runFunction = try api.require(api.functions.Run, "Run")
+        let status = try TensorBridge.withValues(tensors, api: api, memoryInfo: memoryInfo) { lent in
+            var values: [OpaquePointer?] = []
+            var sequences: [ORTValue] = []
+            var offset = 0
+            for input in bound {
+                if input.isSequence {
+                    let sequence = try ValueBridge.sequence(lent[offset..<(offset + input.elements)], name: input.name, api: api)
+                    sequences.append(sequence)
+                    values.append(sequence.handle)
+                } else {
+                    values.append(lent[offset])
+                }
+                offset += input.elements
+            }
+            return withExtendedLifetime(sequences) {
+                runFunction(
+                    handle.handle, nil, names.pointers, values, values.count,
+                    outputNames.pointers, outputNames.pointers.count, &results)
+            }
+        }
+        let owned = results.map { $0.map { ORTValue(takingOwnership: $0, api: api) } }
+        try api.check(status, call: "Run", phase: .run)
+        var values: [String: ModelValue] = [:]
+        for (description, value) in zip(outputs, owned) {
+            guard let value else { throw api.missingResult("Run") }
+            values[description.name] = try ValueBridge.value(from: value, description: description, api: api)
+        }
+        return values
+    }
+
     private enum Side { case inputs, outputs }
 
-    /// Names, element types and dims of the session's inputs or outputs, as ORT reports them.
-    private static func describe(_ session: ORTSessionHandle, side: Side) throws -> [TensorDescription] {
+    /// Names, element types and dims of the session's inputs or outputs, as ORT reports them; a
+    /// sequence or optional is described from the model `file` (its element type needs type-info
+    /// calls newer than the API version Tessera asks for).
+    private static func describe(_ session: ORTSessionHandle, side: Side, file: URL) throws -> [TensorDescription] {
         let api = session.api
         let fns = api.functions
         let allocator = try api.defaultAllocator()
@@ -162,11 +223,7 @@ final class ORTSession: Session {
             var tensorInfo: OpaquePointer?  // borrowed from `info`; not released separately
             let cast = try api.require(fns.CastTypeInfoToTensorInfo, "CastTypeInfoToTensorInfo")
             try api.check(cast(info.handle, &tensorInfo), call: "CastTypeInfoToTensorInfo", phase: .load)
-            guard let tensorInfo else {
-                throw BackendError(
-                    .unsupported, backend: .onnxRuntime, call: "CreateSession",
-                    message: "\(side == .inputs ? "input" : "output") '\(name)' is not a tensor; Tessera exchanges tensors only")
-            }
+            guard let tensorInfo else { return try describeContainer(named: name, side: side, file: file) }
             let (type, dims) = try TensorBridge.describe(tensorInfo, api: api, phase: .load)
             guard let type else {
                 throw BackendError(
@@ -175,5 +232,21 @@ final class ORTSession: Session {
             }
             return TensorDescription(name: name, dataType: type, dims: dims)
         }
+    }
+
+    /// A sequence or optional input or output, as the model file declares it.
+    private static func describeContainer(named name: String, side: Side, file: URL) throws(BackendError) -> TensorDescription {
+        let role = side == .inputs ? "input" : "output"
+        let model: Model
+        do { model = try Model(contentsOf: file) } catch {
+            throw BackendError(.load, backend: .onnxRuntime, call: "CreateSession", message: "\(file.path): \(error)")
+        }
+        let declared = side == .inputs ? model.graph.runtimeInputs : model.graph.outputs
+        guard let value = declared.first(where: { $0.name == name }), let description = TensorDescription(value) else {
+            throw BackendError(
+                .unsupported, backend: .onnxRuntime, call: "CreateSession",
+                message: "\(role) '\(name)' is neither a tensor nor a sequence or optional of tensors; Tessera does not exchange it")
+        }
+        return description
     }
 }

@@ -1,3 +1,5 @@
+import Foundation
+
 /// How close two tensors must be: `|actual - expected| ≤ atol + rtol × |expected|`, elementwise,
 /// with NaN equal to NaN and infinities equal only to themselves.
 public struct Tolerance: Sendable, Hashable, Codable, CustomStringConvertible {
@@ -37,11 +39,17 @@ extension Tensor {
         }
         guard dataType == expected.dataType else { return fail("type \(dataType), expected \(expected.dataType)") }
         guard shape == expected.shape else { return fail("shape \(shape), expected \(expected.shape)") }
+        let a: [Double]
+        let b: [Double]
         if dataType == .string {
-            return strings == expected.strings
-                ? TensorComparison(failure: nil, maxAbsoluteError: 0, maxRelativeError: 0) : fail("strings differ")
-        }
-        guard let a = try? doubleValues(), let b = try? expected.doubleValues() else {
+            if strings == expected.strings { return TensorComparison(failure: nil, maxAbsoluteError: 0, maxRelativeError: 0) }
+            // Numbers written as text (Cast to string) compare as numbers: libraries print a
+            // float with as many digits as they like ("0.6048455", "0.60484552").
+            guard let x = Self.numbers(strings), let y = Self.numbers(expected.strings) else { return fail("strings differ") }
+            (a, b) = (x, y)
+        } else if let x = try? doubleValues(), let y = try? expected.doubleValues() {
+            (a, b) = (x, y)
+        } else {
             return rawBytes == expected.rawBytes
                 ? TensorComparison(failure: nil, maxAbsoluteError: 0, maxRelativeError: 0)
                 : fail("payload differs (\(dataType) compared bytewise)")
@@ -67,5 +75,17 @@ extension Tensor {
         }
         let failure = firstBad.map { "element \($0): \(a[$0]), expected \(b[$0]) (\(tolerance))" }
         return TensorComparison(failure: failure, maxAbsoluteError: maxAbsolute, maxRelativeError: maxRelative)
+    }
+
+    /// Every string as a number, or `nil` when one is not a number.
+    private static func numbers(_ strings: [Data]?) -> [Double]? {
+        guard let strings else { return nil }
+        var values: [Double] = []
+        values.reserveCapacity(strings.count)
+        for text in strings {
+            guard let value = Double(String(decoding: text, as: UTF8.self)) else { return nil }
+            values.append(value)
+        }
+        return values
     }
 }

@@ -43,4 +43,13 @@ struct ComparisonTests {
         let c = try Tensor(shape: [1, 3], scalars: [1, 2, 3] as [Float])
         #expect(a.compare(to: c, tolerance: .onnxConformance).failure?.contains("shape") == true)
     }
+
+    @Test("Numbers written as strings compare as numbers, other strings exactly")
+    func strings() throws {
+        func text(_ values: [String]) throws -> Tensor { try Tensor(shape: [values.count], strings: values.map { Data($0.utf8) }) }
+        // float32 0.6048455 printed with 7 and with 8 significant digits (onnx's data, ONNX Runtime).
+        #expect(try text(["0.60484552", "NaN"]).compare(to: try text(["0.6048455", "nan"]), tolerance: .onnxConformance).passed)
+        #expect(try !text(["0.61"]).compare(to: try text(["0.6048455"]), tolerance: .onnxConformance).passed)
+        #expect(try text(["a", "b"]).compare(to: try text(["a", "c"]), tolerance: .onnxConformance).failure == "strings differ")
+    }
 }

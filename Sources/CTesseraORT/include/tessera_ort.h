@@ -190,14 +190,21 @@ struct TesseraOrtApi {
     /*  63 */ void *GetSymbolicDimensions;
     /*  64 */ OrtStatus *(*GetTensorShapeElementCount)(const OrtTensorTypeAndShapeInfo *info, size_t *out);
     /*  65 */ OrtStatus *(*GetTensorTypeAndShape)(const OrtValue *value, OrtTensorTypeAndShapeInfo **out);
-    /*  66 */ void *GetTypeInfo, *GetValueType, *CreateMemoryInfo;
+    /*  66 */ void *GetTypeInfo;
+    /*  67 */ OrtStatus *(*GetValueType)(const OrtValue *value, ONNXType *out);
+    /*  68 */ void *CreateMemoryInfo;
     /*  69 */ OrtStatus *(*CreateCpuMemoryInfo)(OrtAllocatorType type, OrtMemType mem_type, OrtMemoryInfo **out);
     /*  70 */ void *CompareMemoryInfo, *MemoryInfoGetName, *MemoryInfoGetId, *MemoryInfoGetMemType, *MemoryInfoGetType;
     /*  75 */ void *AllocatorAlloc;
     /*  76 */ OrtStatus *(*AllocatorFree)(OrtAllocator *allocator, void *pointer);
     /*  77 */ void *AllocatorGetInfo;
     /*  78 */ OrtStatus *(*GetAllocatorWithDefaultOptions)(OrtAllocator **out);
-    /*  79 */ void *AddFreeDimensionOverride, *GetValue, *GetValueCount, *CreateValue, *CreateOpaqueValue;
+    /*  79 */ void *AddFreeDimensionOverride;
+    /*  80 */ OrtStatus *(*GetValue)(const OrtValue *value, int index, OrtAllocator *allocator, OrtValue **out);
+    /*  81 */ OrtStatus *(*GetValueCount)(const OrtValue *value, size_t *out);
+    /// Builds a sequence (or map) from `num_values` values; ORT copies the elements.
+    /*  82 */ OrtStatus *(*CreateValue)(const OrtValue *const *in, size_t num_values, ONNXType value_type, OrtValue **out);
+    /*  83 */ void *CreateOpaqueValue;
     /*  84 */ void *GetOpaqueValue, *KernelInfoGetAttribute_float, *KernelInfoGetAttribute_int64;
     /*  87 */ void *KernelInfoGetAttribute_string, *KernelContext_GetInputCount, *KernelContext_GetOutputCount;
     /*  90 */ void *KernelContext_GetInput, *KernelContext_GetOutput;
@@ -245,7 +252,9 @@ struct TesseraOrtApi {
     /* 179 */ void *CreateSparseTensorAsOrtValue, *FillSparseTensorCoo, *FillSparseTensorCsr;
     /* 182 */ void *FillSparseTensorBlockSparse, *CreateSparseTensorWithValuesAsOrtValue, *UseCooIndices;
     /* 185 */ void *UseCsrIndices, *UseBlockSparseIndices, *GetSparseTensorFormat, *GetSparseTensorValuesTypeAndShape;
-    /* 189 */ void *GetSparseTensorValues, *GetSparseTensorIndicesTypeShape, *GetSparseTensorIndices, *HasValue;
+    /* 189 */ void *GetSparseTensorValues, *GetSparseTensorIndicesTypeShape, *GetSparseTensorIndices;
+    /// Whether an optional value holds something (0 for ONNX's None).
+    /* 192 */ OrtStatus *(*HasValue)(const OrtValue *value, int *out);
     /* 193 */ void *KernelContext_GetGPUComputeStream, *GetTensorMemoryInfo, *GetExecutionProviderApi;
     /* 196 */ void *SessionOptionsSetCustomCreateThreadFn, *SessionOptionsSetCustomThreadCreationOptions;
     /* 198 */ void *SessionOptionsSetCustomJoinThreadFn, *SetGlobalCustomCreateThreadFn;

@@ -1,16 +1,55 @@
 public import TensorCore
 
-/// The name, element type and shape of a session input or output.
+/// The name, element type and shape of a session input or output, and whether it is a tensor, a
+/// sequence of tensors, or an optional one of those (then type and shape are its elements').
 public struct TensorDescription: Hashable, Sendable, Codable {
+    /// Which kind of ONNX value an input or output is.
+    public enum Kind: String, Hashable, Sendable, Codable {
+        case tensor
+        case sequence
+        case optionalTensor
+        case optionalSequence
+
+        /// Whether the value may be absent (``ModelValue/absent``).
+        public var isOptional: Bool { self == .optionalTensor || self == .optionalSequence }
+        /// Whether the value, when present, is a sequence.
+        public var isSequence: Bool { self == .sequence || self == .optionalSequence }
+    }
+
     public var name: String
+    /// The element type (of the tensor, or of the sequence's tensors).
     public var dataType: DataType
     /// Dimensions; `nil` entries are dynamic (symbolic or unknown).
     public var dims: [Int?]
+    public var kind: Kind
 
-    public init(name: String, dataType: DataType, dims: [Int?]) {
+    public init(name: String, dataType: DataType, dims: [Int?], kind: Kind = .tensor) {
         self.name = name
         self.dataType = dataType
         self.dims = dims
+        self.kind = kind
+    }
+
+    private enum CodingKeys: String, CodingKey { case name, dataType, dims, kind }
+
+    /// Records written before ``kind`` existed describe tensors.
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        name = try container.decode(String.self, forKey: .name)
+        dataType = try container.decode(DataType.self, forKey: .dataType)
+        dims = try container.decode([Int?].self, forKey: .dims)
+        kind = try container.decodeIfPresent(Kind.self, forKey: .kind) ?? .tensor
+    }
+
+    /// `float32[N,3]`, `seq(float32[N])`, `optional(seq(float32[]))`.
+    public var typeDescription: String {
+        let tensor = "\(dataType)[\(dims.map { $0.map(String.init) ?? "?" }.joined(separator: ","))]"
+        switch kind {
+        case .tensor: return tensor
+        case .sequence: return "seq(\(tensor))"
+        case .optionalTensor: return "optional(\(tensor))"
+        case .optionalSequence: return "optional(seq(\(tensor)))"
+        }
     }
 }
 
@@ -30,4 +69,26 @@ public protocol Session: Sendable {
     /// be a batch. Returns every output keyed by name.
     /// - Throws: ``BackendError`` with the library's code and message.
     func run(_ inputs: [String: Tensor]) throws -> [String: Tensor]
+
+    /// Runs the model once on any ONNX values: tensors, sequences, absent optionals (an optional
+    /// input left out of `inputs` is absent too). Returns every output keyed by name.
+    /// - Throws: ``BackendError``; `.unsupported` naming the input from a library that takes
+    ///   tensors only.
+    func run(values inputs: [String: ModelValue]) throws -> [String: ModelValue]
+}
+
+extension Session {
+    /// For libraries that exchange tensors only: every input must be a tensor.
+    public func run(values inputs: [String: ModelValue]) throws -> [String: ModelValue] {
+        var tensors: [String: Tensor] = [:]
+        for (name, value) in inputs {
+            guard let tensor = value.tensor else {
+                throw BackendError(
+                    .unsupported, backend: device.backend, call: "run",
+                    message: "input '\(name)' is \(value.summary); \(device.backend) takes tensors only")
+            }
+            tensors[name] = tensor
+        }
+        return try run(tensors).mapValues { .tensor($0) }
+    }
 }

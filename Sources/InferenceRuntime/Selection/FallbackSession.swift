@@ -52,10 +52,20 @@ public actor FallbackSession {
 
     /// Runs `inputs`, loading a session first if needed and falling back as described above.
     public func run(_ inputs: [String: Tensor]) async throws -> [String: Tensor] {
+        try await attempt { try $0.run(inputs) }
+    }
+
+    /// Runs any ONNX values (sequences, optionals) the same way; a library that takes tensors
+    /// only fails with `.unsupported` and the next pair is tried.
+    public func run(values inputs: [String: ModelValue]) async throws -> [String: ModelValue] {
+        try await attempt { try $0.run(values: inputs) }
+    }
+
+    private func attempt<R>(_ body: (any Session) throws -> R) async throws -> R {
         while true {
             let current = try await currentSession()
             do {
-                return try current.run(inputs)
+                return try body(current)
             } catch let error as BackendError where error.kind != .invalidInput {
                 fail(current.device, error)
             }

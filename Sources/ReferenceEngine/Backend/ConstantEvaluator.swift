@@ -37,7 +37,7 @@ public struct ConstantEvaluator: Sendable {
         let plan = try ExecutionPlan(model: model, registry: registry, schemas: schemas)
         var tensors: [String: Tensor] = [:]
         for (name, value) in try plan.run([:], threads: 1) {
-            do { tensors[name] = try value.tensor() } catch {
+            do { tensors[name] = try value.tensor().tensor() } catch {
                 throw .runFailed(node: "(graph output '\(name)')", reason: "\(error)")
             }
         }

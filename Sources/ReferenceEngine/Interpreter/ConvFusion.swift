@@ -76,7 +76,7 @@ struct ConvFusion {
         if let winograd = kernel.winograd { label += " as \(winograd.name)" }
         steps[position] = ExecutionPlan.Step(
             label: label,
-            kernel: { inputs, context in try kernel.run(inputs, context) },
+            kernel: .tensors { inputs, context in try kernel.run(inputs, context) },
             inputs: inputs, outputs: [output], releases: [], node: conv.node)
         return position
     }

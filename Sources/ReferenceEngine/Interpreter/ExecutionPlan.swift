@@ -11,7 +11,7 @@ struct ExecutionPlan: Sendable {
     /// One node to run.
     struct Step: Sendable {
         var label: String
-        var kernel: Kernel
+        var kernel: StepKernel
         /// Slot of each input; `nil` for an omitted optional input.
         var inputs: [Int?]
         /// Slot of each output; `nil` for an output nobody asked for.
@@ -83,8 +83,9 @@ struct ExecutionPlan: Sendable {
             let kernel = try registration.factory(context)
             let outputs = node.outputs.map { $0.isEmpty ? nil : slot(for: $0) }
             let allConstant = inputs.allSatisfy { $0 == nil || constants[$0!] != nil }
-            if registration.foldable, allConstant {
-                let values = try Self.evaluate(kernel, inputs.map { $0.flatMap { constants[$0] } }, label: label, context: folding)
+            if registration.foldable, allConstant,
+                let values = try Self.fold(kernel, inputs.map { $0.flatMap { constants[$0] } }, label: label, context: folding)
+            {
                 for (output, value) in zip(outputs, values) { if let output { constants[output] = value } }
                 continue
             }
@@ -146,10 +147,39 @@ struct ExecutionPlan: Sendable {
     static func evaluate(_ kernel: Kernel, _ inputs: [NDArray?], label: String, context: ExecutionContext)
         throws(ReferenceEngineError) -> [NDArray]
     {
-        do { return try kernel(KernelInputs(values: inputs), context) } catch let error as ReferenceEngineError {
+        try attributed(to: label) { try kernel(KernelInputs(values: inputs), context) }
+    }
+
+    /// Runs one value kernel, attributing any failure to the node.
+    static func evaluate(_ kernel: ValueKernel, _ inputs: [EngineValue?], label: String, context: ExecutionContext)
+        throws(ReferenceEngineError) -> [EngineValue]
+    {
+        try attributed(to: label) { try kernel(ValueInputs(values: inputs), context) }
+    }
+
+    private static func attributed<R>(to label: String, _ body: () throws -> R) throws(ReferenceEngineError) -> R {
+        do { return try body() } catch let error as ReferenceEngineError {
             throw error
         } catch {
             throw .runFailed(node: label, reason: "\(error)")
+        }
+    }
+
+    /// The outputs of a node whose inputs are all known at load, or `nil` when they are not all
+    /// tensors (a constant sequence stays a step: the plan's constants are tensors).
+    private static func fold(_ kernel: StepKernel, _ inputs: [NDArray?], label: String, context: ExecutionContext)
+        throws(ReferenceEngineError) -> [NDArray]?
+    {
+        switch kernel {
+        case .tensors(let kernel): return try evaluate(kernel, inputs, label: label, context: context)
+        case .values(let kernel):
+            let values = try evaluate(kernel, inputs.map { $0.map(EngineValue.tensor) }, label: label, context: context)
+            var tensors: [NDArray] = []
+            for value in values {
+                guard case .tensor(let tensor) = value else { return nil }
+                tensors.append(tensor)
+            }
+            return tensors
         }
     }
 

@@ -19,7 +19,7 @@ public struct OperatorRegistry: Sendable {
         var types: [DataType]?
         /// Whether the node may be evaluated at load when its inputs are constant.
         var foldable: Bool
-        var factory: KernelFactory
+        var factory: @Sendable (_ node: NodeContext) throws(ReferenceEngineError) -> StepKernel
 
         func covers(_ version: Int) -> Bool { since <= version && version <= (until ?? Int.max) }
     }
@@ -34,8 +34,19 @@ public struct OperatorRegistry: Sendable {
         foldable: Bool = true, _ factory: @escaping KernelFactory
     ) {
         let entry = Registration(
-            domain: domain, type: type, since: since, until: until, types: types, foldable: foldable, factory: factory)
+            domain: domain, type: type, since: since, until: until, types: types, foldable: foldable,
+            factory: { node throws(ReferenceEngineError) in .tensors(try factory(node)) })
         registrations[Self.key(domain, type), default: []].append(entry)
+    }
+
+    /// Registers a kernel over values of any kind (sequences, optionals) for `type`.
+    mutating func registerValues(
+        _ type: String, since: Int = 1, until: Int? = nil, foldable: Bool = true, _ factory: @escaping ValueKernelFactory
+    ) {
+        let entry = Registration(
+            domain: "", type: type, since: since, until: until, types: nil, foldable: foldable,
+            factory: { node throws(ReferenceEngineError) in .values(try factory(node)) })
+        registrations[Self.key("", type), default: []].append(entry)
     }
 
     /// The registration covering `key`, if any.
@@ -92,6 +103,8 @@ public struct OperatorRegistry: Sendable {
         registry.registerIf()
         registry.registerLoop()
         registry.registerScan()
+        registry.registerSequences()
+        registry.registerOptionals()
         registry.registerRecurrent()
         registry.registerDFT()
         registry.registerSTFT()

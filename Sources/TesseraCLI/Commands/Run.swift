@@ -6,7 +6,7 @@ import TilePipeline
 /// `tessera run`: run any model once on the best library and device, and save its outputs.
 struct Run: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Run a model once and write its outputs as .npy files.",
+        abstract: "Run a model once and write its outputs as .npy (or .pb) files.",
         discussion: """
             Picks the library and device as `tessera check` and the selection policy decide \
             (most memory, most specific library, then measured speed), falls back to the next \
@@ -15,9 +15,15 @@ struct Run: AsyncParsableCommand {
             times every pair that can run it and keeps the result, so later runs start on the \
             fastest; --no-tune skips the measuring.
 
+            Sequences and optionals: give a sequence input as a folder of 0.npy, 1.npy, … or as \
+            a .pb file (SequenceProto; OptionalProto for an optional), and leave an absent \
+            optional input out. A sequence output is written as a folder of .npy elements, or \
+            with --output-format pb as one .pb file; an absent optional output writes nothing.
+
             Examples:
               tessera run x4.onnx --input input=random:1 --input-shape input=1x3x64x64
               tessera run model.onnx --input x=x.npy --output-dir out --library openvino --explain
+              tessera run seq.onnx --input xs=frames/ --output-dir out --output-format pb
             """
     )
 
@@ -36,6 +42,9 @@ struct Run: AsyncParsableCommand {
 
     @Option(help: "Where to write OUTPUT.npy files (not written when omitted).")
     var outputDir: String?
+
+    @Option(help: "npy (the default: a tensor as NAME.npy, a sequence as a folder NAME/ of 0.npy, 1.npy, …) or pb (NAME.pb as ONNX's test data: TensorProto, SequenceProto, OptionalProto).")
+    var outputFormat: OutputFormat = .npy
 
     @Option(help: "Use only this library: onnxruntime, openvino or reference.")
     var library: String?
@@ -69,7 +78,12 @@ struct Run: AsyncParsableCommand {
         let summary = ModelSummary(model: loaded, schemas: try OperatorSchemas.standard())
         let catalog = BackendCatalog.discover()
         let shapes = inputShapes.byName.mapValues { $0.compactMap(\.value) }
-        let feeds = try feeds(for: summary, shapes: shapes)
+        let values = try feeds(for: summary, shapes: shapes)
+        let feeds = values.compactMapValues(\.tensor)
+        // Sequences and optionals take the general path, on the policy's order: the speed
+        // measurements time tensor feeds.
+        let tensorsOnly = feeds.count == values.count && summary.inputs.count == values.count
+            && summary.outputs.allSatisfy { $0.type?.tensorType != nil }
         let options = SessionOptions(threads: threads, precision: precision, cacheDirectory: Cache.directory, inputShapes: shapes)
         let reports = catalog.reports(for: summary)
         let policy = Selection(devices: catalog.devices(), reports: reports, library: library, device: device)
@@ -77,7 +91,7 @@ struct Run: AsyncParsableCommand {
             catalog.backends.first { $0.id == choice.device.backend }.map { Tuner.Pair(device: choice.device, backend: $0) }
         }
         var profile: SpeedProfile?
-        if pairs.count > 1 {
+        if pairs.count > 1, tensorsOnly {
             let conditions = SpeedProfile.Conditions(
                 modelDigest: try FileDigest.sha256(of: url, rememberedIn: Cache.directory), inputShape: Tuner.shapeText(feeds), threads: threads,
                 precision: precision)
@@ -92,20 +106,23 @@ struct Run: AsyncParsableCommand {
         let session = FallbackSession(
             model: url, devices: selection.ranked.map(\.device), backends: catalog.backends, options: options,
             onFailure: { StandardError.write("tessera: \($0)") })
-        let outputs = try await session.run(feeds)
+        let outputs: [String: ModelValue] =
+            tensorsOnly ? try await session.run(feeds).mapValues(ModelValue.tensor) : try await session.run(values: values)
         let used = await session.activeDevice
-        try report(outputs, device: used)
+        try report(outputs, declared: summary.outputs, device: used)
     }
 
-    /// One tensor per model input, from `--input`; every input must be given.
-    private func feeds(for summary: ModelSummary, shapes: [String: [Int]]) throws -> [String: Tensor] {
+    /// One value per model input, from `--input`; every input must be given but an optional one
+    /// (left out: absent).
+    private func feeds(for summary: ModelSummary, shapes: [String: [Int]]) throws -> [String: ModelValue] {
         let given = Dictionary(inputs.map { ($0.name, $0) }, uniquingKeysWith: { _, last in last })
-        var feeds: [String: Tensor] = [:]
+        var feeds: [String: ModelValue] = [:]
         for input in summary.inputs {
             guard let option = given[input.name] else {
+                if case .optional = input.type?.kind { continue }
                 throw ValidationError("missing --input \(input.name)=FILE.npy|random (the model's inputs: \(summary.inputs.map(\.name).joined(separator: ", ")))")
             }
-            feeds[input.name] = try option.tensor(for: input, shape: shapes[input.name])
+            feeds[input.name] = try option.value(for: input, shape: shapes[input.name])
         }
         for name in given.keys where !summary.inputs.contains(where: { $0.name == name }) {
             throw ValidationError("the model has no input '\(name)'")
@@ -121,23 +138,36 @@ struct Run: AsyncParsableCommand {
         var file: String?
     }
 
-    private func report(_ outputs: [String: Tensor], device: Device?) throws {
+    enum OutputFormat: String, ExpressibleByArgument, CaseIterable {
+        case npy, pb
+    }
+
+    private func report(_ outputs: [String: ModelValue], declared: [ValueInfo], device: Device?) throws {
         var rows: [OutputReport] = []
         let directory = outputDir.map { URL(fileURLWithPath: $0) }
         if let directory { try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true) }
-        for (name, tensor) in outputs.sorted(by: { $0.key < $1.key }) {
-            let bytes = tensor.rawBytes ?? (tensor.strings ?? []).reduce(into: Data()) { $0.append($1) }
+        for (name, value) in outputs.sorted(by: { $0.key < $1.key }) {
+            let tensors: [Tensor] =
+                switch value {
+                case .tensor(let tensor): [tensor]
+                case .sequence(let sequence): sequence.elements
+                case .absent: []
+                }
+            let bytes = tensors.reduce(into: Data()) { data, tensor in
+                data.append(tensor.rawBytes ?? (tensor.strings ?? []).reduce(into: Data()) { $0.append($1) })
+            }
             var file: String?
             if let directory {
-                let safe = name.map { $0.isLetter || $0.isNumber || $0 == "_" || $0 == "-" || $0 == "." ? $0 : "_" }
-                let target = directory.appendingPathComponent(String(safe) + ".npy")
-                // Written beside the target and renamed, so an interrupted run leaves no partial file.
-                try tensor.npyData().write(to: target, options: .atomic)
-                file = target.path
+                let type = declared.first { $0.name == name }?.type ?? .tensor(nil, nil)
+                file = try write(value, type: type, named: name, in: directory)
             }
-            rows.append(OutputReport(
-                name: name, type: tensor.dataType.description, shape: tensor.shape,
-                sha256: FileDigest.sha256(of: bytes), file: file))
+            let (typeText, shape): (String, [Int]) =
+                switch value {
+                case .tensor(let tensor): (tensor.dataType.description, tensor.shape)
+                case .sequence(let sequence): ("seq(\(sequence.elementType))", [sequence.elements.count])
+                case .absent: ("absent", [])
+                }
+            rows.append(OutputReport(name: name, type: typeText, shape: shape, sha256: FileDigest.sha256(of: bytes), file: file))
         }
         if json {
             struct Result: Encodable {
@@ -154,6 +184,36 @@ struct Run: AsyncParsableCommand {
             table.append([row.name, row.type, row.shape.map(String.init).joined(separator: "×"), String(row.sha256.prefix(16))])
         }
         print(table.render())
+    }
+}
+
+extension Run {
+    /// Writes one output under `directory` in ``outputFormat``; returns the path written, `nil`
+    /// for an absent optional in `.npy` form. Files are written beside their target and renamed,
+    /// so an interrupted run leaves no partial file.
+    private func write(_ value: ModelValue, type: ValueType, named name: String, in directory: URL) throws -> String? {
+        let safe = String(name.map { $0.isLetter || $0.isNumber || $0 == "_" || $0 == "-" || $0 == "." ? $0 : "_" })
+        if outputFormat == .pb {
+            let target = directory.appendingPathComponent(safe + ".pb")
+            try value.serializedBytes(type: type).write(to: target, options: .atomic)
+            return target.path
+        }
+        switch value {
+        case .tensor(let tensor):
+            let target = directory.appendingPathComponent(safe + ".npy")
+            try tensor.npyData().write(to: target, options: .atomic)
+            return target.path
+        case .sequence(let sequence):
+            let folder = directory.appendingPathComponent(safe)
+            try? FileManager.default.removeItem(at: folder)
+            try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+            for (index, element) in sequence.elements.enumerated() {
+                try element.npyData().write(to: folder.appendingPathComponent("\(index).npy"), options: .atomic)
+            }
+            return folder.path
+        case .absent:
+            return nil
+        }
     }
 }
 

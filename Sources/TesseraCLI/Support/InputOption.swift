@@ -2,7 +2,10 @@ import ArgumentParser
 import Foundation
 import Tessera
 
-/// `--input name=FILE.npy` or `--input name=random[:SEED]`: one model input for `tessera run`.
+/// `--input name=FILE.npy`, `name=FILE.pb`, `name=FOLDER` or `name=random[:SEED]`: one model
+/// input for `tessera run`. A `.pb` file holds a `TensorProto`, `SequenceProto` or `OptionalProto`
+/// (as ONNX's test data stores them), read as the model declares the input; a folder holds a
+/// sequence, one `.npy` per element named `0.npy`, `1.npy`, … .
 struct InputOption: ExpressibleByArgument, Sendable {
     enum Source: Sendable {
         case file(String)
@@ -37,6 +40,48 @@ struct InputOption: ExpressibleByArgument, Sendable {
         let value = String(argument[argument.index(after: equals)...])
         guard !name.isEmpty, let source = Source(value) else { return nil }
         self.source = source
+    }
+
+    /// Reads or generates the value for the model input `input`: a `.pb` file or a folder of
+    /// `.npy` elements for any value, else a tensor as ``tensor(for:shape:)`` makes it.
+    func value(for input: ValueInfo, shape: [Int]?) throws -> ModelValue {
+        guard case .file(let path) = source else { return .tensor(try tensor(for: input, shape: shape)) }
+        let url = URL(fileURLWithPath: path)
+        var isFolder: ObjCBool = false
+        if FileManager.default.fileExists(atPath: path, isDirectory: &isFolder), isFolder.boolValue {
+            return try Self.sequence(in: url, declared: input)
+        }
+        guard url.pathExtension == "pb" else { return .tensor(try tensor(for: input, shape: shape)) }
+        let data: Data
+        do { data = try Data(contentsOf: url) } catch { throw CLIError("\(path): cannot read: \(error.localizedDescription)") }
+        do { return try ModelValue(serializedBytes: data, type: input.type ?? .tensor(nil, nil)) } catch {
+            throw CLIError("\(path): \(error)")
+        }
+    }
+
+    /// A sequence from `folder`'s `0.npy`, `1.npy`, …; an empty folder is an empty sequence of
+    /// the declared element type.
+    private static func sequence(in folder: URL, declared input: ValueInfo) throws -> ModelValue {
+        let names: [String]
+        do { names = try FileManager.default.contentsOfDirectory(atPath: folder.path) } catch {
+            throw CLIError("\(folder.path): cannot read: \(error.localizedDescription)")
+        }
+        let files = names.filter { !$0.hasPrefix(".") }
+        var elements = [Tensor?](repeating: nil, count: files.count)
+        for name in files {
+            guard name.hasSuffix(".npy"), let index = Int(name.dropLast(4)), index >= 0, index < files.count else {
+                throw CLIError("\(folder.appendingPathComponent(name).path): a sequence folder holds 0.npy … \(files.count - 1).npy only")
+            }
+            let file = folder.appendingPathComponent(name)
+            do { elements[index] = try Tensor(npy: Data(contentsOf: file)) } catch { throw CLIError("\(file.path): \(error)") }
+        }
+        let tensors = elements.compactMap { $0 }
+        let declared: DataType? = if case .sequence(let element) = input.type?.kind { element?.tensorType?.elementType } else { nil }
+        do {
+            return .sequence(try TensorSequence(elementType: tensors.first?.dataType ?? declared ?? .float32, elements: tensors))
+        } catch {
+            throw CLIError("\(folder.path): \(error)")
+        }
     }
 
     /// Reads or generates the tensor for the model input `input`, using `shape` where its dims are dynamic.

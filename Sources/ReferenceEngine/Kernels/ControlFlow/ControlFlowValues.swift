@@ -1,13 +1,13 @@
 import Foundation
 import TensorCore
 
-/// What If, Loop and Scan share: reading the outer-scope values their kernels receive after the
+/// What If, Loop, Scan and SequenceMap share: reading the outer-scope values their kernels receive after the
 /// node's own inputs, and slicing and stacking along an axis.
 enum ControlFlowValues {
     /// The outer-scope values by name: `names` are the node's implicit inputs, passed from
     /// position `first` on.
-    static func outer(_ inputs: KernelInputs, names: [String], from first: Int) throws(KernelError) -> [String: NDArray] {
-        var values: [String: NDArray] = [:]
+    static func outer(_ inputs: ValueInputs, names: [String], from first: Int) throws(KernelError) -> [String: EngineValue] {
+        var values: [String: EngineValue] = [:]
         for (offset, name) in names.enumerated() { values[name] = try inputs.at(first + offset) }
         return values
     }

@@ -41,7 +41,7 @@ struct ScanKernel {
     }
 
     /// The final states and the stacked scan outputs of one scan.
-    private func scan(states: [NDArray], scanned: [NDArray], outer: [String: NDArray], context: ExecutionContext) throws -> [NDArray] {
+    private func scan(states: [NDArray], scanned: [NDArray], outer: [String: EngineValue], context: ExecutionContext) throws -> [NDArray] {
         var values = states
         let axes = try zip(scanned, inputAxes).map { x, axis throws(KernelError) in try ShapeMath.axis(axis, rank: x.rank) }
         let length = scanned[0].shape[axes[0]]
@@ -53,7 +53,8 @@ struct ScanKernel {
             let slices = (0..<scanCount).map { k in
                 ControlFlowValues.slice(scanned[k], axis: axes[k], index: inputDirections[k] == 1 ? length - 1 - step : step)
             }
-            let results = try body.run(formal: values + slices, outer: outer, threads: context.threads)
+            let results = try body.run(formal: (values + slices).map(EngineValue.tensor), outer: outer, threads: context.threads)
+                .map { value throws(KernelError) in try value.tensor() }
             values = Array(results[..<states.count])
             for k in collected.indices { collected[k].append(results[states.count + k]) }
         }
@@ -66,15 +67,15 @@ struct ScanKernel {
         return values + stacked
     }
 
-    func run(_ inputs: KernelInputs, context: ExecutionContext) throws -> [NDArray] {
+    func run(_ inputs: ValueInputs, context: ExecutionContext) throws -> [NDArray] {
         let outer = try ControlFlowValues.outer(inputs, names: names, from: first)
         let offset = batched ? 1 : 0
         let stateCount = first - scanCount - offset
-        let states = try (0..<stateCount).map { k throws(KernelError) in try inputs.at(offset + k) }
-        let scanned = try (0..<scanCount).map { k throws(KernelError) in try inputs.at(offset + stateCount + k) }
+        let states = try (0..<stateCount).map { k throws(KernelError) in try inputs.tensor(offset + k) }
+        let scanned = try (0..<scanCount).map { k throws(KernelError) in try inputs.tensor(offset + stateCount + k) }
         guard batched else { return try scan(states: states, scanned: scanned, outer: outer, context: context) }
         let batch = scanned[0].shape.first ?? 0
-        if let lengths = try inputs.optional(0)?.intValues(), lengths.contains(where: { $0 != scanned[0].shape[1] }) {
+        if let lengths = try inputs.optional(0)?.tensor().intValues(), lengths.contains(where: { $0 != scanned[0].shape[1] }) {
             throw KernelError.invalid("sequence_lens \(lengths) shorter than the scan axis (\(scanned[0].shape[1])) are not supported")
         }
         var perBatch: [[NDArray]] = []
@@ -90,9 +91,9 @@ struct ScanKernel {
 
 extension OperatorRegistry {
     mutating func registerScan() {
-        register("Scan", since: 8, foldable: false) { node throws(ReferenceEngineError) in
+        registerValues("Scan", since: 8, foldable: false) { node throws(ReferenceEngineError) in
             let kernel = try ScanKernel(node)
-            return { inputs, context in try kernel.run(inputs, context: context) }
+            return { inputs, context in try kernel.run(inputs, context: context).map(EngineValue.tensor) }
         }
     }
 }

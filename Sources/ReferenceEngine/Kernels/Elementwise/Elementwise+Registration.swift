@@ -40,7 +40,8 @@ extension OperatorRegistry {
             return K.predicate { $0.isInfinite && ($0 > 0 ? positive : negative) }
         }
         register("Not") { _ in K.predicate({ $0 == 0 }, int: { $0 == 0 }) }
-        register("Identity", foldable: true) { _ in { inputs, _ in [try inputs.at(0)] } }
+        // Identity passes sequences and optionals through as well (opsets 14 and 16).
+        registerValues("Identity") { _ in { inputs, _ in [try inputs.at(0)] } }
     }
 
     private mutating func registerActivations() {

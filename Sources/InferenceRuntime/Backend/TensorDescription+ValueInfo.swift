@@ -1,0 +1,28 @@
+public import ONNXModel
+
+extension TensorDescription {
+    /// Describes a graph input or output as sessions exchange it: a typed tensor, a sequence of
+    /// them, or an optional one of those; `nil` for anything else (maps, untyped values).
+    public init?(_ value: ValueInfo) {
+        func tensor(_ type: ValueType?) -> TensorType? { type?.tensorType?.elementType == nil ? nil : type?.tensorType }
+        func sequence(_ type: ValueType?) -> TensorType? {
+            if case .sequence(let element) = type?.kind { tensor(element) } else { nil }
+        }
+        let optional: ValueType?? = if case .optional(let element) = value.type?.kind { element } else { nil }
+        let kind: Kind
+        let tensorType: TensorType
+        if let t = tensor(value.type) {
+            (kind, tensorType) = (.tensor, t)
+        } else if let t = sequence(value.type) {
+            (kind, tensorType) = (.sequence, t)
+        } else if let optional, let t = tensor(optional) {
+            (kind, tensorType) = (.optionalTensor, t)
+        } else if let optional, let t = sequence(optional) {
+            (kind, tensorType) = (.optionalSequence, t)
+        } else {
+            return nil
+        }
+        guard let elementType = tensorType.elementType else { return nil }
+        self.init(name: value.name, dataType: elementType, dims: (tensorType.dims ?? []).map(\.value), kind: kind)
+    }
+}
