@@ -94,7 +94,10 @@ struct ConvFusionTests {
         let outputs = try session.run(feeds)
         for (name, expected) in expectedOutputs {
             let actual = try #require(outputs[name])
-            let comparison = actual.compare(to: expected, tolerance: Tolerance(relative: 1e-5, absolute: 1e-5))
+            // Three stacked Winograd convolutions against ONNX Runtime's own kernels (AVX-512 on
+            // some hosts) differ by up to 1.7e-5; a fusion mistake (a slope, a bound, a missed
+            // residual) moves outputs by tenths. 1e-4 is the bound the engine keeps on real models.
+            let comparison = actual.compare(to: expected, tolerance: Tolerance(relative: 1e-4, absolute: 1e-4))
             #expect(comparison.passed, "\(name): \(comparison.failure ?? "")")
         }
         return session.plan.steps.map(\.label)
