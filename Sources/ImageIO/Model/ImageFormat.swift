@@ -24,6 +24,9 @@ public enum ImageFormat: String, Sendable, CaseIterable {
     /// Whether the format stores 16-bit samples; the others take 8 (16-bit rows are rounded).
     public var holds16Bit: Bool { self == .png || self == .tiff }
 
+    /// The media type HTTP names the format by (`image/png`, …).
+    public var mediaType: String { "image/\(rawValue)" }
+
     /// Whether ``ImageWriter`` writes the format (AVIF is read only).
     public var isWritable: Bool { self != .avif }
 
@@ -48,10 +51,10 @@ public enum ImageFormat: String, Sendable, CaseIterable {
     }
 
     /// The longest signature: how many bytes to read to recognise a file.
-    static let signatureLength = signatures.map(\.bytes.count).max() ?? 0
+    public static let signatureLength = signatures.map(\.bytes.count).max() ?? 0
 
     /// The format whose signature begins `bytes`; nil when none does.
-    init?(signature bytes: [UInt8]) {
+    public init?(signature bytes: [UInt8]) {
         guard let match = Self.signatures.first(where: { Self.matches(bytes, $0.bytes) }) else { return nil }
         self = match.format
     }
