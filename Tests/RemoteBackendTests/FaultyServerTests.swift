@@ -50,4 +50,35 @@ struct FaultyServerTests {
         #expect(report.tilesPerWorker == [0, plan.tiles.count])
         #expect(output == expected, "the failed tiles were not redone exactly")
     }
+
+    @Test("A slow server gets fewer tiles than a fast one, each with its requests in flight measured")
+    func slowServerGetsFewerTiles() async throws {
+        let folder = try Fixtures.temporaryDirectory("faulty")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let fast = try await FaultyServer.start(fault: "none", in: folder)
+        defer { fast.kill() }
+        let slow = try await FaultyServer.start(fault: "none", delay: 0.5, in: folder)
+        defer { slow.kill() }
+        let remote = await RemoteBackend.connect(
+            try [fast, slow].map { try RemoteEndpoint($0.httpURL.absoluteString, model: "srvgg") })
+        #expect(remote.failures.isEmpty, "\(remote.failures)")
+        var workers: [TileWorker] = []
+        var limits: [InFlightLimit] = []
+        for device in remote.devices() {
+            let session = try await remote.makeSession(model: try ServingFixture.model(), device: device, options: SessionOptions())
+            let limit = InFlightLimit(measuringUpTo: 8)
+            limits.append(limit)
+            for _ in 0..<limit.cap {
+                workers.append(TileWorker(processor: try SessionProcessor(session: session, scale: 4, margin: 4), inFlight: limit))
+            }
+        }
+        var generator = SeededGenerator(seed: 3)
+        let image = try PlanarImage(
+            width: 128, height: 96, channels: 3, values: (0..<(3 * 128 * 96)).map { _ in Float.random(in: 0..<1, using: &generator) })
+        let plan = try TilePlan(imageWidth: 128, imageHeight: 96, tileWidth: 16, margin: 4, scale: 4)
+        let (_, report) = try await ServingFixture.upscale(image, plan: plan, workers: workers)
+        let perServer = [report.tilesPerWorker.prefix(8).reduce(0, +), report.tilesPerWorker.suffix(8).reduce(0, +)]
+        #expect(perServer.reduce(0, +) == plan.tiles.count)
+        #expect(perServer[1] < perServer[0], "tiles per server (fast, slow): \(perServer); \(limits.map(\.summary))")
+    }
 }
