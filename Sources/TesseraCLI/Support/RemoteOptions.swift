@@ -18,7 +18,7 @@ struct RemoteOptions: ParsableArguments {
 
     @Option(
         name: .customLong("remote-requests"),
-        help: "Requests in flight per server, to hide the round trip (default: measured during the run, 1 up to 8).")
+        help: "Requests in flight per server, to hide the round trip (default: measured during the run, 2 up to 8).")
     var requests: Int?
 
     @Option(

@@ -3,9 +3,11 @@ import Synchronization
 /// How many requests one inference server has in flight at once: the workers of an endpoint
 /// share one limit, and a worker takes a tile only while it is below it.
 ///
-/// Measured, not fixed (unless given): the limit starts at 1 and doubles while the endpoint's
-/// tiles per second rise by more than ``gain`` (another request hides more of the round trip, or
-/// feeds a server that batches or runs requests side by side), up to ``cap``; once a doubling
+/// Measured, not fixed (unless given): the limit starts at 2 (one request computing while the
+/// next travels hides the round trip even on a server that runs one at a time: against
+/// `tessera serve`, `Benchmarks/remote.sh` found 2 faster than 1 in every run) and doubles while
+/// the endpoint's tiles per second rise by more than ``gain`` (another request hides more of the
+/// round trip, or feeds a server that batches or runs requests side by side), up to ``cap``; once a doubling
 /// gains less, it goes back to the best count and stays there. Each count is timed over
 /// ``phaseTiles(at:)`` tiles of work; a phase in which the endpoint ran out of tiles (an image's
 /// last ones) is dropped and timed again, so an idle queue does not pass for a slow server. The
@@ -40,10 +42,10 @@ public final class InFlightLimit: Sendable {
         state = Mutex(State(limit: cap, settled: true))
     }
 
-    /// A limit found by measuring, from 1 up to `cap`.
+    /// A limit found by measuring, from 2 up to `cap`.
     public init(measuringUpTo cap: Int) {
         self.cap = max(1, cap)
-        state = Mutex(State(limit: 1, settled: cap <= 1))
+        state = Mutex(State(limit: min(2, self.cap), settled: self.cap <= 2))
     }
 
     /// The requests allowed in flight now.
@@ -53,8 +55,9 @@ public final class InFlightLimit: Sendable {
     public var summary: String {
         state.withLock { state in
             let measured = state.rates.map { "\($0.count): \(String(format: "%.2f", $0.tilesPerSecond)) tiles/s" }
-            if state.rates.isEmpty { return "\(state.limit) requests in flight" + (state.settled ? "" : " (not measured yet)") }
-            return "\(state.limit) requests in flight (\(state.settled ? "measured" : "still measuring"): "
+            let count = "\(state.limit) request\(state.limit == 1 ? "" : "s") in flight"
+            if state.rates.isEmpty { return count + (state.settled ? "" : " (not measured yet)") }
+            return count + " (\(state.settled ? "measured" : "still measuring"): "
                 + measured.joined(separator: ", ") + ")"
         }
     }

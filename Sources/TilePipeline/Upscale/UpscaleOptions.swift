@@ -30,7 +30,7 @@ public struct UpscaleOptions: Sendable {
     public var sessionsPerDevice = 1
     /// Requests in flight at once per inference server (a device of kind `.remote`), so the
     /// next tile is already on its way while the server computes one; `nil` measures the count
-    /// during the run (``InFlightLimit``), up to ``maxRequestsPerEndpoint``.
+    /// during the run (``InFlightLimit``), from 2 up to ``maxRequestsPerEndpoint``.
     public var requestsPerEndpoint: Int?
     /// The most requests in flight per server when the count is measured.
     public static let maxRequestsPerEndpoint = 8

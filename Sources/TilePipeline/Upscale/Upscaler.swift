@@ -103,7 +103,7 @@ public struct Upscaler: Sendable {
                     "worker: \(device.id) \(stages.map { $0.label(on: device) }.joined(separator: " → ")) (\(device.name))"
                         + (inFlight.map { limit in
                             options.requestsPerEndpoint == nil
-                                ? ", requests in flight measured during the run (1 up to \(limit.cap))" : ", \(limit.cap) requests in flight"
+                                ? ", requests in flight measured during the run (2 up to \(limit.cap))" : ", \(limit.cap) requests in flight"
                         } ?? (sessions > 1 ? ", \(sessions) sessions\(threads)" : "")))
             } catch {
                 log("\(device.id) could not load the model, skipped: \(error)")
