@@ -16,6 +16,7 @@ let crypto: Target.Dependency = .product(name: "Crypto", package: "swift-crypto"
 let asyncHTTPClient: Target.Dependency = .product(name: "AsyncHTTPClient", package: "async-http-client")
 let nioCore: Target.Dependency = .product(name: "NIOCore", package: "swift-nio")
 let nioHTTP1: Target.Dependency = .product(name: "NIOHTTP1", package: "swift-nio")
+let nioSSL: Target.Dependency = .product(name: "NIOSSL", package: "swift-nio-ssl")
 let grpcCore: Target.Dependency = .product(name: "GRPCCore", package: "grpc-swift-2")
 let grpcTransport: Target.Dependency = .product(name: "GRPCNIOTransportHTTP2", package: "grpc-swift-nio-transport")
 let hummingbird: Target.Dependency = .product(name: "Hummingbird", package: "hummingbird")
@@ -43,6 +44,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        // AsyncHTTPClient's TLS: the remote backend names a private CA to trust (--remote-ca).
+        .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
         .package(url: "https://github.com/grpc/grpc-swift-2", from: "2.4.3"),
         .package(url: "https://github.com/grpc/grpc-swift-nio-transport", from: "2.9.2"),
     ],
@@ -89,7 +92,7 @@ let package = Package(
         .target(
             name: "RemoteBackend",
             dependencies: [
-                "InferenceProtocol", "InferenceRuntime", "ONNXModel", "TensorCore", asyncHTTPClient, nioCore, nioHTTP1, grpcCore,
+                "InferenceProtocol", "InferenceRuntime", "ONNXModel", "TensorCore", asyncHTTPClient, nioCore, nioHTTP1, nioSSL, grpcCore,
                 grpcTransport, swiftProtobuf,
             ],
             exclude: ["Generated/README.md"],

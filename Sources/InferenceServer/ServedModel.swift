@@ -1,3 +1,4 @@
+import Foundation
 import InferenceProtocol
 import InferenceRuntime
 
@@ -6,10 +7,14 @@ struct ServedModel: Sendable {
     var name: String
     var pool: SessionPool
     var metadata: ModelMetadata
+    /// The whole-image path, where the loader offers one.
+    var upscaleImage: (@Sendable (Data) async throws -> UpscaledImage)?
 
-    init(name: String, sessions: [any Session]) {
+    init(name: String, loaded: LoadedModel) {
         self.name = name
+        let sessions = loaded.sessions
         pool = SessionPool(sessions: sessions)
+        upscaleImage = loaded.upscaleImage
         func describe(_ tensor: TensorDescription) -> TensorMetadata {
             TensorMetadata(
                 name: tensor.name, datatype: tensor.dataType.inferenceProtocolName ?? tensor.dataType.onnxName,

@@ -63,7 +63,7 @@ public struct RemoteBackend: Backend {
 
     private static func client(for endpoint: RemoteEndpoint) throws(RemoteError) -> any InferenceClient {
         switch endpoint.transport {
-        case .rest: RESTClient(endpoint: endpoint)
+        case .rest: try RESTClient(endpoint: endpoint)
         case .grpc: try GRPCClient(endpoint: endpoint)
         }
     }

@@ -11,6 +11,8 @@ public enum RemoteError: Error, Sendable, Hashable, CustomStringConvertible {
     case invalidEndpoint(url: String, reason: String)
     /// No connection, a reset, or no answer in time, after every retry.
     case unreachable(endpoint: String, cause: String)
+    /// The TLS handshake failed: the server's certificate is not trusted or does not name it, say.
+    case tls(endpoint: String, cause: String)
     /// The server answered with an error status.
     case status(endpoint: String, code: Int, message: String)
     /// The server answered 2xx with something that is not a valid reply.
@@ -26,6 +28,11 @@ public enum RemoteError: Error, Sendable, Hashable, CustomStringConvertible {
         switch self {
         case .invalidEndpoint(let url, let reason): "remote endpoint \(url): \(reason)"
         case .unreachable(let endpoint, let cause): "\(endpoint): unreachable: \(cause)"
+        case .tls(let endpoint, let cause):
+            "\(endpoint): TLS handshake failed (is the server's certificate trusted, and issued for this address? A "
+                + "private CA's certificate can be named with --remote-ca): \(cause)"
+        case .status(let endpoint, let code, let message) where code == 401 || code == 403:
+            "\(endpoint): HTTP \(code): \(message) (the bearer token, TESSERA_REMOTE_TOKEN, is missing or wrong)"
         case .status(let endpoint, let code, let message): "\(endpoint): HTTP \(code): \(message)"
         case .malformedReply(let endpoint, let reason): "\(endpoint): malformed reply: \(reason)"
         case .modelNotReady(let endpoint, let model): "\(endpoint): model '\(model)' is not ready"
@@ -41,6 +48,14 @@ public enum RemoteError: Error, Sendable, Hashable, CustomStringConvertible {
         case .malformed(let reason): self = .malformedReply(endpoint: endpoint, reason: reason)
         case .unsupportedType(let name, let type): self = .unsupportedType(endpoint: endpoint, name: name, type: type)
         }
+    }
+
+    /// A connection failure `cause` as ``tls(endpoint:cause:)`` when it is a failed certificate
+    /// check, which no retry mends; `nil` for any other failure.
+    static func untrustedCertificate(endpoint: String, cause: String) -> RemoteError? {
+        let text = cause.lowercased()
+        return text.contains("certificate") || text.contains("handshake") || text.contains("failedtovalidatehostname")
+            ? .tls(endpoint: endpoint, cause: cause) : nil
     }
 
     /// Whether trying the same request again may succeed: a lost connection, a timeout, or a
@@ -62,7 +77,7 @@ public enum RemoteError: Error, Sendable, Hashable, CustomStringConvertible {
         switch self {
         case .unsupportedType, .invalidEndpoint: kind = .invalidInput
         case .metadataMismatch: kind = .load
-        case .unreachable, .modelNotReady: kind = .deviceLost
+        case .unreachable, .tls, .modelNotReady: kind = .deviceLost
         case .status, .malformedReply: kind = .run
         }
         var code: Int? = nil

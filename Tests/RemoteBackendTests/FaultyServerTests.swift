@@ -1,6 +1,7 @@
 import Foundation
 import InferenceRuntime
 import RemoteBackend
+import Synchronization
 import Testing
 import TesseraTestSupport
 import TilePipeline
@@ -49,5 +50,75 @@ struct FaultyServerTests {
         #expect(report.failures.map(\.worker) == ["remote"])
         #expect(report.tilesPerWorker == [0, plan.tiles.count])
         #expect(output == expected, "the failed tiles were not redone exactly")
+    }
+
+    @Test("A slow server gets fewer tiles than a fast one, each with its requests in flight measured")
+    func slowServerGetsFewerTiles() async throws {
+        let folder = try Fixtures.temporaryDirectory("faulty")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let fast = try await FaultyServer.start(fault: "none", in: folder)
+        defer { fast.kill() }
+        let slow = try await FaultyServer.start(fault: "none", delay: 0.5, in: folder)
+        defer { slow.kill() }
+        let remote = await RemoteBackend.connect(
+            try [fast, slow].map { try RemoteEndpoint($0.httpURL.absoluteString, model: "srvgg") })
+        #expect(remote.failures.isEmpty, "\(remote.failures)")
+        var workers: [TileWorker] = []
+        var limits: [InFlightLimit] = []
+        for device in remote.devices() {
+            let session = try await remote.makeSession(model: try ServingFixture.model(), device: device, options: SessionOptions())
+            let limit = InFlightLimit(measuringUpTo: 8)
+            limits.append(limit)
+            for _ in 0..<limit.cap {
+                workers.append(TileWorker(processor: try SessionProcessor(session: session, scale: 4, margin: 4), inFlight: limit))
+            }
+        }
+        var generator = SeededGenerator(seed: 3)
+        let image = try PlanarImage(
+            width: 128, height: 96, channels: 3, values: (0..<(3 * 128 * 96)).map { _ in Float.random(in: 0..<1, using: &generator) })
+        let plan = try TilePlan(imageWidth: 128, imageHeight: 96, tileWidth: 16, margin: 4, scale: 4)
+        let (_, report) = try await ServingFixture.upscale(image, plan: plan, workers: workers)
+        let perServer = [report.tilesPerWorker.prefix(8).reduce(0, +), report.tilesPerWorker.suffix(8).reduce(0, +)]
+        #expect(perServer.reduce(0, +) == plan.tiles.count)
+        #expect(perServer[1] < perServer[0], "tiles per server (fast, slow): \(perServer); \(limits.map(\.summary))")
+    }
+
+    @Test("Edge tiles reach a server at the common window size (shifted inward, not shrunk), so it can batch them")
+    func edgeTilesKeepTheCommonSize() async throws {
+        let folder = try Fixtures.temporaryDirectory("faulty")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let server = try await FaultyServer.start(fault: "none", in: folder)
+        defer { server.kill() }
+        let remote = await RemoteBackend.connect([try RemoteEndpoint(server.httpURL.absoluteString, model: "srvgg")])
+        let session = try await remote.makeSession(
+            model: try ServingFixture.model(), device: try ServingFixture.device(of: remote), options: SessionOptions())
+        let shapes = Mutex<[[Int]]>([])
+        let processor = ShapeRecorder(base: try SessionProcessor(session: session, scale: 4, margin: 4)) { shape in
+            shapes.withLock { $0.append(shape) }
+        }
+        // 50 × 37: neither side a multiple of the 16-pixel tile.
+        var generator = SeededGenerator(seed: 9)
+        let image = try PlanarImage(
+            width: 50, height: 37, channels: 3, values: (0..<(3 * 50 * 37)).map { _ in Float.random(in: 0..<1, using: &generator) })
+        let plan = try TilePlan(imageWidth: 50, imageHeight: 37, tileWidth: 16, margin: 4, scale: 4)
+        _ = try await ServingFixture.upscale(image, plan: plan, workers: [TileWorker(processor: processor)])
+        let sent = shapes.withLock { $0 }
+        #expect(sent.count == plan.tiles.count)
+        #expect(Set(sent) == [[1, 3, 24, 24]], "\(Set(sent))")
+    }
+}
+
+/// A processor that reports the shape of every batch before passing it on.
+struct ShapeRecorder: TileProcessor {
+    let base: any TileProcessor
+    let record: @Sendable ([Int]) -> Void
+
+    var scale: Int { base.scale }
+    var margin: Int { base.margin }
+    var label: String { base.label }
+
+    func process(batch: Tensor) throws -> Tensor {
+        record(batch.shape)
+        return try base.process(batch: batch)
     }
 }

@@ -1,16 +1,21 @@
 """An Open Inference Protocol server that answers inference wrongly, on purpose, on 127.0.0.1.
 
-    faulty_oip_server.py --port PORT --fault wrong-shape|wrong-type|truncated|status-500|garbage
+    faulty_oip_server.py --port PORT --fault none|wrong-shape|…|garbage [--delay S] [--tls CERT KEY]
 
 Health, readiness and metadata are correct (a 4x upscaler named `srvgg`, input and output FP32
-[-1, 3, -1, -1]), so a client accepts it; every inference reply then breaks in the named way.
-It computes nothing: the replies are zeros of the sizes the fault calls for.
+[-1, 3, -1, -1]), so a client accepts it; every inference reply then breaks in the named way
+(`none`: a well-formed reply). It computes nothing: the replies are zeros of the sizes the fault
+calls for. `--delay` holds every inference reply that long (requests are answered side by side,
+one thread each): a slow server. `--tls CERT KEY` answers HTTPS only. "listening" is printed
+once the port is open.
 """
 
 import argparse
 import http.server
 import json
+import ssl
 import struct
+import time
 
 METADATA = {"name": "srvgg", "versions": ["1"], "platform": "faulty",
             "inputs": [{"name": "input", "datatype": "FP32", "shape": [-1, 3, -1, -1]}],
@@ -65,6 +70,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
         header = json.loads(body[:length])
         shape = header["inputs"][0]["shape"]
         fault = self.server.fault
+        time.sleep(self.server.delay)
         if fault == "status-500":
             self.send(500, b'{"error": "injected failure"}')
         elif fault == "garbage":
@@ -79,10 +85,18 @@ def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--port", type=int, required=True)
     parser.add_argument("--fault", required=True,
-                        choices=["wrong-shape", "wrong-type", "truncated", "status-500", "garbage"])
+                        choices=["none", "wrong-shape", "wrong-type", "truncated", "status-500", "garbage"])
+    parser.add_argument("--delay", type=float, default=0.0)
+    parser.add_argument("--tls", nargs=2, metavar=("CERT", "KEY"))
     args = parser.parse_args()
     server = http.server.ThreadingHTTPServer(("127.0.0.1", args.port), Handler)
     server.fault = args.fault
+    server.delay = args.delay
+    if args.tls:
+        context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        context.load_cert_chain(*args.tls)
+        server.socket = context.wrap_socket(server.socket, server_side=True)
+    print("listening", flush=True)
     server.serve_forever()
 
 

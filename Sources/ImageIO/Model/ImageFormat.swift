@@ -30,6 +30,9 @@ public enum ImageFormat: String, Sendable, CaseIterable {
     /// others take 8 (16-bit rows are rounded).
     public var holds16Bit: Bool { self == .png || self == .tiff || self == .avif }
 
+    /// The media type HTTP names the format by (`image/png`, …).
+    public var mediaType: String { "image/\(rawValue)" }
+
     /// Whether ``ImageWriter`` writes the format (HEIF and JPEG XL are read only).
     public var isWritable: Bool { self != .heif && self != .jxl }
 
@@ -63,10 +66,10 @@ public enum ImageFormat: String, Sendable, CaseIterable {
     }
 
     /// The longest signature: how many bytes to read to recognise a file.
-    static let signatureLength = signatures.map(\.bytes.count).max() ?? 0
+    public static let signatureLength = signatures.map(\.bytes.count).max() ?? 0
 
     /// The format whose signature begins `bytes`; nil when none does.
-    init?(signature bytes: [UInt8]) {
+    public init?(signature bytes: [UInt8]) {
         guard let match = Self.signatures.first(where: { Self.matches(bytes, $0.bytes) }) else { return nil }
         self = match.format
     }

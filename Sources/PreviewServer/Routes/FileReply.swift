@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import ImageIO
 
 /// Sends a file in 1 MiB chunks, so a full-size result never sits whole in memory.
 enum FileReply {
@@ -25,13 +26,6 @@ enum FileReply {
 
     /// The content type for a result's extension.
     static func contentType(of url: URL) -> String {
-        switch url.pathExtension.lowercased() {
-        case "png": "image/png"
-        case "jpg", "jpeg": "image/jpeg"
-        case "tif", "tiff": "image/tiff"
-        case "webp": "image/webp"
-        case "avif": "image/avif"
-        default: "application/octet-stream"
-        }
+        ImageFormat(pathExtension: url.pathExtension)?.mediaType ?? "application/octet-stream"
     }
 }

@@ -26,6 +26,9 @@ public struct RemoteEndpoint: Sendable, Hashable, CustomStringConvertible {
     public var version: String?
     /// Sent as `Authorization: Bearer TOKEN` (REST) or `authorization` metadata (gRPC).
     public var token: String?
+    /// A PEM file of the certificates to trust for TLS (a private CA's, or a self-signed
+    /// server's) instead of the system's.
+    public var caFile: String?
     /// How long one request may take before it counts as failed.
     public var timeout: Duration
     /// Further attempts after a transient failure (no connection, timeout, 429, 502–504), with
@@ -41,7 +44,8 @@ public struct RemoteEndpoint: Sendable, Hashable, CustomStringConvertible {
     /// (the scheme's default where omitted: 80, 443; gRPC has none).
     /// - Throws: ``RemoteError/invalidEndpoint(url:reason:)``.
     public init(
-        _ url: String, model: String, version: String? = nil, token: String? = nil, timeout: Duration = .seconds(60),
+        _ url: String, model: String, version: String? = nil, token: String? = nil, caFile: String? = nil,
+        timeout: Duration = .seconds(60),
         retries: Int = 2, backoff: Duration = .milliseconds(200), binaryTensors: Bool = true,
         maxReplyBytes: Int = 1 << 30
     ) throws(RemoteError) {
@@ -63,6 +67,7 @@ public struct RemoteEndpoint: Sendable, Hashable, CustomStringConvertible {
         self.model = model
         self.version = version
         self.token = token
+        self.caFile = caFile
         self.timeout = timeout
         self.retries = retries
         self.backoff = backoff

@@ -20,8 +20,12 @@ final class GRPCClient: InferenceClient {
         self.endpoint = endpoint
         let (host, port) = endpoint.hostAndPort
         do {
-            let transport = try HTTP2ClientTransport.Posix(
-                target: .dns(host: host, port: port), transportSecurity: endpoint.usesTLS ? .tls : .plaintext)
+            let security: HTTP2ClientTransport.Posix.TransportSecurity =
+                !endpoint.usesTLS ? .plaintext
+                : .tls { tls in
+                    if let ca = endpoint.caFile { tls.trustRoots = .certificates([.file(path: ca, format: .pem)]) }
+                }
+            let transport = try HTTP2ClientTransport.Posix(target: Self.target(host: host, port: port), transportSecurity: security)
             client = GRPCCore.GRPCClient(transport: transport)
         } catch {
             throw .unreachable(endpoint: endpoint.description, cause: "\(error)")
@@ -32,6 +36,22 @@ final class GRPCClient: InferenceClient {
     }
 
     deinit { client.beginGracefulShutdown() }
+
+    /// A literal IP address is targeted as an address, not a name: TLS may not send it as the
+    /// server's name (SNI), and the certificate is then checked against the address.
+    private static func target(host: String, port: Int) -> any ResolvableTarget {
+        let octets = host.split(separator: ".", omittingEmptySubsequences: false)
+        if octets.count == 4, octets.allSatisfy({ UInt8($0) != nil }) {
+            let address: ResolvableTargets.IPv4 = .ipv4(host: host, port: port)
+            return address
+        }
+        if host.contains(":") {
+            let address: ResolvableTargets.IPv6 = .ipv6(host: host, port: port)
+            return address
+        }
+        let name: ResolvableTargets.DNS = .dns(host: host, port: port)
+        return name
+    }
 
     private var options: CallOptions {
         var options = CallOptions.defaults
@@ -138,7 +158,9 @@ final class GRPCClient: InferenceClient {
     private func remoteError(_ error: RPCError) -> RemoteError {
         let name = endpoint.description
         switch error.code {
-        case .unavailable, .deadlineExceeded, .cancelled: return .unreachable(endpoint: name, cause: "gRPC \(error.code): \(error.message)")
+        case .unavailable, .deadlineExceeded, .cancelled:
+            let cause = "gRPC \(error.code): \(error.message)" + (error.cause.map { " (\($0))" } ?? "")
+            return RemoteError.untrustedCertificate(endpoint: name, cause: cause) ?? .unreachable(endpoint: name, cause: cause)
         case .notFound: return .status(endpoint: name, code: 404, message: error.message)
         case .invalidArgument, .failedPrecondition, .outOfRange: return .status(endpoint: name, code: 400, message: error.message)
         case .unauthenticated: return .status(endpoint: name, code: 401, message: error.message)

@@ -12,9 +12,10 @@ struct RESTClient: InferenceClient {
     let endpoint: RemoteEndpoint
     private let http: HTTPClient
 
-    init(endpoint: RemoteEndpoint, http: HTTPClient = .shared) {
+    /// - Throws: ``RemoteError/invalidEndpoint(url:reason:)`` when the endpoint's CA file cannot be read.
+    init(endpoint: RemoteEndpoint) throws(RemoteError) {
         self.endpoint = endpoint
-        self.http = http
+        http = try HTTPClients.client(for: endpoint)
     }
 
     func isLive() async -> Bool { (try? await send(.GET, "v2/health/live", retrying: false).status) == 200 }
@@ -103,7 +104,9 @@ struct RESTClient: InferenceClient {
         } catch is CancellationError {
             throw CancellationError()
         } catch {
-            throw RemoteError.unreachable(endpoint: endpoint.description, cause: String(describing: error))
+            let cause = String(describing: error)
+            throw RemoteError.untrustedCertificate(endpoint: endpoint.description, cause: cause)
+                ?? .unreachable(endpoint: endpoint.description, cause: cause)
         }
         if let length = response.headers.first(name: "Content-Length").flatMap(Int.init), length > endpoint.maxReplyBytes {
             throw RemoteError.malformedReply(

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import ImageIO
 import InferenceServer
 import Tessera
 import TilePipeline
@@ -17,6 +18,10 @@ struct Serve: AsyncParsableCommand {
             upscale` would load it: its variant chosen, the fastest library and device measured \
             on the first run here, one session per usable device; requests queue for them.
 
+            POST /upscale/NAME (or /upscale, for the first model) takes an image (PNG, JPEG, \
+            TIFF, WebP, AVIF) as the body and answers the upscaled image in the same format \
+            (PNG for AVIF), the same pixels `tessera upscale` writes.
+
             Listens on 127.0.0.1 unless --host says otherwise. Readiness turns true once every \
             model is loaded. TESSERA_SERVE_TOKEN, when set, is the bearer token every request \
             but the health checks must carry. Ctrl-C or SIGTERM stops it after the requests in \
@@ -25,6 +30,7 @@ struct Serve: AsyncParsableCommand {
             Examples:
               tessera serve
               tessera serve --model realesr-animevideov3-x4 --model realesrgan-x4plus --port 8001
+              curl --data-binary @photo.jpg http://127.0.0.1:8000/upscale -o photo-x4.jpg
               TESSERA_SERVE_TOKEN=secret tessera serve --host 0.0.0.0
             """
     )
@@ -74,8 +80,28 @@ struct Serve: AsyncParsableCommand {
             let upscaler = try await Upscaler.load(
                 models: [byName[name] ?? name], store: ModelStore(root: Cache.directory), backends: BackendCatalog.discover().backends,
                 options: settings, log: { StandardError.write("tessera: \($0)") })
-            return upscaler.workers.compactMap { ($0.processor as? SessionProcessor)?.session }
+            return LoadedModel(
+                sessions: upscaler.workers.compactMap { ($0.processor as? SessionProcessor)?.session },
+                upscaleImage: { image in try await Self.upscale(image, with: upscaler) })
         }
         try await server.run()
+    }
+
+    /// One posted image through `upscaler`, as `tessera upscale` would write it; a fault of the
+    /// image itself becomes the client's error (4xx), not the server's.
+    private static func upscale(_ image: Data, with upscaler: Upscaler) async throws -> UpscaledImage {
+        do {
+            let (data, format) = try await upscaler.upscale(encoded: image, workingIn: FileManager.default.temporaryDirectory)
+            return UpscaledImage(data: data, contentType: format.mediaType)
+        } catch let error as ImageIOError {
+            switch error {
+            case .unknownFormat: throw ImageRequestError.unsupportedFormat("not a PNG, JPEG, TIFF, WebP or AVIF image")
+            case .tooManyPixels(_, let width, let height, let limit):
+                throw ImageRequestError.tooLarge("the image's \(width)×\(height) pixels exceed the server's limit of \(limit)")
+            case .emptyFile, .truncated, .corrupt, .unsupported:
+                throw ImageRequestError.unreadable(error.description)
+            default: throw error
+            }
+        }
     }
 }

@@ -182,6 +182,7 @@ struct Upscale: AsyncParsableCommand {
                     job.input, to: job.output, progress: { reporter.progress(job, $0) },
                     onFailure: { StandardError.write("tessera: \($0)") })
                 reporter.done(job, report)
+                if explain { upscaler.inFlightSummary.forEach { StandardError.write("explain: \($0)") } }
             }
         }
         try await InterruptHandler.run(work) {

@@ -16,14 +16,23 @@ struct RemoteOptions: ParsableArguments {
     @Option(name: .customLong("remote-model"), help: "The model's name on the servers (default: the model's id or file name).")
     var model: String?
 
-    @Option(name: .customLong("remote-requests"), help: "Requests in flight per server, to hide the round trip.")
-    var requests = 2
+    @Option(
+        name: .customLong("remote-requests"),
+        help: "Requests in flight per server, to hide the round trip (default: measured during the run, 2 up to 8).")
+    var requests: Int?
+
+    @Option(
+        name: .customLong("remote-ca"),
+        help: ArgumentHelp(
+            "A PEM file of certificates to trust for https:// and grpcs:// servers (a private CA's), instead of the system's.",
+            discussion: "Default: TESSERA_REMOTE_CA.", valueName: "file"))
+    var caFile: String?
 
     @Option(name: .customLong("remote-timeout"), help: ArgumentHelp("Seconds one request may take before it is retried.", valueName: "seconds"))
     var timeout = 60.0
 
     func validate() throws {
-        if requests < 1 { throw ValidationError("--remote-requests must be at least 1") }
+        if let requests, requests < 1 { throw ValidationError("--remote-requests must be at least 1") }
         if !(timeout > 0) { throw ValidationError("--remote-timeout must be a positive number of seconds") }
     }
 
@@ -40,9 +49,11 @@ struct RemoteOptions: ParsableArguments {
         let urls = givenURLs
         guard !urls.isEmpty else { return nil }
         let name = model ?? Self.defaultName(of: modelArgument)
-        let token = ProcessInfo.processInfo.environment["TESSERA_REMOTE_TOKEN"]
+        let environment = ProcessInfo.processInfo.environment
+        let token = environment["TESSERA_REMOTE_TOKEN"]
+        let caFile = caFile ?? environment["TESSERA_REMOTE_CA"]
         let endpoints = try urls.map { url throws(RemoteError) in
-            try RemoteEndpoint(url, model: name, token: token, timeout: .milliseconds(Int(timeout * 1000)))
+            try RemoteEndpoint(url, model: name, token: token, caFile: caFile, timeout: .milliseconds(Int(timeout * 1000)))
         }
         let remote = await RemoteBackend.connect(endpoints)
         if reportFailures {

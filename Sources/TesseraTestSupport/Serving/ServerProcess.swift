@@ -40,10 +40,11 @@ public final class ServerProcess: Sendable {
     }
 
     /// Starts `configure(httpPort, grpcPort)`'s process on two free loopback ports below the
-    /// ephemeral range (32768 and up here), and waits until `GET readyPath` answers 200. A start
-    /// that fails (a port taken by another test, say) is tried again on other ports.
+    /// ephemeral range (32768 and up here), and waits until `GET readyPath` answers 200, or, for
+    /// a server that answers only over TLS, until its log holds `readyLine`. A start that fails
+    /// (a port taken by another test, say) is tried again on other ports.
     static func start(
-        name: String, readyPath: String, logFile: URL, configure: (Int, Int) throws -> Process
+        name: String, readyPath: String, readyLine: String? = nil, logFile: URL, configure: (Int, Int) throws -> Process
     ) async throws -> ServerProcess {
         var lastFailure: StartFailure?
         for _ in 0..<4 {
@@ -56,7 +57,7 @@ public final class ServerProcess: Sendable {
             try process.run()
             let server = ServerProcess(name: name, process: process, httpPort: base, grpcPort: base + 1, logFile: logFile)
             do {
-                try await server.waitUntilReady(path: readyPath)
+                try await server.waitUntilReady(path: readyPath, line: readyLine)
                 return server
             } catch let failure as StartFailure {
                 server.kill()
@@ -66,13 +67,18 @@ public final class ServerProcess: Sendable {
         throw lastFailure ?? StartFailure(server: name, reason: "no attempt", log: "")
     }
 
-    /// Polls `path` until it answers 200; fails as soon as the process exits, or after two
-    /// minutes (a start takes seconds: only a hung server reaches it).
-    private func waitUntilReady(path: String) async throws {
+    /// Polls `path` until it answers 200 (or the log until it holds `line`); fails as soon as the
+    /// process exits, or after two minutes (a start takes seconds: only a hung server reaches it).
+    private func waitUntilReady(path: String, line: String?) async throws {
         let url = httpURL.appendingPathComponent(path)
         for _ in 0..<1200 {
             guard process.isRunning else {
                 throw StartFailure(server: name, reason: "exited with status \(process.terminationStatus)", log: log)
+            }
+            if let line {
+                if log.contains(line) { return }
+                try await Task.sleep(for: .milliseconds(100))
+                continue
             }
             var request = URLRequest(url: url)
             request.timeoutInterval = 2
@@ -88,6 +94,19 @@ public final class ServerProcess: Sendable {
 
     /// What the server printed so far.
     public var log: String { (try? String(contentsOf: logFile, encoding: .utf8)) ?? "" }
+
+    /// Sends SIGINT, the signal a server stops gracefully on (SIGTERM may be blocked in a child
+    /// of the test runner), and waits up to a minute for the process to exit.
+    /// - Returns: its exit status; `nil` when it was still running (it is then killed).
+    public func interruptAndWait() async throws -> Int32? {
+        if process.isRunning { _ = Glibc.kill(process.processIdentifier, SIGINT) }
+        for _ in 0..<600 where process.isRunning { try await Task.sleep(for: .milliseconds(100)) }
+        guard !process.isRunning else {
+            kill()
+            return nil
+        }
+        return process.terminationStatus
+    }
 
     /// Kills the server and its child processes with SIGKILL and waits for it to exit.
     ///

@@ -27,10 +27,12 @@ public enum TritonServer {
     /// Starts Triton with a model repository in `folder` holding `model` as `name`, declared with
     /// `inputs` and `outputs`, and returns once `name` is ready (readiness is per model: a
     /// server can be live with its model still loading).
-    /// - Parameter instances: model instances, each a Python process: requests that many at a time.
+    /// - Parameters:
+    ///   - instances: model instances, each a Python process: requests that many at a time.
+    ///   - arguments: more `tritonserver` options (TLS for gRPC, restricted APIs).
     public static func start(
         model: URL, name: String, inputs: [Declaration] = [Declaration(name: "input")], outputs: [Declaration] = [Declaration(name: "output")],
-        instances: Int = 1, in folder: URL
+        instances: Int = 1, arguments: [String] = [], in folder: URL
     ) async throws -> ServerProcess {
         let distribution = try ServingVenv.tritonDistribution()
         let repository = folder.appendingPathComponent("triton-repository")
@@ -65,7 +67,7 @@ public enum TritonServer {
                 "--model-repository=\(repository.path)", "--backend-directory=\(backend.deletingLastPathComponent().path)",
                 "--http-address=127.0.0.1", "--http-port=\(http)", "--grpc-address=127.0.0.1", "--grpc-port=\(grpc)",
                 "--allow-metrics=false", "--exit-timeout-secs=1",
-            ]
+            ] + arguments
             process.environment = environment
             return process
         }

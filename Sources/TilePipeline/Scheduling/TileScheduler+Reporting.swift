@@ -4,11 +4,15 @@ public import InferenceRuntime
 public struct TileWorker: Sendable {
     public var name: String
     public var processor: any TileProcessor
+    /// Shared by the workers of one inference server: they take tiles only while the server
+    /// has fewer requests in flight than it allows.
+    public var inFlight: InFlightLimit?
 
     /// - Parameter name: defaults to the processor's label (its device).
-    public init(name: String? = nil, processor: any TileProcessor) {
+    public init(name: String? = nil, processor: any TileProcessor, inFlight: InFlightLimit? = nil) {
         self.name = name ?? processor.label
         self.processor = processor
+        self.inFlight = inFlight
     }
 }
 

@@ -36,12 +36,27 @@ final class WorkQueue: @unchecked Sendable {
         condition.broadcast()
     }
 
-    /// Waits for work, then takes the next tile and up to `limit − 1` more with windows of the
-    /// same size, so they can run as one batch; `nil` once the queue is closed.
-    func take(upTo limit: Int) -> [TilePlan.Tile]? {
+    /// Wakes waiting workers: a slot of an ``InFlightLimit`` came free.
+    func wake() {
         condition.lock()
         defer { condition.unlock() }
-        while pending.isEmpty, !closed { condition.wait() }
+        condition.broadcast()
+    }
+
+    /// Waits for work (and for a free slot of `inFlight`, which it then holds), then takes the
+    /// next tile and up to `limit − 1` more with windows of the same size, so they can run as one
+    /// batch; `nil` once the queue is closed.
+    func take(upTo limit: Int, inFlight: InFlightLimit? = nil) -> [TilePlan.Tile]? {
+        condition.lock()
+        defer { condition.unlock() }
+        while !closed {
+            if pending.isEmpty {
+                if inFlight?.hasRoom == true { inFlight?.starved() }
+            } else if inFlight?.tryEnter() ?? true {
+                break
+            }
+            condition.wait()
+        }
         guard !closed else { return nil }
         let first = pending.removeFirst()
         var batch = [first]

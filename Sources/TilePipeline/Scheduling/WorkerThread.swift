@@ -21,16 +21,25 @@ enum WorkerThread {
     ) {
         let thread = Thread {
             let renderer = TileRenderer(processor: worker.processor, source: source, layout: layout)
-            while let tiles = queue.take(upTo: batchSize) {
+            // A slot taken with the tiles goes back when they are done, or failed.
+            func release(tiles: Int) {
+                guard let inFlight = worker.inFlight else { return }
+                inFlight.leave(tiles: tiles)
+                queue.wake()
+            }
+            while let tiles = queue.take(upTo: batchSize, inFlight: worker.inFlight) {
                 let splitsBefore = renderer.splitCount
                 do {
                     let contributions = try renderer.render(tiles)
+                    release(tiles: contributions.count)
                     events.yield(.rendered(worker: index, contributions: contributions, splits: renderer.splitCount - splitsBefore))
                 } catch let error as BackendError where error.kind != .invalidInput {
+                    release(tiles: 0)
                     queue.putBack(tiles)
                     events.yield(.retired(WorkerFailure(worker: worker.name, error: error)))
                     return
                 } catch {
+                    release(tiles: 0)
                     events.yield(.failed(error))
                     return
                 }

@@ -28,9 +28,12 @@ public struct UpscaleOptions: Sendable {
     /// `session.threads` (or one thread per core) divided among them, which trades one large
     /// parallel run for several narrower ones, faster where a model's layers parallelise poorly.
     public var sessionsPerDevice = 1
-    /// Workers per inference server (a device of kind `.remote`): requests in flight at once,
-    /// so the next tile is already on its way while the server computes one.
-    public var requestsPerEndpoint = 2
+    /// Requests in flight at once per inference server (a device of kind `.remote`), so the
+    /// next tile is already on its way while the server computes one; `nil` measures the count
+    /// during the run (``InFlightLimit``), from 2 up to ``maxRequestsPerEndpoint``.
+    public var requestsPerEndpoint: Int?
+    /// The most requests in flight per server when the count is measured.
+    public static let maxRequestsPerEndpoint = 8
     /// Measure every usable (library, device) pair the first time a model runs on this machine
     /// at this tile size, threads and precision, and keep the result beside the model store, so
     /// the fastest pair is chosen. `false` measures nothing (measurements already kept still

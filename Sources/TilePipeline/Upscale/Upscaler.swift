@@ -73,7 +73,10 @@ public struct Upscaler: Sendable {
                 log("\(device.id) skipped: a server runs its own copy of the model, which cannot take the whole image's pooled values")
                 continue
             }
-            let sessions = max(1, device.kind == .remote ? options.requestsPerEndpoint : options.sessionsPerDevice)
+            // A server gets one worker per request it may have in flight, the count measured unless given.
+            let inFlight = device.kind != .remote ? nil : options.requestsPerEndpoint.map { InFlightLimit(fixed: $0) }
+                ?? InFlightLimit(measuringUpTo: UpscaleOptions.maxRequestsPerEndpoint)
+            let sessions = inFlight?.cap ?? max(1, options.sessionsPerDevice)
             let sessionOptions = sessionOptions(on: device, options)
             do {
                 if pooled, probe == nil {
@@ -92,12 +95,16 @@ public struct Upscaler: Sendable {
                     }
                     let chain: any TileProcessor = processors.count == 1 ? processors[0] : try ChainProcessor(processors)
                     let name = sessions == 1 ? device.id.rawValue : "\(device.id)#\(index + 1)"
-                    workers.append(TileWorker(name: name, processor: options.testTimeAugmentation ? AugmentedProcessor(chain) : chain))
+                    workers.append(TileWorker(
+                        name: name, processor: options.testTimeAugmentation ? AugmentedProcessor(chain) : chain, inFlight: inFlight))
                 }
                 let threads = sessionOptions.threads.map { ", \($0) threads each" } ?? ""
                 explanation.append(
                     "worker: \(device.id) \(stages.map { $0.label(on: device) }.joined(separator: " → ")) (\(device.name))"
-                        + (sessions > 1 ? ", \(sessions) \(device.kind == .remote ? "requests in flight" : "sessions\(threads)")" : ""))
+                        + (inFlight.map { limit in
+                            options.requestsPerEndpoint == nil
+                                ? ", requests in flight measured during the run (2 up to \(limit.cap))" : ", \(limit.cap) requests in flight"
+                        } ?? (sessions > 1 ? ", \(sessions) sessions\(threads)" : "")))
             } catch {
                 log("\(device.id) could not load the model, skipped: \(error)")
             }
@@ -251,7 +258,18 @@ public struct Upscaler: Sendable {
     }
 
     private func bound(_ values: [String: Tensor]) -> [TileWorker] {
-        workers.map { TileWorker(name: $0.name, processor: $0.processor.feeding(values)) }
+        workers.map { TileWorker(name: $0.name, processor: $0.processor.feeding(values), inFlight: $0.inFlight) }
+    }
+
+    /// For `--explain` after a run: each inference server's requests in flight, and the tiles
+    /// per second measured for each count tried.
+    public var inFlightSummary: [String] {
+        var seen: [ObjectIdentifier] = []
+        return workers.compactMap { worker in
+            guard let limit = worker.inFlight, !seen.contains(ObjectIdentifier(limit)) else { return nil }
+            seen.append(ObjectIdentifier(limit))
+            return "\(worker.processor.label): \(limit.summary)"
+        }
     }
 
     private var poolingTiling: PoolingProbe.Tiling {
