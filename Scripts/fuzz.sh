@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Coverage-guided fuzzing of the parsers that read a user's files (Fuzz/README.md says what each
 # target covers). Builds the libFuzzer targets with the address sanitizer in a scratch folder of
-# their own, then runs each for SECONDS, one after another:
+# their own, then runs each for SECONDS, FUZZ_JOBS of them at once (default: one per core):
 #   Scripts/fuzz.sh [TARGET|all] [SECONDS]     (defaults: all, 60)
 # TARGET is FuzzONNX, FuzzNCNN, FuzzManifest, FuzzNPY or FuzzImage; FUZZ_RUNS=N stops a target
 # after N inputs if that comes first (a campaign of a set size). A crash, a sanitizer report,
@@ -56,32 +56,55 @@ export TESSERA_FUZZ_SCRATCH="$scratch"
 # Scripts/test-sanitized.sh); a parser that holds memory shows in rss instead.
 export ASAN_OPTIONS="detect_leaks=0"
 
-failed=()
-for target in "${TARGETS[@]}"; do
-    corpus="$FUZZ_DIR/corpus/$target"
-    artifacts="$FUZZ_DIR/artifacts/$target"
-    log="$FUZZ_DIR/logs/$target.log"
+# One target: fuzz it, then print its figures; the exit status is libFuzzer's.
+run_target() {
+    local target="$1"
+    local corpus="$FUZZ_DIR/corpus/$target"
+    local artifacts="$FUZZ_DIR/artifacts/$target"
+    local log="$FUZZ_DIR/logs/$target.log"
     mkdir -p "$corpus" "$artifacts" "$(dirname "$log")"
     # The seeds, and the inputs earlier runs found failing (regression inputs of the tests).
-    seeds=("Fuzz/Corpus/$target")
+    local seeds=("Fuzz/Corpus/$target")
     [[ -d "Tests/Fixtures/FuzzFindings/$target" ]] && seeds+=("Tests/Fixtures/FuzzFindings/$target")
-    command=("$bin/$target" "$corpus" "${seeds[@]}" -max_total_time="$seconds" -timeout="$timeout_s"
+    local command=("$bin/$target" "$corpus" "${seeds[@]}" -max_total_time="$seconds" -timeout="$timeout_s"
         -rss_limit_mb="$rss_mb" -malloc_limit_mb="$rss_mb" -max_len="$(max_len "$target")" -detect_leaks=0
         -print_final_stats=1 -artifact_prefix="$artifacts/" ${FUZZ_RUNS:+-runs="$FUZZ_RUNS"})
-    echo "== $target: ${command[*]}"
-    status=0
+    local status=0
     "${command[@]}" >"$log" 2>&1 || status=$?
+    local executions rate peak final
     executions="$(sed -n 's/^stat::number_of_executed_units: *//p' "$log")"
     rate="$(sed -n 's/^stat::average_exec_per_sec: *//p' "$log")"
     peak="$(sed -n 's/^stat::peak_rss_mb: *//p' "$log")"
     final="$( (grep -E '^#[0-9]+[[:space:]]+(DONE|INITED)' "$log" || true) | tail -1 | sed -E 's/^#[0-9]+[[:space:]]+[A-Z]+[[:space:]]+//')"
+    echo "== $target: ${command[*]}"
     echo "   status $status; ${executions:-?} executions (${rate:-?}/s); ${final:-no coverage line}; peak rss ${peak:-?} MB"
     if [[ $status -ne 0 ]]; then
-        failed+=("$target")
         grep -E 'ERROR: |SUMMARY: |Fatal error|Test unit written|ALARM' "$log" | head -20 || true
         echo "   full log: $log"
     fi
+    return "$status"
+}
+
+# Each libFuzzer process uses one core: FUZZ_JOBS targets (default: the cores) run side by side.
+jobs_limit="${FUZZ_JOBS:-$(nproc 2>/dev/null || echo 1)}"
+declare -A running=()
+failed=()
+collect() {
+    local pid="$1"
+    wait "$pid" || failed+=("${running[$pid]}")
+    unset "running[$pid]"
+}
+for target in "${TARGETS[@]}"; do
+    while [[ ${#running[@]} -ge $jobs_limit ]]; do
+        for pid in "${!running[@]}"; do
+            if ! kill -0 "$pid" 2>/dev/null; then collect "$pid"; fi
+        done
+        [[ ${#running[@]} -ge $jobs_limit ]] && sleep 1
+    done
+    run_target "$target" &
+    running[$!]="$target"
 done
+for pid in "${!running[@]}"; do collect "$pid"; done
 if [[ ${#failed[@]} -gt 0 ]]; then
     echo "fuzzing failed: ${failed[*]} (inputs in $FUZZ_DIR/artifacts)" >&2
     exit 1
