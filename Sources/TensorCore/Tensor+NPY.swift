@@ -57,11 +57,28 @@ extension Tensor {
         }
     }
 
-    /// Encodes the tensor as a version 1 `.npy` file.
-    /// - Throws: ``TensorError/typeMismatch(expected:actual:)`` for types NumPy has no dtype for (bfloat16, strings, …).
+    /// Encodes the tensor as a version 1 `.npy` file; strings as NumPy's fixed-width unicode
+    /// (`<U` + the longest string's length, UTF-32 padded with zeros).
+    /// - Throws: ``TensorError/typeMismatch(expected:actual:)`` for types NumPy has no dtype for
+    ///   (bfloat16, …) and strings that are not UTF-8.
     public func npyData() throws(TensorError) -> Data {
-        guard let descr = Self.npyTypes.first(where: { $0.type == dataType })?.descr, let payload = rawBytes else {
-            throw .typeMismatch(expected: .float32, actual: dataType)
+        let descr: String
+        let payload: Data
+        if let strings {
+            let scalars = strings.map { String(data: $0, encoding: .utf8).map { Array($0.unicodeScalars) } }
+            guard !scalars.contains(where: { $0 == nil }) else { throw .typeMismatch(expected: .string, actual: dataType) }
+            let width = max(1, scalars.map { $0?.count ?? 0 }.max() ?? 0)
+            var bytes = Data(capacity: strings.count * width * 4)
+            for string in scalars {
+                let padded = (string ?? []).map(\.value) + Array(repeating: 0, count: width - (string?.count ?? 0))
+                for value in padded { withUnsafeBytes(of: value.littleEndian) { bytes.append(contentsOf: $0) } }
+            }
+            (descr, payload) = ("<U\(width)", bytes)
+        } else {
+            guard let known = Self.npyTypes.first(where: { $0.type == dataType })?.descr, let raw = rawBytes else {
+                throw .typeMismatch(expected: .float32, actual: dataType)
+            }
+            (descr, payload) = (known, raw)
         }
         let shapeText = shape.count == 1 ? "(\(shape[0]),)" : "(" + shape.map(String.init).joined(separator: ", ") + ")"
         var header = "{'descr': '\(descr)', 'fortran_order': False, 'shape': \(shapeText), }"
