@@ -10,6 +10,8 @@ map per row keyed by the class labels 10, 20, 30; a second output zips the same 
 labels (seq(map(string,float))).
 FOLDER/dictvectorizer: ai.onnx.ml DictVectorizer turns map(int64,float) into float[1,4] over the
 vocabulary 1, 2, 3, 5 (a key outside it is dropped, an absent key is 0).
+FOLDER/passthrough: a graph of no nodes whose map(string,float) input `labels` is its output, so
+a map leaves the model as it came in, with nothing but the interface for an engine to refuse.
 """
 import pathlib
 import sys
@@ -86,10 +88,19 @@ def dict_vectorizer(folder):
     save(folder / "dictvectorizer", model, {"features": {5: 0.75, 1: 1.5, 9: 4.0}})
 
 
+def passthrough(folder):
+    labels = helper.make_value_info("labels", helper.make_map_type_proto(
+        TensorProto.STRING, helper.make_tensor_type_proto(TensorProto.FLOAT, [])))
+    graph = helper.make_graph([], "passthrough", [labels], [labels])
+    model = helper.make_model(graph, opset_imports=[ONNX], ir_version=8)
+    save(folder / "passthrough", model, {"labels": {"owl": 0.5, "cat": -7.25}})
+
+
 def main():
     folder = pathlib.Path(sys.argv[1])
     zipmap(folder)
     dict_vectorizer(folder)
+    passthrough(folder)
 
 
 if __name__ == "__main__":

@@ -51,8 +51,8 @@ public struct TensorDescription: Hashable, Sendable, Codable {
         keyType = try container.decodeIfPresent(DataType.self, forKey: .keyType)
     }
 
-    /// `float32[N,3]`, `seq(float32[N])`, `optional(seq(float32[]))`, `map(int64,float32)`,
-    /// `seq(map(string,float32))`.
+    /// `float[N,3]`, `seq(float[N])`, `optional(seq(float[]))`, `map(int64,float)`,
+    /// `seq(map(string,float))`.
     public var typeDescription: String {
         let tensor = "\(dataType)[\(dims.map { $0.map(String.init) ?? "?" }.joined(separator: ","))]"
         switch kind {
