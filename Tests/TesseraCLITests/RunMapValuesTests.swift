@@ -99,6 +99,18 @@ struct RunMapValuesTests {
         #expect(refused.stderr.hasPrefix("tessera: \(bad.path): ") && refused.stderr.contains("MapProto"), "\(refused.stderr)")
     }
 
+    @Test("tessera conformance judges map cases: all three pass on ONNX Runtime, the reference engine refuses them")
+    func conformance() throws {
+        let root = try Fixtures.temporaryDirectory("conformance-maps")
+        defer { try? FileManager.default.removeItem(at: root) }
+        _ = try runPython("Tests/Oracles/map_model.py", [root.appendingPathComponent("node").path])
+        let ort = try TesseraBinary.run(["conformance", "--data", root.path, "--library", "onnxruntime"])
+        #expect(ort.status == 0, "\(ort.stderr)")
+        #expect(ort.stdout.contains("3 passed, 0 failed, 0 unsupported, 0 skipped of 3"), "\(ort.stdout)")
+        let reference = try TesseraBinary.run(["conformance", "--data", root.path, "--library", "reference"])
+        #expect(reference.stdout.contains("0 passed, 0 failed, 3 unsupported, 0 skipped of 3"), "\(reference.stdout)")
+    }
+
     struct Failure: Error, CustomStringConvertible {
         var description: String
         init(_ description: String) { self.description = description }
