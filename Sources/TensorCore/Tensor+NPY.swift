@@ -14,7 +14,7 @@ extension Tensor {
         ("<u2", .uint16), ("<i4", .int32), ("<u4", .uint32), ("<i8", .int64), ("<u8", .uint64), ("|b1", .bool),
     ]
 
-    /// Decodes an `.npy` file's bytes.
+    /// Decodes an `.npy` file's bytes; NumPy's fixed-width unicode (`<U8`) becomes a string tensor.
     public init(npy data: Data) throws(NPYError) {
         let bytes = [UInt8](data.prefix(12))
         guard bytes.count >= 10, bytes[0] == 0x93, Array(bytes[1..<6]) == Array("NUMPY".utf8) else {
@@ -37,7 +37,7 @@ extension Tensor {
         let header = String(decoding: data[start..<start + headerLength], as: UTF8.self)
 
         guard let descr = Self.value(of: "descr", in: header)?.trimmingCharacters(in: CharacterSet(charactersIn: "'\" ")),
-            let type = Self.dataType(forDescr: descr)
+            let type = Self.unicodeWidth(forDescr: descr) != nil ? .string : Self.dataType(forDescr: descr)
         else { throw NPYError(reason: "unsupported dtype in header \(header)") }
         guard Self.value(of: "fortran_order", in: header)?.contains("False") == true else {
             throw NPYError(reason: "Fortran-ordered arrays are not supported; save with np.ascontiguousarray")
@@ -51,9 +51,49 @@ extension Tensor {
             }
         let payload = data.suffix(from: start + headerLength)
         do {
-            try self.init(dataType: type, shape: shape, bytes: Data(payload))
+            if let width = Self.unicodeWidth(forDescr: descr) {
+                try self.init(shape: shape, strings: try Self.unicodeStrings(Data(payload), shape: shape, width: width))
+            } else {
+                try self.init(dataType: type, shape: shape, bytes: Data(payload))
+            }
+        } catch let error as NPYError {
+            throw error
         } catch {
-            throw NPYError(reason: error.description)
+            throw NPYError(reason: "\(error)")
+        }
+    }
+
+    /// The character count of a little-endian unicode dtype (`<U8`, `=U8`, `U8`).
+    private static func unicodeWidth(forDescr descr: String) -> Int? {
+        let code = descr.first.map { "<=|".contains($0) } == true ? descr.dropFirst() : Substring(descr)
+        guard code.first == "U", let width = Int(code.dropFirst()), width > 0 else { return nil }
+        return width
+    }
+
+    /// Each element's `width` UTF-32 code units, zero-padded, as UTF-8.
+    private static func unicodeStrings(_ payload: Data, shape: [Int], width: Int) throws(NPYError) -> [Data] {
+        var count = 1
+        for dim in shape {
+            let (product, overflow) = count.multipliedReportingOverflow(by: dim)
+            guard !overflow else { throw NPYError(reason: "shape \(shape) is too large") }
+            count = product
+        }
+        let (unit, unitOverflow) = width.multipliedReportingOverflow(by: 4)
+        let (bytes, overflow) = count.multipliedReportingOverflow(by: unit)
+        guard !unitOverflow, !overflow, payload.count == bytes else {
+            throw NPYError(reason: "payload has \(payload.count) bytes, \(shape) strings of \(width) characters need \(bytes)")
+        }
+        let units = [UInt8](payload)
+        return try (0..<count).map { (index: Int) throws(NPYError) -> Data in
+            var text = String.UnicodeScalarView()
+            for offset in stride(from: index * unit, to: (index + 1) * unit, by: 4) {
+                let value = UInt32(units[offset]) | UInt32(units[offset + 1]) << 8 | UInt32(units[offset + 2]) << 16
+                    | UInt32(units[offset + 3]) << 24
+                if value == 0 { break }  // NumPy pads shorter strings with zeros
+                guard let scalar = Unicode.Scalar(value) else { throw NPYError(reason: "code point \(value) is not a character") }
+                text.append(scalar)
+            }
+            return Data(String(text).utf8)
         }
     }
 

@@ -11,7 +11,8 @@ labels (seq(map(string,float))).
 FOLDER/dictvectorizer: ai.onnx.ml DictVectorizer turns map(int64,float) into float[1,4] over the
 vocabulary 1, 2, 3, 5 (a key outside it is dropped, an absent key is 0).
 FOLDER/passthrough: a graph of no nodes whose map(string,float) input `labels` is its output, so
-a map leaves the model as it came in, with nothing but the interface for an engine to refuse.
+a map leaves the model as it came in, with nothing but the interface for an engine to refuse;
+FOLDER/passthrough/labels/ holds the same map as NumPy's keys.npy (<U3) and values.npy.
 """
 import pathlib
 import sys
@@ -93,7 +94,12 @@ def passthrough(folder):
         TensorProto.STRING, helper.make_tensor_type_proto(TensorProto.FLOAT, [])))
     graph = helper.make_graph([], "passthrough", [labels], [labels])
     model = helper.make_model(graph, opset_imports=[ONNX], ir_version=8)
-    save(folder / "passthrough", model, {"labels": {"owl": 0.5, "cat": -7.25}})
+    labels = {"owl": 0.5, "cat": -7.25}
+    save(folder / "passthrough", model, {"labels": labels})
+    # The same map as NumPy writes it, for `tessera run --input labels=FOLDER`: keys as <U3.
+    (folder / "passthrough" / "labels").mkdir(exist_ok=True)
+    np.save(folder / "passthrough" / "labels" / "keys.npy", np.array(list(labels)))
+    np.save(folder / "passthrough" / "labels" / "values.npy", np.array(list(labels.values()), dtype=np.float32))
 
 
 def main():

@@ -68,6 +68,18 @@ struct RunMapValuesTests {
         let written = try ModelValue(serializedBytes: Data(contentsOf: out.appendingPathComponent("labels.pb")), type: try #require(graph.outputs[0].type))
         #expect(written.compare(to: try Self.value(folder, "output_0.pb", graph.outputs[0]), tolerance: .exact) == nil, "\(written.summary)")
 
+        // The map as NumPy wrote it (string keys as <U3) in, and as .npy out: keys sorted by ORT.
+        let npyOut = root.appendingPathComponent("out-npy")
+        let fromFolder = try TesseraBinary.run([
+            "run", model, "--input", "labels=\(folder.appendingPathComponent("labels").path)", "--library", "onnxruntime",
+            "--output-dir", npyOut.path,
+        ])
+        #expect(fromFolder.status == 0, "\(fromFolder.stderr)")
+        let keys = try Tensor(npy: Data(contentsOf: npyOut.appendingPathComponent("labels/keys.npy")))
+        let values = try Tensor(npy: Data(contentsOf: npyOut.appendingPathComponent("labels/values.npy")))
+        #expect(ModelValue.map(try TensorMap(keys: keys, values: values)).compare(to: try Self.value(folder, "output_0.pb", graph.outputs[0]), tolerance: .exact) == nil)
+        #expect(keys.strings == [Data("cat".utf8), Data("owl".utf8)])
+
         // The graph has no nodes, so nothing but the map interface stands in the reference engine's way.
         let reference = try TesseraBinary.run(["run", model] + input + ["--library", "reference"])
         #expect(reference.status == 1)

@@ -16,8 +16,8 @@ struct Run: AsyncParsableCommand {
             fastest; --no-tune skips the measuring.
 
             Sequences, maps and optionals: give a sequence input as a folder of 0.npy, 1.npy, … or \
-            as a .pb file (SequenceProto; MapProto for a map, OptionalProto for an optional), and \
-            leave an absent optional input out. A sequence output is written as a folder of .npy \
+            as a .pb file (SequenceProto; MapProto for a map, OptionalProto for an optional), a map \
+            input also as a folder of keys.npy and values.npy, and leave an absent optional input out. A sequence output is written as a folder of .npy \
             elements, a map as a folder of keys.npy and values.npy, a sequence of maps as a folder \
             of such folders 0/, 1/, …, or with --output-format pb any of them as one .pb file; an \
             absent optional output writes nothing.
