@@ -102,6 +102,15 @@ struct MapValueTests {
             keys: Tensor(shape: [2], strings: [Data("cat".utf8), Data("owl".utf8)]), values: Tensor(shape: [2], scalars: [0.5, -2] as [Float]))
         let bytes = try ModelValue.map(map).serializedBytes(type: type)
         #expect(try ModelValue(serializedBytes: bytes, type: type) == .map(map))
+        // Keys packed as proto3 writers pack repeated integers read as the unpacked ones do.
+        let intType = ValueType(.map(key: .int64, value: .tensor(.float32, [])))
+        let numbered = try TensorMap(keys: Tensor(shape: [2], scalars: [5, 300] as [Int64]), values: map.values)
+        let unpacked = try ModelValue.map(numbered).serializedBytes(type: intType)
+        #expect(Array(unpacked.prefix(7)) == [0x10, 7, 0x18, 5, 0x18, 0xac, 0x02])
+        let packed = Data([0x10, 7, 0x1a, 3, 5, 0xac, 0x02]) + unpacked.dropFirst(7)
+        #expect(try ModelValue(serializedBytes: packed, type: intType) == .map(numbered))
+        // key_type string with integer keys
+        #expect(throws: ONNXModelError.self) { try ModelValue(serializedBytes: Data([0x10, 8, 0x18, 5]), type: intType) }
         #expect(throws: TensorError.self) { try TensorMap(keys: Tensor(shape: [1], scalars: [1] as [Float]), values: map.values) }
         #expect(throws: TensorError.self) { try TensorMap(keys: Tensor(shape: [1], scalars: [1] as [Int64]), values: map.values) }
     }

@@ -51,6 +51,22 @@ struct RunMapValuesTests {
                 serializedBytes: Data(contentsOf: pbOut.appendingPathComponent("\(output.name).pb")), type: try #require(output.type))
             #expect(written.compare(to: try Self.value(folder, "output_\(index).pb", output), tolerance: .exact) == nil, "\(output.name)")
         }
+        // onnx's own reader sees the same maps in Tessera's files as in onnxruntime's.
+        let script = """
+            import sys, onnx
+            from onnx import numpy_helper
+            def maps(path):
+                sequence = onnx.SequenceProto()
+                sequence.ParseFromString(open(path, "rb").read())
+                assert sequence.elem_type == onnx.SequenceProto.MAP, sequence.elem_type
+                return [{k: float(v) for k, v in m.items()} for m in numpy_helper.to_list(sequence)]
+            for name, index in (("by_id", 0), ("by_name", 1)):
+                ours, theirs = maps(f"{sys.argv[1]}/{name}.pb"), maps(f"{sys.argv[2]}/output_{index}.pb")
+                assert ours == theirs, (name, ours, theirs)
+            """
+        let check = try runProcess(
+            try Fixtures.python(), ["-c", script, pbOut.path, folder.appendingPathComponent("test_data_set_0").path])
+        #expect(check.status == 0, "\(check.stderr)")
     }
 
     @Test("A map in and out on ONNX Runtime; the reference engine refuses the model naming the map")

@@ -109,14 +109,12 @@ extension ModelValue {
             default: break
             }
         }
-        let keys: Tensor
-        do {
-            switch keyType {
-            case int64Code where stringKeys.isEmpty: keys = try Tensor(shape: [integerKeys.count], scalars: integerKeys)
-            case stringCode where integerKeys.isEmpty: keys = try Tensor(shape: [stringKeys.count], strings: stringKeys)
-            default: throw fail("key_type \(keyType) with \(integerKeys.count) integer and \(stringKeys.count) string keys; int64 (7) or string (8) keys are supported")
-            }
-        } catch let error as ONNXModelError { throw error } catch { throw fail("\(error)") }
+        guard (keyType == int64Code && stringKeys.isEmpty) || (keyType == stringCode && integerKeys.isEmpty) else {
+            throw fail("""
+                key_type \(keyType) with \(integerKeys.count) integer and \(stringKeys.count) string keys; \
+                int64 (7) or string (8) keys are supported
+                """)
+        }
         let valueType: ValueType? = if case .map(_, let value) = type?.kind { value } else { nil }
         guard case .sequence(let sequence) = try sequence(valueBytes ?? Data(), elementType: valueType) else {
             throw fail("values are not a sequence of tensors")
@@ -125,6 +123,9 @@ extension ModelValue {
             throw fail("a value of shape \(other.shape); each value must be one scalar tensor")
         }
         do {
+            let keys =
+                keyType == stringCode
+                ? try Tensor(shape: [stringKeys.count], strings: stringKeys) : try Tensor(shape: [integerKeys.count], scalars: integerKeys)
             let values: Tensor
             if sequence.elementType == .string {
                 values = try Tensor(shape: [sequence.elements.count], strings: sequence.elements.flatMap { $0.strings ?? [] })
