@@ -4,6 +4,9 @@
 Usage:  .venv/bin/python Scripts/probe-onnxruntime-operators.py [OUTPUT.json]
 Default output: Sources/ONNXRuntimeBackend/Resources/operators-onnxruntime.json
 
+`ai.onnx.ml` operators are listed as ORT's CPU kernel registry has them (any element type); what
+follows describes the `ai.onnx` probes.
+
 What it does, for every `ai.onnx` operator in `onnx.defs.get_all_schemas_with_history()` and every
 since-version of it:
   * The element types probed are those of the type variable bound to the operator's FIRST INPUT
@@ -204,11 +207,11 @@ def synthesized(schema, variable, element, opset):
     return stamp(helper.make_model(graph), opset)
 
 
-def registry():
-    """(op, version, type name or None) → True, from ORT's CPU kernel registry."""
+def registry(domains=("", "ai.onnx")):
+    """op → ORT's CPU kernels for it in `domains`, from ORT's kernel registry."""
     kernels = collections.defaultdict(list)
     for kernel in ort_c.get_all_opkernel_def():
-        if kernel.provider == "CPUExecutionProvider" and kernel.domain in ("", "ai.onnx"):
+        if kernel.provider == "CPUExecutionProvider" and kernel.domain in domains:
             kernels[kernel.op_name].append(kernel)
     return kernels
 
@@ -227,6 +230,31 @@ def registry_supports(kernels, op, version, variable, element, since_versions):
             if allowed is None or element is None or f"tensor({element})" in allowed:
                 return True
     return False
+
+
+def ml_operators():
+    """The ai.onnx.ml operators ORT's CPU kernel registry covers, by since-version, any element
+    type: their inputs are maps and sequences of maps that the one-node probes do not build."""
+    kernels = registry(("ai.onnx.ml",))
+    by_op = collections.defaultdict(list)
+    for schema in onnx.defs.get_all_schemas_with_history():
+        if schema.domain == "ai.onnx.ml":
+            by_op[schema.name].append(schema.since_version)
+    table = {}
+    for op in sorted(by_op):
+        since_versions = sorted(by_op[op])
+        entries = []
+        for since in since_versions:
+            if not registry_supports(kernels, op, since, None, None, since_versions):
+                continue
+            earlier = [s for s in since_versions if s < since]
+            if entries and earlier and entries[-1]["until"] == earlier[-1]:
+                entries[-1]["until"] = since
+            else:
+                entries.append({"since": since, "until": since, "types": None})
+        if entries:
+            table[op] = entries
+    return table
 
 
 def max_loadable_opset():
@@ -322,7 +350,7 @@ def main():
         "maxOpset": max_loadable_opset(),
         "maxIRVersion": max_loadable_ir_version(),
         "generatedBy": "Scripts/probe-onnxruntime-operators.py",
-        "operators": {"ai.onnx": table},
+        "operators": {"ai.onnx": table, "ai.onnx.ml": ml_operators()},
     }
     with open(output, "w") as file:
         json.dump(document, file, indent=1, sort_keys=True)

@@ -82,7 +82,7 @@ public struct ConformanceRunner: Sendable {
         return result(.passed, "")
     }
 
-    /// Reads `prefix0.pb`, `prefix1.pb`, … (a `TensorProto`, `SequenceProto` or `OptionalProto`
+    /// Reads `prefix0.pb`, `prefix1.pb`, … (a `TensorProto`, `SequenceProto`, `MapProto` or `OptionalProto`
     /// by the graph's type) and keys them by the graph's names in order (the files' own names are
     /// often empty). The 1.12 test data stores bfloat16 payloads as uint16; where the model
     /// declares bfloat16, the same bytes are read as bfloat16.
@@ -116,11 +116,14 @@ public struct ConformanceRunner: Sendable {
         return tensors
     }
 
-    /// Whether the harness reads values of `type`: tensors, sequences of tensors, optionals of those.
+    /// Whether the harness reads values of `type`: tensors, maps of int64 or string keys to
+    /// tensors, sequences of either, optionals of tensors and sequences.
     private static func isReadable(_ type: ValueType?) -> Bool {
         switch type?.kind {
         case .tensor?: true
-        case .sequence(let element)?: element.map { $0.tensorType != nil } ?? true
+        case .map(let key?, let value?)?: (key == .int64 || key == .string) && value.tensorType != nil
+        case .sequence(let element)?:
+            element.map { element in if case .map = element.kind { isReadable(element) } else { element.tensorType != nil } } ?? true
         case .optional(let element)?: element.map(isReadable) ?? true
         default: false
         }

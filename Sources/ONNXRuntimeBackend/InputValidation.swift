@@ -20,7 +20,7 @@ enum InputValidation {
             guard let tensor = given[description.name] else {
                 throw invalid(description.name, "is missing (\(describe(description)))")
             }
-            guard !description.kind.isSequence else {
+            guard !description.kind.isSequence, !description.kind.isMap else {
                 throw invalid(description.name, "is \(description.typeDescription): run the session with values, not tensors")
             }
             return try check(tensor, against: description)
@@ -52,6 +52,17 @@ enum InputValidation {
             }
         }
         return tensor
+    }
+
+    /// A map's keys and values, checked against the map input `description`: keys of its key
+    /// type, values (1-D, one per key) as its value type.
+    static func check(_ map: TensorMap, against description: TensorDescription) throws(BackendError) -> [Tensor] {
+        guard map.keys.dataType == description.keyType else {
+            throw invalid(description.name, "has \(map.keys.dataType) keys, but the model takes \(description.typeDescription)")
+        }
+        var values = description
+        values.dims = [nil]
+        return [map.keys, try check(map.values, against: values)]
     }
 
     /// `float [1, 3, ?, ?]`

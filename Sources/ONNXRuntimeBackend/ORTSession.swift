@@ -143,9 +143,10 @@ final class ORTSession: Session {
         if let unknown = given.keys.sorted().first(where: { !expected.contains($0) }) {
             throw InputValidation.invalid(unknown, "is not an input of this model")
         }
-        // Every tensor to lend ORT, flattened: a sequence input contributes its elements.
+        // Every tensor to lend ORT, flattened: a sequence input contributes its elements, a map
+        // its keys then values, a sequence of maps each map's keys and values in turn.
         var tensors: [Tensor] = []
-        var bound: [(name: String, elements: Int, isSequence: Bool)] = []
+        var bound: [(name: String, shape: BoundShape)] = []
         for description in inputs {
             let name = description.name
             switch given[name] {
@@ -153,12 +154,18 @@ final class ORTSession: Session {
                 continue  // left unbound: None
             case nil:
                 throw InputValidation.invalid(name, "is missing (\(description.typeDescription))")
-            case .tensor(let tensor)? where !description.kind.isSequence:
+            case .tensor(let tensor)? where description.kind == .tensor || description.kind == .optionalTensor:
                 tensors.append(try InputValidation.check(tensor, against: description))
-                bound.append((name, 1, false))
+                bound.append((name, .tensor))
             case .sequence(let sequence)? where description.kind.isSequence:
                 for element in sequence.elements { tensors.append(try InputValidation.check(element, against: description)) }
-                bound.append((name, sequence.elements.count, true))
+                bound.append((name, .sequence(sequence.elements.count)))
+            case .map(let map)? where description.kind == .map:
+                tensors += try InputValidation.check(map, against: description)
+                bound.append((name, .map))
+            case .mapSequence(let maps)? where description.kind == .mapSequence:
+                for map in maps { tensors += try InputValidation.check(map, against: description) }
+                bound.append((name, .mapSequence(maps.count)))
             case let other?:
                 throw InputValidation.invalid(name, "is \(other.summary), the model takes \(description.typeDescription)")
             }
@@ -168,19 +175,32 @@ final class ORTSession: Session {
         let runFunction = try api.require(api.functions.Run, "Run")
         let status = try TensorBridge.withValues(tensors, api: api, memoryInfo: memoryInfo) { lent in
             var values: [OpaquePointer?] = []
-            var sequences: [ORTValue] = []
+            var built: [ORTValue] = []  // containers, kept alive through the run
             var offset = 0
-            for input in bound {
-                if input.isSequence {
-                    let sequence = try ValueBridge.sequence(lent[offset..<(offset + input.elements)], name: input.name, api: api)
-                    sequences.append(sequence)
-                    values.append(sequence.handle)
-                } else {
-                    values.append(lent[offset])
-                }
-                offset += input.elements
+            func take(_ count: Int, as type: ONNXType, name: String) throws(BackendError) -> OpaquePointer? {
+                let container = try ValueBridge.container(lent[offset..<(offset + count)], type: type, name: name, api: api)
+                offset += count
+                built.append(container)
+                return container.handle
             }
-            return withExtendedLifetime(sequences) {
+            for input in bound {
+                switch input.shape {
+                case .tensor:
+                    values.append(lent[offset])
+                    offset += 1
+                case .sequence(let count): values.append(try take(count, as: ONNX_TYPE_SEQUENCE, name: input.name))
+                case .map: values.append(try take(2, as: ONNX_TYPE_MAP, name: input.name))
+                case .mapSequence(let count):
+                    let maps = try (0..<count).map { _ throws(BackendError) in try take(2, as: ONNX_TYPE_MAP, name: input.name) }
+                    guard !maps.isEmpty else {
+                        throw InputValidation.invalid(input.name, "is an empty sequence, which ONNX Runtime's C API cannot build (CreateValue needs an element)")
+                    }
+                    let sequence = try ValueBridge.container(maps[...], type: ONNX_TYPE_SEQUENCE, name: input.name, api: api)
+                    built.append(sequence)
+                    values.append(sequence.handle)
+                }
+            }
+            return withExtendedLifetime(built) {
                 runFunction(
                     handle.handle, nil, names.pointers, values, values.count,
                     outputNames.pointers, outputNames.pointers.count, &results)
@@ -198,8 +218,15 @@ final class ORTSession: Session {
 
     private enum Side { case inputs, outputs }
 
+    /// How many lent tensors a bound input takes, and what it is built into.
+    private enum BoundShape {
+        case tensor, map
+        case sequence(Int)
+        case mapSequence(Int)
+    }
+
     /// Names, element types and dims of the session's inputs or outputs, as ORT reports them; a
-    /// sequence or optional is described from the model `file` (its element type needs type-info
+    /// sequence, map or optional is described from the model `file` (its element type needs type-info
     /// calls newer than the API version Tessera asks for).
     private static func describe(_ session: ORTSessionHandle, side: Side, file: URL) throws -> [TensorDescription] {
         let api = session.api
@@ -234,7 +261,7 @@ final class ORTSession: Session {
         }
     }
 
-    /// A sequence or optional input or output, as the model file declares it.
+    /// A sequence, map or optional input or output, as the model file declares it.
     private static func describeContainer(named name: String, side: Side, file: URL) throws(BackendError) -> TensorDescription {
         let role = side == .inputs ? "input" : "output"
         let model: Model
@@ -245,7 +272,7 @@ final class ORTSession: Session {
         guard let value = declared.first(where: { $0.name == name }), let description = TensorDescription(value) else {
             throw BackendError(
                 .unsupported, backend: .onnxRuntime, call: "CreateSession",
-                message: "\(role) '\(name)' is neither a tensor nor a sequence or optional of tensors; Tessera does not exchange it")
+                message: "\(role) '\(name)' is neither a tensor, a sequence or optional of tensors, nor a map or sequence of maps; Tessera does not exchange it")
         }
         return description
     }

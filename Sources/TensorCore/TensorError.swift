@@ -14,6 +14,8 @@ public enum TensorError: Error, Hashable, Sendable {
     case stringCountMismatch(expected: Int, actual: Int)
     /// An operation that does not apply to tensors of this element type.
     case unsupportedType(DataType, operation: String)
+    /// A map whose keys and values are not two 1-D tensors of one length with int64 or string keys.
+    case invalidMap(String)
 }
 
 extension TensorError: CustomStringConvertible {
@@ -26,6 +28,7 @@ extension TensorError: CustomStringConvertible {
         case .typeMismatch(let expected, let actual): "tensor holds \(actual), \(expected) was asked for"
         case .stringCountMismatch(let expected, let actual): "tensor holds \(actual) strings, shape needs \(expected)"
         case .unsupportedType(let type, let operation): "\(operation) does not support \(type) tensors"
+        case .invalidMap(let reason): "invalid map: \(reason)"
         }
     }
 }

@@ -25,10 +25,37 @@ struct NPYTests {
         #expect(try loaded.scalars(as: Int64.self) == Array(0..<24))
     }
 
+    @Test("String tensors as NumPy's fixed-width unicode (<U), both ways")
+    func unicodeStrings() throws {
+        let directory = try Fixtures.temporaryDirectory("npy-unicode")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let ours = directory.appendingPathComponent("ours.npy")
+        let words = ["owl", "", "Eule 🦉", "é"]
+        try Tensor(shape: [2, 2], strings: words.map { Data($0.utf8) }).npyData().write(to: ours)
+        let theirs = directory.appendingPathComponent("theirs.npy")
+        let script = """
+            import numpy as np, sys
+            a = np.load(sys.argv[1]); assert a.dtype == np.dtype("<U6") and a.shape == (2, 2), (a.dtype, a.shape)
+            assert a.tolist() == [["owl", ""], ["Eule 🦉", "é"]], a.tolist()
+            np.save(sys.argv[2], np.array(["naïve", "ok", "∑"]))
+            """
+        let result = try runProcess(try Fixtures.python(), ["-c", script, ours.path, theirs.path])
+        #expect(result.status == 0, "\(result.stderr)")
+        let loaded = try Tensor(npy: Data(contentsOf: theirs))
+        #expect(loaded.shape == [3])
+        #expect(loaded.strings == ["naïve", "ok", "∑"].map { Data($0.utf8) })
+    }
+
     @Test("Bad files are refused with a reason")
     func badFiles() {
         #expect(throws: Tensor.NPYError.self) { try Tensor(npy: Data("hello".utf8)) }
         #expect(throws: Tensor.NPYError.self) { try Tensor(npy: Data([0x93] + Array("NUMPY".utf8) + [1, 0, 200, 0])) }
+        // A unicode width whose byte count overflows, and a payload one character short.
+        for (descr, payload) in [("<U\(Int.max)", Data()), ("<U2", Data(count: 4))] {
+            let header = "{'descr': '\(descr)', 'fortran_order': False, 'shape': (1,), }\n"
+            let file = Data([0x93] + Array("NUMPY".utf8) + [1, 0, UInt8(header.utf8.count), 0] + Array(header.utf8)) + payload
+            #expect(throws: Tensor.NPYError.self) { try Tensor(npy: file) }
+        }
     }
 }
 

@@ -1,7 +1,8 @@
 public import TensorCore
 
 /// The name, element type and shape of a session input or output, and whether it is a tensor, a
-/// sequence of tensors, or an optional one of those (then type and shape are its elements').
+/// sequence of tensors, or an optional one of those (then type and shape are its elements'), or a
+/// map or sequence of maps (then type and shape are the map values', and ``keyType`` is set).
 public struct TensorDescription: Hashable, Sendable, Codable {
     /// Which kind of ONNX value an input or output is.
     public enum Kind: String, Hashable, Sendable, Codable {
@@ -9,11 +10,16 @@ public struct TensorDescription: Hashable, Sendable, Codable {
         case sequence
         case optionalTensor
         case optionalSequence
+        case map
+        /// A sequence of maps, as ai.onnx.ml's ZipMap returns.
+        case mapSequence
 
         /// Whether the value may be absent (``ModelValue/absent``).
         public var isOptional: Bool { self == .optionalTensor || self == .optionalSequence }
         /// Whether the value, when present, is a sequence.
         public var isSequence: Bool { self == .sequence || self == .optionalSequence }
+        /// Whether the value is a map or a sequence of maps.
+        public var isMap: Bool { self == .map || self == .mapSequence }
     }
 
     public var name: String
@@ -22,15 +28,18 @@ public struct TensorDescription: Hashable, Sendable, Codable {
     /// Dimensions; `nil` entries are dynamic (symbolic or unknown).
     public var dims: [Int?]
     public var kind: Kind
+    /// A map's key type (int64 or string); `nil` for values that are not maps.
+    public var keyType: DataType?
 
-    public init(name: String, dataType: DataType, dims: [Int?], kind: Kind = .tensor) {
+    public init(name: String, dataType: DataType, dims: [Int?], kind: Kind = .tensor, keyType: DataType? = nil) {
         self.name = name
         self.dataType = dataType
         self.dims = dims
         self.kind = kind
+        self.keyType = keyType
     }
 
-    private enum CodingKeys: String, CodingKey { case name, dataType, dims, kind }
+    private enum CodingKeys: String, CodingKey { case name, dataType, dims, kind, keyType }
 
     /// Records written before ``kind`` existed describe tensors.
     public init(from decoder: any Decoder) throws {
@@ -39,9 +48,11 @@ public struct TensorDescription: Hashable, Sendable, Codable {
         dataType = try container.decode(DataType.self, forKey: .dataType)
         dims = try container.decode([Int?].self, forKey: .dims)
         kind = try container.decodeIfPresent(Kind.self, forKey: .kind) ?? .tensor
+        keyType = try container.decodeIfPresent(DataType.self, forKey: .keyType)
     }
 
-    /// `float32[N,3]`, `seq(float32[N])`, `optional(seq(float32[]))`.
+    /// `float[N,3]`, `seq(float[N])`, `optional(seq(float[]))`, `map(int64,float)`,
+    /// `seq(map(string,float))`.
     public var typeDescription: String {
         let tensor = "\(dataType)[\(dims.map { $0.map(String.init) ?? "?" }.joined(separator: ","))]"
         switch kind {
@@ -49,6 +60,8 @@ public struct TensorDescription: Hashable, Sendable, Codable {
         case .sequence: return "seq(\(tensor))"
         case .optionalTensor: return "optional(\(tensor))"
         case .optionalSequence: return "optional(seq(\(tensor)))"
+        case .map: return "map(\(keyType.map(String.init(describing:)) ?? "?"),\(dataType))"
+        case .mapSequence: return "seq(map(\(keyType.map(String.init(describing:)) ?? "?"),\(dataType)))"
         }
     }
 }
@@ -70,8 +83,8 @@ public protocol Session: Sendable {
     /// - Throws: ``BackendError`` with the library's code and message.
     func run(_ inputs: [String: Tensor]) throws -> [String: Tensor]
 
-    /// Runs the model once on any ONNX values: tensors, sequences, absent optionals (an optional
-    /// input left out of `inputs` is absent too). Returns every output keyed by name.
+    /// Runs the model once on any ONNX values: tensors, sequences, maps, absent optionals (an
+    /// optional input left out of `inputs` is absent too). Returns every output keyed by name.
     /// - Throws: ``BackendError``; `.unsupported` naming the input from a library that takes
     ///   tensors only.
     func run(values inputs: [String: ModelValue]) throws -> [String: ModelValue]

@@ -141,10 +141,10 @@ public final class ReferenceSession: Session {
     }
 
     private static func describe(_ value: ValueInfo) throws(ReferenceEngineError) -> TensorDescription {
-        guard let description = TensorDescription(value) else {
+        guard let description = TensorDescription(value), !description.kind.isMap else {
             throw .unreadableModel(reason: """
                 '\(value.name)' is \(value.type?.description ?? "untyped"); the reference engine exchanges typed tensors, \
-                sequences of them and optionals of those
+                sequences of them and optionals of those, not maps
                 """)
         }
         return description

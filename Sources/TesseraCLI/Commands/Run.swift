@@ -15,10 +15,12 @@ struct Run: AsyncParsableCommand {
             times every pair that can run it and keeps the result, so later runs start on the \
             fastest; --no-tune skips the measuring.
 
-            Sequences and optionals: give a sequence input as a folder of 0.npy, 1.npy, … or as \
-            a .pb file (SequenceProto; OptionalProto for an optional), and leave an absent \
-            optional input out. A sequence output is written as a folder of .npy elements, or \
-            with --output-format pb as one .pb file; an absent optional output writes nothing.
+            Sequences, maps and optionals: give a sequence input as a folder of 0.npy, 1.npy, … or \
+            as a .pb file (SequenceProto; MapProto for a map, OptionalProto for an optional), a map \
+            input also as a folder of keys.npy and values.npy, and leave an absent optional input out. A sequence output is written as a folder of .npy \
+            elements, a map as a folder of keys.npy and values.npy, a sequence of maps as a folder \
+            of such folders 0/, 1/, …, or with --output-format pb any of them as one .pb file; an \
+            absent optional output writes nothing.
 
             Examples:
               tessera run x4.onnx --input input=random:1 --input-shape input=1x3x64x64
@@ -43,7 +45,7 @@ struct Run: AsyncParsableCommand {
     @Option(help: "Where to write OUTPUT.npy files (not written when omitted).")
     var outputDir: String?
 
-    @Option(help: "npy (the default: a tensor as NAME.npy, a sequence as a folder NAME/ of 0.npy, 1.npy, …) or pb (NAME.pb as ONNX's test data: TensorProto, SequenceProto, OptionalProto).")
+    @Option(help: "npy (the default: a tensor as NAME.npy, a sequence as a folder NAME/ of 0.npy, 1.npy, …, a map as NAME/keys.npy and NAME/values.npy) or pb (NAME.pb as ONNX's test data: TensorProto, SequenceProto, MapProto, OptionalProto).")
     var outputFormat: OutputFormat = .npy
 
     @Option(help: "Use only this library: onnxruntime, openvino or reference.")
@@ -151,6 +153,8 @@ struct Run: AsyncParsableCommand {
                 switch value {
                 case .tensor(let tensor): [tensor]
                 case .sequence(let sequence): sequence.elements
+                case .map(let map): [map.keys, map.values]
+                case .mapSequence(let maps): maps.flatMap { [$0.keys, $0.values] }
                 case .absent: []
                 }
             let bytes = tensors.reduce(into: Data()) { data, tensor in
@@ -165,6 +169,9 @@ struct Run: AsyncParsableCommand {
                 switch value {
                 case .tensor(let tensor): (tensor.dataType.description, tensor.shape)
                 case .sequence(let sequence): ("seq(\(sequence.elementType))", [sequence.elements.count])
+                case .map(let map): ("map(\(map.keys.dataType),\(map.values.dataType))", [map.count])
+                case .mapSequence(let maps):
+                    (maps.first.map { "seq(map(\($0.keys.dataType),\($0.values.dataType)))" } ?? "seq(map)", [maps.count])
                 case .absent: ("absent", [])
                 }
             rows.append(OutputReport(name: name, type: typeText, shape: shape, sha256: FileDigest.sha256(of: bytes), file: file))
@@ -189,7 +196,8 @@ struct Run: AsyncParsableCommand {
 
 extension Run {
     /// Writes one output under `directory` in ``outputFormat``; returns the path written, `nil`
-    /// for an absent optional in `.npy` form. Files are written beside their target and renamed,
+    /// for an absent optional in `.npy` form. In `.npy` form a map is a folder holding
+    /// `keys.npy` and `values.npy`, a sequence of maps a folder of such folders `0/`, `1/`, … . Files are written beside their target and renamed,
     /// so an interrupted run leaves no partial file.
     private func write(_ value: ModelValue, type: ValueType, named name: String, in directory: URL) throws -> String? {
         let safe = String(name.map { $0.isLetter || $0.isNumber || $0 == "_" || $0 == "-" || $0 == "." ? $0 : "_" })
@@ -204,16 +212,37 @@ extension Run {
             try tensor.npyData().write(to: target, options: .atomic)
             return target.path
         case .sequence(let sequence):
-            let folder = directory.appendingPathComponent(safe)
-            try? FileManager.default.removeItem(at: folder)
-            try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+            let folder = try Self.freshFolder(safe, in: directory)
             for (index, element) in sequence.elements.enumerated() {
                 try element.npyData().write(to: folder.appendingPathComponent("\(index).npy"), options: .atomic)
+            }
+            return folder.path
+        case .map(let map):
+            let folder = try Self.freshFolder(safe, in: directory)
+            try Self.write(map, in: folder)
+            return folder.path
+        case .mapSequence(let maps):
+            let folder = try Self.freshFolder(safe, in: directory)
+            for (index, map) in maps.enumerated() {
+                try Self.write(map, in: try Self.freshFolder("\(index)", in: folder))
             }
             return folder.path
         case .absent:
             return nil
         }
+    }
+
+    /// An empty folder `name` under `directory`, replacing what an earlier run left there.
+    private static func freshFolder(_ name: String, in directory: URL) throws -> URL {
+        let folder = directory.appendingPathComponent(name)
+        try? FileManager.default.removeItem(at: folder)
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        return folder
+    }
+
+    private static func write(_ map: TensorMap, in folder: URL) throws {
+        try map.keys.npyData().write(to: folder.appendingPathComponent("keys.npy"), options: .atomic)
+        try map.values.npyData().write(to: folder.appendingPathComponent("values.npy"), options: .atomic)
     }
 }
 

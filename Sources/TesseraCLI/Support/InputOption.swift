@@ -3,9 +3,10 @@ import Foundation
 import Tessera
 
 /// `--input name=FILE.npy`, `name=FILE.pb`, `name=FOLDER` or `name=random[:SEED]`: one model
-/// input for `tessera run`. A `.pb` file holds a `TensorProto`, `SequenceProto` or `OptionalProto`
+/// input for `tessera run`. A `.pb` file holds a `TensorProto`, `SequenceProto`, `MapProto` or `OptionalProto`
 /// (as ONNX's test data stores them), read as the model declares the input; a folder holds a
-/// sequence, one `.npy` per element named `0.npy`, `1.npy`, … .
+/// sequence, one `.npy` per element named `0.npy`, `1.npy`, …, or for a map input its
+/// `keys.npy` and `values.npy`.
 struct InputOption: ExpressibleByArgument, Sendable {
     enum Source: Sendable {
         case file(String)
@@ -49,6 +50,7 @@ struct InputOption: ExpressibleByArgument, Sendable {
         let url = URL(fileURLWithPath: path)
         var isFolder: ObjCBool = false
         if FileManager.default.fileExists(atPath: path, isDirectory: &isFolder), isFolder.boolValue {
+            if case .map = input.type?.kind { return try Self.map(in: url) }
             return try Self.sequence(in: url, declared: input)
         }
         guard url.pathExtension == "pb" else { return .tensor(try tensor(for: input, shape: shape)) }
@@ -80,6 +82,17 @@ struct InputOption: ExpressibleByArgument, Sendable {
         do {
             return .sequence(try TensorSequence(elementType: tensors.first?.dataType ?? declared ?? .float32, elements: tensors))
         } catch {
+            throw CLIError("\(folder.path): \(error)")
+        }
+    }
+
+    /// A map from `folder`'s `keys.npy` and `values.npy`, as `tessera run` writes one.
+    private static func map(in folder: URL) throws -> ModelValue {
+        func read(_ name: String) throws -> Tensor {
+            let file = folder.appendingPathComponent(name)
+            do { return try Tensor(npy: Data(contentsOf: file)) } catch { throw CLIError("\(file.path): \(error)") }
+        }
+        do { return .map(try TensorMap(keys: try read("keys.npy"), values: try read("values.npy"))) } catch let error as TensorError {
             throw CLIError("\(folder.path): \(error)")
         }
     }
