@@ -103,7 +103,7 @@ def ncnn_seeds():
                              "Pooling p 1 1 a1 p1 0=1 7=1 8=3 18=2", "Interp i 2 1 p1 a2 i1 0=2 5=1",
                              "Concat k 2 1 i1 b k1 0=2", "MemoryData wt 0 1 wt 0=3 1=3 11=3 2=4",
                              "Convolution cv 2 1 k1 wt c1 0=4 1=3 4=1 18=5.000000e-01 5=0 6=108 19=1",
-                             "Deconvolution d 1 1 c1 output 0=2 1=3 3=2 4=-233 20=12 21=11 5=0 6=72"],
+                             "Deconvolution d 1 1 c1 output 0=2 1=3 3=2 4=-233 5=0 6=72"],
                             [(False, 108), (True, 72)], False),
     }
     rng = np.random.default_rng(3)
