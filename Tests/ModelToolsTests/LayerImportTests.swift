@@ -95,7 +95,35 @@ struct LayerImportTests {
             "Crop c2 1 1 b b1 0=2 1=1 2=0 3=8 4=7 5=-233",
             "Concat k 2 1 a1 b1 output 0=1",
         ]),
+        Case(name: "UnaryOp on any input: 21 op types", layers: unaryOps([0, 1, 2, 3, 4, 7, 9, 10, 11, 12, 13, 14, 16, 18, 19, 20, 21, 22, 23, 24, 26])),
+        Case(name: "UnaryOp on inputs from 30 to 31: sqrt rsqrt log reciprocal log10 acosh log1p", layers: [
+            "AbsVal a 1 1 data a1", "BinaryOp p 1 1 a1 positive 0=0 1=1 2=3.000000e+01",
+        ] + unaryOps([5, 6, 8, 15, 17, 25, 27], input: "positive")),
+        Case(name: "ELU SELU CELU Shrink GELU (erf, tanh) HardSwish Softplus BNLL Erf Threshold DeepCopy on x ∈ [-3, 3)", layers: [
+            "BinaryOp m 1 1 data x 0=2 1=1 2=3.000000e+00",
+            "Split s 1 12 x x0 x1 x2 x3 x4 x5 x6 x7 x8 x9 x10 x11",
+            "ELU e 1 1 x0 y0 0=5.000000e-01", "SELU se 1 1 x1 y1", "CELU ce 1 1 x2 y2 0=1.500000e+00",
+            "Shrink sh 1 1 x3 y3 0=1.000000e-01 1=7.000000e-01", "GELU g 1 1 x4 y4", "GELU gf 1 1 x5 y5 0=1",
+            "HardSwish hs 1 1 x6 y6 0=1.666667e-01", "Softplus sp 1 1 x7 y7", "BNLL bn 1 1 x8 y8", "Erf er 1 1 x9 y9",
+            "Threshold th 1 1 x10 y10 0=5.000000e-01", "DeepCopy dc 1 1 x11 y11",
+            "Concat k 12 1 y0 y1 y2 y3 y4 y5 y6 y7 y8 y9 y10 y11 output 0=0",
+        ]),
+        Case(name: "Exp, Log and Power with base, scale and shift; Bias", layers: [
+            "Split s 1 6 data x0 x1 x2 x3 x4 x5",
+            "Exp e 1 1 x0 y0", "Exp e2 1 1 x1 y1 0=2.000000e+00 1=5.000000e-01 2=1.000000e-01",
+            "Log l 1 1 x2 y2 2=2.000000e+00", "Log l10 1 1 x3 y3 0=1.000000e+01 1=5.000000e-01 2=2.000000e+00",
+            "Power p 1 1 x4 y4 0=2.500000e+00 1=5.000000e-01 2=2.000000e+00", "Power p3 1 1 x5 y5 0=3.000000e+00",
+            "Concat k 6 1 y0 y1 y2 y3 y4 y5 k1 0=0",
+            "Bias b 1 1 k1 output 0=18",
+        ], blobs: [(false, 18)]),
     ]
+
+    /// One Split branch per UnaryOp type applied to `input`, concatenated along the channels.
+    static func unaryOps(_ types: [Int], input: String = "data") -> [String] {
+        ["Split s 1 \(types.count) \(input) " + types.map { "u\($0)" }.joined(separator: " ")]
+            + types.map { "UnaryOp op\($0) 1 1 u\($0) v\($0) 0=\($0)" }
+            + ["Concat k \(types.count) 1 " + types.map { "v\($0)" }.joined(separator: " ") + " output 0=0"]
+    }
 
     @Test("ORT output of the imported layer matches ncnn", arguments: cases)
     func layer(_ item: Case) async throws {
