@@ -116,6 +116,29 @@ struct LayerImportTests {
             "Concat k 6 1 y0 y1 y2 y3 y4 y5 k1 0=0",
             "Bias b 1 1 k1 output 0=18",
         ], blobs: [(false, 18)]),
+        Case(name: "InstanceNorm, GroupNorm with and without affine weights", layers: [
+            "Split s 1 3 data a b c",
+            "InstanceNorm in 1 1 a a1 0=4 1=1.000000e-05",
+            "GroupNorm gn 1 1 b b1 0=2 1=4 2=1.000000e-05",
+            "GroupNorm gn2 1 1 c c1 0=4 1=4 3=0",
+            "Concat k 3 1 a1 b1 c1 output 0=0",
+        ], blobs: [(false, 4), (false, 4), (false, 4), (false, 4)], channels: 4),
+        Case(name: "LayerNorm and RMSNorm over rows, planes and channels of 3-D and 4-D blobs", layers: [
+            "Reshape r 1 1 data x 0=10 1=9 2=3",
+            "Split s 1 5 x x1 x2 x3 x4 x5",
+            "LayerNorm l1 1 1 x1 y1 0=10 1=1.000000e-05", "LayerNorm l2 1 1 x2 y2 0=90 1=1.000000e-05",
+            "RMSNorm r1 1 1 x3 y3 0=10", "RMSNorm r2 1 1 x4 y4 0=90 2=0",
+            "Reshape r4 1 1 x5 z5 0=10 1=3 11=3 2=3", "LayerNorm l4 1 1 z5 w5 0=30", "LayerNorm l5 1 1 w5 v5 0=0 2=0",
+            "Reshape r3 1 1 v5 y5 0=10 1=9 2=3",
+            "Concat k 5 1 y1 y2 y3 y4 y5 output 0=0",
+        ], blobs: [(false, 10), (false, 10), (false, 90), (false, 90), (false, 10), (false, 30), (false, 30)]),
+        Case(name: "LayerNorm and RMSNorm of 2-D rows, GroupNorm of a vector", layers: [
+            "Split s 1 2 data a b",
+            "Reshape r 1 1 a a2 0=10 1=72", "LayerNorm l 1 1 a2 a3 0=10 2=0", "RMSNorm rm 1 1 a3 a4 0=10",
+            "Reshape r2 1 1 a4 a5 0=10 1=9 2=8",
+            "Pooling g 1 1 b v 0=1 4=1", "GroupNorm gn 1 1 v v1 0=2 1=8",
+            "BinaryOp m 2 1 a5 v1 output 0=2",
+        ], blobs: [(false, 10), (false, 8), (false, 8)], channels: 8),
     ]
 
     /// One Split branch per UnaryOp type applied to `input`, concatenated along the channels.

@@ -110,7 +110,7 @@ extension NCNNGraphBuilder {
     }
 
     /// A reduction over one axis, kept: opset 18 moved `axes` from an attribute to an input.
-    private mutating func reduce(_ op: String, layer: NCNNLayer, input: String, axis: Int, output: String) {
+    mutating func reduce(_ op: String, layer: NCNNLayer, input: String, axis: Int, output: String) {
         let keep = Attribute(name: "keepdims", value: .int(1))
         if opset >= 18 {
             emit(op, name: layer.name, inputs: [input, int64s("\(layer.name).reduce_axis", [Int64(axis)])], outputs: [output],
