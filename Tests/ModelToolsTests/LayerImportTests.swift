@@ -139,6 +139,24 @@ struct LayerImportTests {
             "Pooling g 1 1 b v 0=1 4=1", "GroupNorm gn 1 1 v v1 0=2 1=8",
             "BinaryOp m 2 1 a5 v1 output 0=2",
         ], blobs: [(false, 10), (false, 8), (false, 8)], channels: 8),
+        Case(name: "ShuffleChannel and its reverse, Flip of channels and width, Tile of channels", layers: [
+            "Split s 1 5 data a b c d e",
+            // Channels fixed by the .param (a convolution's outputs) and left to the input (a to d).
+            "Convolution cv 1 1 e x 0=6 1=1 5=0 6=36", "ShuffleChannel sx 1 1 x e1 0=3",
+            "ShuffleChannel sc 1 1 a a1 0=2", "ShuffleChannel sr 1 1 b b1 0=3 1=1",
+            "Flip f 1 1 c c1 -23300=2,0,-1", "Tile t 1 1 d d1 0=0 1=2",
+            "Concat k 5 1 a1 b1 c1 d1 e1 output 0=0",
+        ], blobs: [(true, 36)], channels: 6),
+        Case(name: "ExpandDims, numpy-style Tile to 4-D, Squeeze by axes, Tile of a 2-D blob", layers: [
+            "Pooling g 1 1 data v 0=1 4=1",
+            "ExpandDims e 1 1 v e1 -23303=2,1,2",
+            "Tile t 1 1 e1 t1 -23302=4,2,1,3,1",
+            "Squeeze q 1 1 t1 q1 -23303=2,1,3",
+            "Tile t2 1 1 q1 output 0=1 1=2",
+        ], channels: 4),
+        Case(name: "ExpandDims of a vector to a row, Squeeze by flag", layers: [
+            "Pooling g 1 1 data v 0=1 4=1", "ExpandDims e 1 1 v e1 -23303=1,0", "Squeeze q 1 1 e1 output 1=1",
+        ]),
     ]
 
     /// One Split branch per UnaryOp type applied to `input`, concatenated along the channels.

@@ -49,10 +49,96 @@ extension NCNNGraphBuilder {
             var shape = first
             for axis in axes where shape.sizes.indices.contains(axis) { shape.sizes[axis] = nil }
             return Array(repeating: shape, count: layer.outputs.count)
+        case "Squeeze":
+            let dropped = try squeezedAxes(layer, input: first)
+            let kept = first.sizes.indices.filter { !dropped.contains($0) }.map { first.sizes[$0] }
+            // ncnn squeezes everything to a 1-D blob of one element.
+            return [NCNNBlobShape(sizes: kept.isEmpty ? [1] : kept)]
+        case "ExpandDims":
+            var sizes = first.sizes
+            for axis in try expandedAxes(layer, rank: first.rank) { sizes.insert(1, at: axis) }
+            return [NCNNBlobShape(sizes: sizes)]
+        case "Tile":
+            let tiling = try tiling(layer, input: first)
+            return [NCNNBlobShape(sizes: zip(tiling.expanded.sizes, tiling.repeats).map { size, count in size.map { $0 * count } })]
         default:
-            // Element-wise layers, Split, Noop, Dropout, BatchNorm, Scale, Eltwise, Softmax.
+            // Element-wise layers, Split, Noop, Dropout, BatchNorm, Scale, Eltwise, Softmax, Flip, ShuffleChannel.
             return same
         }
+    }
+
+    /// The axes (outermost first) Squeeze removes: those listed in `3=axes`, or flagged by
+    /// `0=w 1=h 11=d 2=c`, whose size is 1. ncnn checks the sizes at run time, so each must be fixed
+    /// by the `.param` for the output's rank to be known.
+    func squeezedAxes(_ layer: NCNNLayer, input: NCNNBlobShape) throws(NCNNImportError) -> [Int] {
+        let listed = try intArray(layer, 3)
+        var candidates: [Int] = []
+        if listed.isEmpty {
+            for (id, name) in [(0, Character("w")), (1, "h"), (11, "d"), (2, "c")] where try int(layer, id, 0) != 0 {
+                if let index = NCNNBlobShape.index(of: name, rank: input.rank), input.sizes.indices.contains(index) { candidates.append(index) }
+            }
+        } else {
+            for axis in listed {
+                let index = axis < 0 ? axis + input.rank : axis
+                guard input.sizes.indices.contains(index) else { throw fail(layer, "axis \(axis) is outside a \(input.rank)-D blob") }
+                candidates.append(index)
+            }
+        }
+        var dropped: [Int] = []
+        for index in Set(candidates).sorted() {
+            guard let size = input.sizes[index] else {
+                throw fail(layer, "whether axis \(index) is squeezed depends on the input's size, which the .param does not fix")
+            }
+            if size == 1 { dropped.append(index) }
+        }
+        return dropped
+    }
+
+    /// The axes of ExpandDims' output (outermost first) that `3=axes` inserts, each of size 1.
+    func expandedAxes(_ layer: NCNNLayer, rank: Int) throws(NCNNImportError) -> [Int] {
+        let listed = try intArray(layer, 3)
+        let outputRank = rank + listed.count
+        let axes = listed.map { $0 < 0 ? $0 + outputRank : $0 }
+        guard outputRank <= 4, Set(axes).count == axes.count, axes.allSatisfy({ (0..<outputRank).contains($0) }) else {
+            throw fail(layer, "axes \(listed) do not name distinct new axes of a blob of at most 4 dimensions")
+        }
+        return axes.sorted()
+    }
+
+    /// Tile (`0=axis 1=tiles`, or numpy-style `2=repeats`): the input with size-1 axes inserted for
+    /// the output's rank (ncnn keeps each named axis — c, d, h, w — in place), and the repeat
+    /// count of each output axis, outermost first.
+    func tiling(_ layer: NCNNLayer, input: NCNNBlobShape) throws(NCNNImportError) -> (expanded: NCNNBlobShape, inserted: [Int], repeats: [Int]) {
+        let listed = try intArray(layer, 2)
+        guard listed.count <= 4, listed.allSatisfy({ $0 >= 1 }) else {
+            throw fail(layer, "repeats \(listed) must be one to four positive counts")
+        }
+        let outputRank = max(input.rank, listed.count)
+        let inputNames = NCNNBlobShape.axisNames(rank: input.rank)
+        let outputNames = NCNNBlobShape.axisNames(rank: outputRank)
+        var expanded = NCNNBlobShape(sizes: [])
+        var inserted: [Int] = []
+        for (index, name) in outputNames.enumerated() {
+            if let from = inputNames.firstIndex(of: name) {
+                expanded.sizes.append(input.sizes[from])
+            } else {
+                expanded.sizes.append(1)
+                inserted.append(index)
+            }
+        }
+        var repeats = Array(repeating: 1, count: outputRank)
+        if listed.isEmpty {
+            let axis = try int(layer, 0, 0)
+            let tiles = try int(layer, 1, 1)
+            guard repeats.indices.contains(axis), tiles >= 1 else {
+                throw fail(layer, "axis \(axis) and tiles \(tiles) must name an axis of the \(input.rank)-D blob and a positive count")
+            }
+            repeats[axis] = tiles
+        } else {
+            // Listed counts are aligned with the innermost axes, as in numpy.
+            repeats.replaceSubrange((outputRank - listed.count)..., with: listed)
+        }
+        return (expanded, inserted, repeats)
     }
 
     /// MemoryData's `0=w 1=h 11=d 2=c`: the highest size given sets the rank.
