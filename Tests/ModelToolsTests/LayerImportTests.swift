@@ -157,6 +157,18 @@ struct LayerImportTests {
         Case(name: "ExpandDims of a vector to a row, Squeeze by flag", layers: [
             "Pooling g 1 1 data v 0=1 4=1", "ExpandDims e 1 1 v e1 -23303=1,0", "Squeeze q 1 1 e1 output 1=1",
         ]),
+        Case(name: "Reduction: the 11 operations over height and width, kept", layers: [
+            "AbsVal a 1 1 data x",
+            "Split s 1 11 x " + (0...10).map { "x\($0)" }.joined(separator: " "),
+        ] + (0...10).map { "Reduction r\($0) 1 1 x\($0) y\($0) 0=\($0) 1=0 -23303=2,1,2 4=1 5=1" } + [
+            "Concat k 11 1 " + (0...10).map { "y\($0)" }.joined(separator: " ") + " output 0=0",
+        ]),
+        Case(name: "Reduction: mean of the channels with coeff (a 2-D blob), sum of everything added back", layers: [
+            "Split s 1 2 data a b",
+            "Reduction m 1 1 a m1 0=3 1=0 2=2.000000e+00 -23303=1,0 5=1",
+            "Reduction t 1 1 m1 t1 0=0 2=5.000000e-01",
+            "BinaryOp add 2 1 b t1 output 0=0",
+        ]),
     ]
 
     /// One Split branch per UnaryOp type applied to `input`, concatenated along the channels.

@@ -115,7 +115,7 @@ extension NCNNGraphBuilder {
         if centred {
             let mean = fresh("\(output)_mean")
             deviation = fresh("\(output)_deviation")
-            reduce("ReduceMean", layer: layer, input: input, axis: -1, output: mean)
+            reduce("ReduceMean", layer: layer, input: input, axes: [-1], output: mean)
             emit("Sub", name: layer.name, inputs: [input, mean], outputs: [deviation])
         }
         let square = fresh("\(output)_square")
@@ -123,7 +123,7 @@ extension NCNNGraphBuilder {
         let padded = fresh("\(output)_variance_eps")
         let root = fresh("\(output)_root")
         emit("Mul", name: layer.name, inputs: [deviation, deviation], outputs: [square])
-        reduce("ReduceMean", layer: layer, input: square, axis: -1, output: variance)
+        reduce("ReduceMean", layer: layer, input: square, axes: [-1], output: variance)
         emit("Add", name: layer.name, inputs: [variance, floats("\(layer.name).eps", shape: [], [eps])], outputs: [padded])
         emit("Sqrt", name: layer.name, inputs: [padded], outputs: [root])
         emit("Div", name: layer.name, inputs: [deviation, root], outputs: [output])

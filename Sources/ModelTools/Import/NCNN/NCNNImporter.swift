@@ -189,6 +189,7 @@ extension NCNNGraphBuilder {
         case "ExpandDims": try expandDims(layer)
         case "Flip": try flip(layer)
         case "Tile": try tile(layer)
+        case "Reduction": try reduction(layer)
         case "BinaryOp": try binaryOp(layer)
         case "Eltwise": try eltwise(layer)
         case "PixelShuffle": try pixelShuffle(layer)

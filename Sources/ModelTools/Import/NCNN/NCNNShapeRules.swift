@@ -54,6 +54,13 @@ extension NCNNGraphBuilder {
             let kept = first.sizes.indices.filter { !dropped.contains($0) }.map { first.sizes[$0] }
             // ncnn squeezes everything to a 1-D blob of one element.
             return [NCNNBlobShape(sizes: kept.isEmpty ? [1] : kept)]
+        case "Reduction":
+            let reduced = try reducedAxes(layer, rank: first.rank)
+            if try int(layer, 4, 0) != 0 {
+                return [NCNNBlobShape(sizes: first.sizes.indices.map { reduced.contains($0) ? 1 : first.sizes[$0] })]
+            }
+            let kept = first.sizes.indices.filter { !reduced.contains($0) }.map { first.sizes[$0] }
+            return [NCNNBlobShape(sizes: kept.isEmpty ? [1] : kept)]
         case "ExpandDims":
             var sizes = first.sizes
             for axis in try expandedAxes(layer, rank: first.rank) { sizes.insert(1, at: axis) }
@@ -92,6 +99,23 @@ extension NCNNGraphBuilder {
             if size == 1 { dropped.append(index) }
         }
         return dropped
+    }
+
+    /// The axes (outermost first) Reduction (`1=reduce_all 3=axes 5=fixbug0`) reduces: all, or
+    /// those listed; a vector always loses its one axis.
+    func reducedAxes(_ layer: NCNNLayer, rank: Int) throws(NCNNImportError) -> [Int] {
+        if try int(layer, 1, 1) != 0 || rank == 1 { return Array(0..<rank) }
+        let listed = try intArray(layer, 3)
+        // ncnn refuses to load listed axes without the flag: older files counted a batch axis.
+        guard try int(layer, 5, 0) != 0 || listed.isEmpty else { throw fail(layer, "axes without 5=1 count a batch axis; regenerate the .param") }
+        var axes: Set<Int> = []
+        for axis in listed {
+            let index = axis < 0 ? axis + rank : axis
+            guard (0..<rank).contains(index) else { throw fail(layer, "axis \(axis) is outside a \(rank)-D blob") }
+            axes.insert(index)
+        }
+        guard !axes.isEmpty else { throw fail(layer, "Reduction over no axis is not supported") }
+        return axes.sorted()
     }
 
     /// The axes of ExpandDims' output (outermost first) that `3=axes` inserts, each of size 1.
