@@ -169,6 +169,23 @@ struct LayerImportTests {
             "Reduction t 1 1 m1 t1 0=0 2=5.000000e-01",
             "BinaryOp add 2 1 b t1 output 0=0",
         ]),
+        Case(name: "MatMul of 2-D blobs, with transB", layers: [
+            "Split s 1 3 data a b c",
+            "Reshape ra 1 1 a a1 0=-1 1=3", "Split sa 1 2 a1 a2 a3",
+            "Reshape rb 1 1 b b2 0=3 1=-1", "Reshape rc 1 1 c c2 0=-1 1=3",
+            "MatMul m1 2 1 a2 b2 p1", "MatMul m2 2 1 a3 c2 p2 0=1",
+            "BinaryOp add 2 1 p1 p2 output 0=0",
+        ]),
+        Case(name: "MatMul of 3-D blobs (batched, transB)", layers: ["Split s 1 2 data a b", "MatMul m 2 1 a b output 0=1"]),
+        Case(name: "MatMul with vectors: dot product, vector × 2-D and 3-D, 3-D × vector", layers: [
+            "Split s 1 4 data a b c d",
+            "Pooling g 1 1 a v 0=1 4=1", "Split sv 1 5 v v1 v2 v3 v4 v5",
+            "Reshape rb 1 1 b b2 0=-1 1=3", "MatMul m1 2 1 v1 b2 x1",
+            "Reshape rc 1 1 c c3 0=3 1=-1 2=1", "MatMul m2 2 1 c3 v2 x2", "Reshape f2 1 1 x2 y2 0=-1",
+            "Reshape rd 1 1 d d3 0=-1 1=3 2=1", "MatMul m3 2 1 v3 d3 x3", "Reshape f3 1 1 x3 y3 0=-1",
+            "MatMul m4 2 1 v4 v5 x4",
+            "BinaryOp a1 2 1 x1 y2 s1 0=0", "BinaryOp a2 2 1 s1 y3 s2 0=0", "BinaryOp a3 2 1 s2 x4 output 0=0",
+        ]),
     ]
 
     /// One Split branch per UnaryOp type applied to `input`, concatenated along the channels.

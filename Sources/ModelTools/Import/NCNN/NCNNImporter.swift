@@ -190,6 +190,7 @@ extension NCNNGraphBuilder {
         case "Flip": try flip(layer)
         case "Tile": try tile(layer)
         case "Reduction": try reduction(layer)
+        case "MatMul": try matMul(layer)
         case "BinaryOp": try binaryOp(layer)
         case "Eltwise": try eltwise(layer)
         case "PixelShuffle": try pixelShuffle(layer)

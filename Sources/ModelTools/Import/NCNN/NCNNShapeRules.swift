@@ -61,6 +61,16 @@ extension NCNNGraphBuilder {
             }
             let kept = first.sizes.indices.filter { !reduced.contains($0) }.map { first.sizes[$0] }
             return [NCNNBlobShape(sizes: kept.isEmpty ? [1] : kept)]
+        case "MatMul":
+            // numpy's rank rules; a vector operand's axis leaves the result (ncnn keeps [1] of two).
+            let ranks = (inputs.first?.rank ?? 3, inputs.dropFirst().first?.rank ?? 3)
+            let rank = switch ranks {
+            case (1, 1): 1
+            case (1, let b): b - 1
+            case (let a, 1): a - 1
+            case (let a, let b): max(a, b)
+            }
+            return [.unknown(rank: rank)]
         case "ExpandDims":
             var sizes = first.sizes
             for axis in try expandedAxes(layer, rank: first.rank) { sizes.insert(1, at: axis) }
