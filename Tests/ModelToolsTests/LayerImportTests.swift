@@ -186,6 +186,11 @@ struct LayerImportTests {
             "MatMul m4 2 1 v4 v5 x4",
             "BinaryOp a1 2 1 x1 y2 s1 0=0", "BinaryOp a2 2 1 s1 y3 s2 0=0", "BinaryOp a3 2 1 s2 x4 output 0=0",
         ]),
+        Case(name: "Gemm: constant B (transB) and per-column C with alpha and beta; constant A, [M,1] C, output N1M transposed", layers: [
+            "Reshape r 1 1 data a 0=10 1=-1",
+            "Gemm g 1 1 a g1 0=5.000000e-01 1=2.000000e+00 3=1 5=1 6=1 8=4 9=10 10=4",
+            "Gemm g2 1 1 g1 output 4=1 6=1 7=6 9=27 10=2 11=1 14=1",
+        ], blobs: [(true, 40), (true, 4), (true, 162), (true, 6)]),
     ]
 
     /// One Split branch per UnaryOp type applied to `input`, concatenated along the channels.

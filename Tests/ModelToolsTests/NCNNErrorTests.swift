@@ -147,6 +147,9 @@ struct NCNNErrorTests {
         ("Tile t 1 1 output out2 -23302=1,0", "positive counts"),
         ("Reduction r 1 1 output out2 1=0 -23303=1,0", "without 5=1"),
         ("Reduction r 1 1 output out2 0=11", "Reduction operation 11"),
+        ("Gemm g 1 1 output out2 5=1", "a constant B needs its sizes"),
+        ("Gemm g 1 1 output out2 5=1 8=2 9=4 18=1", "quantized Gemm"),
+        ("Gemm g 1 1 output out2 5=1 6=1 7=3 8=2 9=4 10=5", "broadcast type 5"),
     ])
     func layerParameters(layer: String, reason: String) throws {
         try expressions(layer: layer, reason: reason)

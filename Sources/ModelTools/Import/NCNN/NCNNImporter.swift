@@ -191,6 +191,7 @@ extension NCNNGraphBuilder {
         case "Tile": try tile(layer)
         case "Reduction": try reduction(layer)
         case "MatMul": try matMul(layer)
+        case "Gemm": try gemm(layer)
         case "BinaryOp": try binaryOp(layer)
         case "Eltwise": try eltwise(layer)
         case "PixelShuffle": try pixelShuffle(layer)

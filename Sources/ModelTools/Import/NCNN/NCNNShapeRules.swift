@@ -71,6 +71,11 @@ extension NCNNGraphBuilder {
             case (let a, let b): max(a, b)
             }
             return [.unknown(rank: rank)]
+        case "Gemm":
+            let known = { (size: Int) in size > 0 ? size : nil }
+            var sizes = [known(try int(layer, 7, 0)), known(try int(layer, 8, 0))]
+            if try int(layer, 14, 0) != 0 { sizes.reverse() }
+            return [NCNNBlobShape(sizes: try int(layer, 11, 0) != 0 ? [sizes[0], 1, sizes[1]] : sizes)]
         case "ExpandDims":
             var sizes = first.sizes
             for axis in try expandedAxes(layer, rank: first.rank) { sizes.insert(1, at: axis) }
