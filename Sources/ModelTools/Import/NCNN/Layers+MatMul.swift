@@ -58,10 +58,11 @@ extension NCNNGraphBuilder {
         let (m, n, k) = (try int(layer, 7, 0), try int(layer, 8, 0), try int(layer, 9, 0))
         // C's constant shape, broadcasting over [1, M, N]; checked before any weight is read.
         var constantCShape: [Int]?
-        if constantC, case let type = try int(layer, 10, 0), type != -1 {
+        let typeC = constantC ? try int(layer, 10, 0) : -1
+        if typeC != -1 {
             let shapes: [Int: [Int]] = [0: [], 1: [m, 1], 2: [m, 1], 3: [m, n], 4: [n]]
-            guard let shape = shapes[type], shape.allSatisfy({ $0 > 0 }) else {
-                throw fail(layer, "C's broadcast type \(type) with M \(m) and N \(n) is not one of ncnn's")
+            guard let shape = shapes[typeC], shape.allSatisfy({ $0 > 0 }) else {
+                throw fail(layer, "C's broadcast type \(typeC) with M \(m) and N \(n) is not one of ncnn's")
             }
             constantCShape = shape
         }
