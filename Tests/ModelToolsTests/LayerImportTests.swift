@@ -132,6 +132,12 @@ struct LayerImportTests {
             "Reshape r3 1 1 v5 y5 0=10 1=9 2=3",
             "Concat k 5 1 y1 y2 y3 y4 y5 output 0=0",
         ], blobs: [(false, 10), (false, 10), (false, 90), (false, 90), (false, 10), (false, 30), (false, 30)]),
+        Case(name: "Normalize across channels, pixels or both, each eps mode (floors reached), shared or per-channel scale", layers: [
+            "Split s 1 4 data a b c d",
+            "Normalize n1 1 1 a a1 0=0 4=1 2=1.000000e-02 3=3", "Normalize n2 1 1 b b1 0=1 4=0 1=1 9=1 2=1.000000e+01 3=1",
+            "Normalize n3 1 1 c c1 0=1 4=1 9=2 2=1.000000e+03 3=3", "Normalize n4 1 1 d d1 0=0 4=0 1=1 3=1",
+            "Concat k 4 1 a1 b1 c1 d1 output 0=0",
+        ], blobs: [(false, 3), (false, 1), (false, 3), (false, 1)]),
         Case(name: "LayerNorm and RMSNorm of 2-D rows, GroupNorm of a vector", layers: [
             "Split s 1 2 data a b",
             "Reshape r 1 1 a a2 0=10 1=72", "LayerNorm l 1 1 a2 a3 0=10 2=0", "RMSNorm rm 1 1 a3 a4 0=10",

@@ -1,7 +1,7 @@
 import Foundation
 import ONNXModel
 
-/// InstanceNorm, GroupNorm, LayerNorm and RMSNorm. Each gathers the values ncnn normalizes
+/// InstanceNorm, GroupNorm, LayerNorm, RMSNorm and Normalize. The first four gathers the values ncnn normalizes
 /// together on the last axis (a Reshape where they span several), normalizes them as ncnn does —
 /// mean first, then the mean squared deviation — and restores the blob's shape. Composed from
 /// ReduceMean so that every opset from 13 on takes them, whatever the blob's rank.
@@ -80,6 +80,54 @@ extension NCNNGraphBuilder {
             emit("Shape", name: layer.name, inputs: [input], outputs: [inputShape])
             emit("Reshape", name: layer.name, inputs: [result, inputShape], outputs: [output])
         }
+    }
+
+    /// Normalize (`0=across_spatial 4=across_channel 1=channel_shared 2=eps 9=eps_mode
+    /// 3=scale_data_size`): divides by the L2 norm over the pixels, the channels or both, with
+    /// eps added (caffe), as a floor of the norm (pytorch) or of its square (tensorflow), then
+    /// scales by one factor or one per channel; neither across flag leaves the blob as it is.
+    mutating func normalizeLayer(_ layer: NCNNLayer) throws(NCNNImportError) {
+        try expect(layer, inputs: 1...1)
+        let shape = shape(of: layer.inputs[0])
+        guard shape.rank >= 3 else { throw fail(layer, "Normalize of a \(shape.rank)-D blob is not supported") }
+        let spatial = try int(layer, 0, 0) != 0
+        let channel = try int(layer, 4, 1) != 0
+        let shared = try int(layer, 1, 0) != 0
+        let eps = try float(layer, 2, 0.0001)
+        let mode = try int(layer, 9, 0)
+        let size = try int(layer, 3, 0)
+        guard (0...2).contains(mode) else { throw fail(layer, "eps_mode \(mode) is not one of ncnn's (0 to 2)") }
+        guard shared ? size == 1 : (size > 0 && shape.outer.map { $0 == size } ?? true) else {
+            throw fail(layer, "scale_data_size \(size) must be 1 with channel_shared, else the channel count")
+        }
+        let factors = try weights.raw(count: size, layer: layer.name)
+        let input = value(layer.inputs[0])
+        let output = layer.outputs[0]
+        guard spatial || channel else { return alias(output, to: input) }
+        let scale = try weight("\(layer.name).scale", shape: shared ? [] : [size] + Array(repeating: 1, count: shape.rank - 1),
+                               blob: factors, layer: layer)
+        let axes = (channel ? [1] : []) + (spatial ? Array(2...shape.rank) : [])
+        let squares = fresh("\(output)_squares")
+        let norm = fresh("\(output)_norm")
+        let normalized = fresh("\(output)_normalized")
+        let epsilon = floats("\(layer.name).eps", shape: [], [eps])
+        reduce("ReduceSumSquare", layer: layer, input: input, axes: axes, output: squares)
+        switch mode {
+        case 0:
+            let padded = fresh("\(output)_padded")
+            emit("Add", name: layer.name, inputs: [squares, epsilon], outputs: [padded])
+            emit("Sqrt", name: layer.name, inputs: [padded], outputs: [norm])
+        case 1:
+            let root = fresh("\(output)_root")
+            emit("Sqrt", name: layer.name, inputs: [squares], outputs: [root])
+            emit("Max", name: layer.name, inputs: [root, epsilon], outputs: [norm])
+        default:
+            let floored = fresh("\(output)_floored")
+            emit("Max", name: layer.name, inputs: [squares, epsilon], outputs: [floored])
+            emit("Sqrt", name: layer.name, inputs: [floored], outputs: [norm])
+        }
+        emit("Div", name: layer.name, inputs: [input, norm], outputs: [normalized])
+        emit("Mul", name: layer.name, inputs: [normalized, scale], outputs: [output])
     }
 
     private mutating func groupedNorm(_ layer: NCNNLayer, groups: Int, channels: Int, eps: Float, affine: Bool) throws(NCNNImportError) {

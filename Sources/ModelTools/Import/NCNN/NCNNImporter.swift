@@ -184,6 +184,7 @@ extension NCNNGraphBuilder {
         case "InstanceNorm": try instanceNorm(layer)
         case "GroupNorm": try groupNorm(layer)
         case "LayerNorm", "RMSNorm": try layerNorm(layer)
+        case "Normalize": try normalizeLayer(layer)
         case "ShuffleChannel": try shuffleChannel(layer)
         case "Squeeze": try squeeze(layer)
         case "ExpandDims": try expandDims(layer)
