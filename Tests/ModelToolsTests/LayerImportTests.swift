@@ -175,6 +175,10 @@ struct LayerImportTests {
             "Reduction t 1 1 m1 t1 0=0 2=5.000000e-01",
             "BinaryOp add 2 1 b t1 output 0=0",
         ]),
+        Case(name: "Unfold: rectangular kernel, dilation, stride, uneven pads with a pad value", layers: [
+            "Convolution cv 1 1 data c1 0=2 1=1 5=0 6=6",
+            "Unfold u 1 1 c1 output 1=3 11=2 12=2 3=2 13=1 4=1 15=2 14=1 16=0 18=5.000000e-01",
+        ], blobs: [(true, 6)]),
         Case(name: "MatMul of 2-D blobs, with transB", layers: [
             "Split s 1 3 data a b c",
             "Reshape ra 1 1 a a1 0=-1 1=3", "Split sa 1 2 a1 a2 a3",

@@ -148,6 +148,8 @@ struct NCNNErrorTests {
         ("Reduction r 1 1 output out2 1=0 -23303=1,0", "without 5=1"),
         ("Reduction r 1 1 output out2 0=11", "Reduction operation 11"),
         ("Gemm g 1 1 output out2 5=1", "a constant B needs its sizes"),
+        ("Unfold u 1 1 output out2 1=3037000500 11=3037000500", "overflow"),
+        ("Unfold u 1 1 data out2 1=3", "channel count the .param fixes"),
         ("Normalize n 1 1 output out2 3=3", "scale_data_size 3 must be 1 with channel_shared, else the channel count"),
         ("Gemm g 1 1 output out2 5=1 8=2 9=4 18=1", "quantized Gemm"),
         ("Gemm g 1 1 output out2 5=1 6=1 7=3 8=2 9=4 10=5", "broadcast type 5"),

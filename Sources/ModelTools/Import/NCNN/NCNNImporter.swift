@@ -193,6 +193,7 @@ extension NCNNGraphBuilder {
         case "Reduction": try reduction(layer)
         case "MatMul": try matMul(layer)
         case "Gemm": try gemm(layer)
+        case "Unfold": try unfold(layer)
         case "BinaryOp": try binaryOp(layer)
         case "Eltwise": try eltwise(layer)
         case "PixelShuffle": try pixelShuffle(layer)

@@ -76,6 +76,10 @@ extension NCNNGraphBuilder {
             var sizes = [known(try int(layer, 7, 0)), known(try int(layer, 8, 0))]
             if try int(layer, 14, 0) != 0 { sizes.reverse() }
             return [NCNNBlobShape(sizes: try int(layer, 11, 0) != 0 ? [sizes[0], 1, sizes[1]] : sizes)]
+        case "Unfold":
+            let width = try int(layer, 1, 0)
+            let taps = try product(layer, [width, try int(layer, 11, width)])
+            return [NCNNBlobShape(sizes: [try first.outer.map { channels throws(NCNNImportError) in try product(layer, [channels, taps]) }, nil])]
         case "ExpandDims":
             var sizes = first.sizes
             for axis in try expandedAxes(layer, rank: first.rank) { sizes.insert(1, at: axis) }
