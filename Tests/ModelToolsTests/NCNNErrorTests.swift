@@ -145,6 +145,7 @@ struct NCNNErrorTests {
         ("ExpandDims e 1 1 output out2 -23303=2,0,0", "distinct new axes"),
         ("Flip f 1 1 output out2 -23300=1,3", "axis 3 is outside a 3-D blob"),
         ("Tile t 1 1 output out2 -23302=1,0", "positive counts"),
+        ("Tile t 1 1 output out2 0=0 1=4611686018427387904", "overflow"),
         ("Reduction r 1 1 output out2 1=0 -23303=1,0", "without 5=1"),
         ("Reduction r 1 1 output out2 0=11", "Reduction operation 11"),
         ("Gemm g 1 1 output out2 5=1", "a constant B needs its sizes"),

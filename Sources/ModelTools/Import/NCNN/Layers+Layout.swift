@@ -15,7 +15,7 @@ extension NCNNGraphBuilder {
         let shape = shape(of: layer.inputs[0])
         // ncnn sees a 1-D or 2-D blob as one channel, which only one group divides.
         guard shape.rank >= 3 else { throw fail(layer, "ShuffleChannel of a \(shape.rank)-D blob is not supported") }
-        guard group > 0, shape.outer.map({ $0 % group == 0 }) ?? true else {
+        guard group > 0, shape.outer.map({ $0 > 0 && $0 % group == 0 }) ?? true else {
             throw fail(layer, "\(shape.outer.map(String.init) ?? "?") channels do not split into \(group) groups")
         }
         let input = value(layer.inputs[0])

@@ -86,7 +86,11 @@ extension NCNNGraphBuilder {
             return [NCNNBlobShape(sizes: sizes)]
         case "Tile":
             let tiling = try tiling(layer, input: first)
-            return [NCNNBlobShape(sizes: zip(tiling.expanded.sizes, tiling.repeats).map { size, count in size.map { $0 * count } })]
+            var sizes: [Int?] = []
+            for (size, count) in zip(tiling.expanded.sizes, tiling.repeats) {
+                sizes.append(try size.map { known throws(NCNNImportError) in try product(layer, [known, count]) })
+            }
+            return [NCNNBlobShape(sizes: sizes)]
         default:
             // Element-wise layers, Split, Noop, Dropout, BatchNorm, Scale, Eltwise, Softmax, Flip, ShuffleChannel.
             return same
