@@ -105,6 +105,16 @@ def ncnn_seeds():
                              "Convolution cv 2 1 k1 wt c1 0=4 1=3 4=1 18=5.000000e-01 5=0 6=108 19=1",
                              "Deconvolution d 1 1 c1 output 0=2 1=3 3=2 4=-233 5=0 6=72"],
                             [(False, 108), (True, 72)], False),
+        "elementwise-norm": (["Split s 1 4 data a b c d", "UnaryOp u 1 1 a a1 0=19", "GELU g 1 1 a1 a2 0=1",
+                              "GroupNorm gn 1 1 b b1 0=3 1=3", "LayerNorm ln 1 1 c c1 0=0 2=0", "Normalize n 1 1 d d1 0=1 3=3",
+                              "Concat k 4 1 a2 b1 c1 d1 k1 0=0", "Reduction r 1 1 k1 output 0=3 1=0 -23303=1,0 5=1"],
+                             [(False, 3), (False, 3), (False, 3)], False),
+        "layout-matmul": (["Split s 1 3 data a b c", "ShuffleChannel sc 1 1 a a1 0=3", "Flip f 1 1 b b1 -23300=1,-1",
+                           "Eltwise e 2 1 a1 b1 e1 0=1", "Tile t 1 1 e1 e2 -23302=2,1,2", "Pooling p 1 1 e2 p1 0=1 4=1",
+                           "ExpandDims x 1 1 p1 p2 -23303=2,1,2", "Squeeze q 1 1 p2 q1 -23303=1,2",
+                           "Reshape r 1 1 c c1 0=8 1=-1", "Gemm g 1 1 c1 c2 3=1 5=1 6=1 8=4 9=8 10=4",
+                           "Reduction rd 1 1 c2 v 0=3 1=0 -23303=1,0 4=1 5=1", "MatMul m 2 1 q1 v output"],
+                          [(True, 32), (True, 4)], False),
     }
     rng = np.random.default_rng(3)
     for name, (layers, blobs, half) in cases.items():

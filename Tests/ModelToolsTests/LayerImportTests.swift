@@ -95,7 +95,120 @@ struct LayerImportTests {
             "Crop c2 1 1 b b1 0=2 1=1 2=0 3=8 4=7 5=-233",
             "Concat k 2 1 a1 b1 output 0=1",
         ]),
+        Case(name: "UnaryOp on any input: 21 op types", layers: unaryOps([0, 1, 2, 3, 4, 7, 9, 10, 11, 12, 13, 14, 16, 18, 19, 20, 21, 22, 23, 24, 26])),
+        Case(name: "UnaryOp on inputs from 30 to 31: sqrt rsqrt log reciprocal log10 acosh log1p", layers: [
+            "AbsVal a 1 1 data a1", "BinaryOp p 1 1 a1 positive 0=0 1=1 2=3.000000e+01",
+        ] + unaryOps([5, 6, 8, 15, 17, 25, 27], input: "positive")),
+        Case(name: "ELU SELU CELU Shrink GELU (erf, tanh) HardSwish Softplus BNLL Erf Threshold DeepCopy on x ∈ [-3, 3)", layers: [
+            "BinaryOp m 1 1 data x 0=2 1=1 2=3.000000e+00",
+            "Split s 1 12 x x0 x1 x2 x3 x4 x5 x6 x7 x8 x9 x10 x11",
+            "ELU e 1 1 x0 y0 0=5.000000e-01", "SELU se 1 1 x1 y1", "CELU ce 1 1 x2 y2 0=1.500000e+00",
+            "Shrink sh 1 1 x3 y3 0=1.000000e-01 1=7.000000e-01", "GELU g 1 1 x4 y4", "GELU gf 1 1 x5 y5 0=1",
+            "HardSwish hs 1 1 x6 y6 0=1.666667e-01", "Softplus sp 1 1 x7 y7", "BNLL bn 1 1 x8 y8", "Erf er 1 1 x9 y9",
+            "Threshold th 1 1 x10 y10 0=5.000000e-01", "DeepCopy dc 1 1 x11 y11",
+            "Concat k 12 1 y0 y1 y2 y3 y4 y5 y6 y7 y8 y9 y10 y11 output 0=0",
+        ]),
+        Case(name: "Exp, Log and Power with base, scale and shift; Bias", layers: [
+            "Split s 1 6 data x0 x1 x2 x3 x4 x5",
+            "Exp e 1 1 x0 y0", "Exp e2 1 1 x1 y1 0=2.000000e+00 1=5.000000e-01 2=1.000000e-01",
+            "Log l 1 1 x2 y2 2=2.000000e+00", "Log l10 1 1 x3 y3 0=1.000000e+01 1=5.000000e-01 2=2.000000e+00",
+            "Power p 1 1 x4 y4 0=2.500000e+00 1=5.000000e-01 2=2.000000e+00", "Power p3 1 1 x5 y5 0=3.000000e+00",
+            "Concat k 6 1 y0 y1 y2 y3 y4 y5 k1 0=0",
+            "Bias b 1 1 k1 output 0=18",
+        ], blobs: [(false, 18)]),
+        Case(name: "InstanceNorm, GroupNorm with and without affine weights", layers: [
+            "Split s 1 3 data a b c",
+            "InstanceNorm in 1 1 a a1 0=4 1=1.000000e-05",
+            "GroupNorm gn 1 1 b b1 0=2 1=4 2=1.000000e-05",
+            "GroupNorm gn2 1 1 c c1 0=4 1=4 3=0",
+            "Concat k 3 1 a1 b1 c1 output 0=0",
+        ], blobs: [(false, 4), (false, 4), (false, 4), (false, 4)], channels: 4),
+        Case(name: "LayerNorm and RMSNorm over rows, planes and channels of 3-D and 4-D blobs", layers: [
+            "Reshape r 1 1 data x 0=10 1=9 2=3",
+            "Split s 1 5 x x1 x2 x3 x4 x5",
+            "LayerNorm l1 1 1 x1 y1 0=10 1=1.000000e-05", "LayerNorm l2 1 1 x2 y2 0=90 1=1.000000e-05",
+            "RMSNorm r1 1 1 x3 y3 0=10", "RMSNorm r2 1 1 x4 y4 0=90 2=0",
+            "Reshape r4 1 1 x5 z5 0=10 1=3 11=3 2=3", "LayerNorm l4 1 1 z5 w5 0=30", "LayerNorm l5 1 1 w5 v5 0=0 2=0",
+            "Reshape r3 1 1 v5 y5 0=10 1=9 2=3",
+            "Concat k 5 1 y1 y2 y3 y4 y5 output 0=0",
+        ], blobs: [(false, 10), (false, 10), (false, 90), (false, 90), (false, 10), (false, 30), (false, 30)]),
+        Case(name: "Normalize across channels, pixels or both, each eps mode (floors reached), shared or per-channel scale", layers: [
+            "Split s 1 4 data a b c d",
+            "Normalize n1 1 1 a a1 0=0 4=1 2=1.000000e-02 3=3", "Normalize n2 1 1 b b1 0=1 4=0 1=1 9=1 2=1.000000e+01 3=1",
+            "Normalize n3 1 1 c c1 0=1 4=1 9=2 2=1.000000e+03 3=3", "Normalize n4 1 1 d d1 0=0 4=0 1=1 3=1",
+            "Concat k 4 1 a1 b1 c1 d1 output 0=0",
+        ], blobs: [(false, 3), (false, 1), (false, 3), (false, 1)]),
+        Case(name: "LayerNorm and RMSNorm of 2-D rows, GroupNorm of a vector", layers: [
+            "Split s 1 2 data a b",
+            "Reshape r 1 1 a a2 0=10 1=72", "LayerNorm l 1 1 a2 a3 0=10 2=0", "RMSNorm rm 1 1 a3 a4 0=10",
+            "Reshape r2 1 1 a4 a5 0=10 1=9 2=8",
+            "Pooling g 1 1 b v 0=1 4=1", "GroupNorm gn 1 1 v v1 0=2 1=8",
+            "BinaryOp m 2 1 a5 v1 output 0=2",
+        ], blobs: [(false, 10), (false, 8), (false, 8)], channels: 8),
+        Case(name: "ShuffleChannel and its reverse, Flip of channels and width, Tile of channels", layers: [
+            "Split s 1 5 data a b c d e",
+            // Channels fixed by the .param (a convolution's outputs) and left to the input (a to d).
+            "Convolution cv 1 1 e x 0=6 1=1 5=0 6=36", "ShuffleChannel sx 1 1 x e1 0=3",
+            "ShuffleChannel sc 1 1 a a1 0=2", "ShuffleChannel sr 1 1 b b1 0=3 1=1",
+            "Flip f 1 1 c c1 -23300=2,0,-1", "Tile t 1 1 d d1 0=0 1=2",
+            "Concat k 5 1 a1 b1 c1 d1 e1 output 0=0",
+        ], blobs: [(true, 36)], channels: 6),
+        Case(name: "ExpandDims, numpy-style Tile to 4-D, Squeeze by axes, Tile of a 2-D blob", layers: [
+            "Pooling g 1 1 data v 0=1 4=1",
+            "ExpandDims e 1 1 v e1 -23303=2,1,2",
+            "Tile t 1 1 e1 t1 -23302=4,2,1,3,1",
+            "Squeeze q 1 1 t1 q1 -23303=2,1,3",
+            "Tile t2 1 1 q1 output 0=1 1=2",
+        ], channels: 4),
+        Case(name: "ExpandDims of a vector to a row, Squeeze by flag", layers: [
+            "Pooling g 1 1 data v 0=1 4=1", "ExpandDims e 1 1 v e1 -23303=1,0", "Squeeze q 1 1 e1 output 1=1",
+        ]),
+        Case(name: "Reduction: the 11 operations over height and width, kept", layers: [
+            "AbsVal a 1 1 data x",
+            "Split s 1 11 x " + (0...10).map { "x\($0)" }.joined(separator: " "),
+        ] + (0...10).map { "Reduction r\($0) 1 1 x\($0) y\($0) 0=\($0) 1=0 -23303=2,1,2 4=1 5=1" } + [
+            "Concat k 11 1 " + (0...10).map { "y\($0)" }.joined(separator: " ") + " output 0=0",
+        ]),
+        Case(name: "Reduction: mean of the channels with coeff (a 2-D blob), sum of everything added back", layers: [
+            "Split s 1 2 data a b",
+            "Reduction m 1 1 a m1 0=3 1=0 2=2.000000e+00 -23303=1,0 5=1",
+            "Reduction t 1 1 m1 t1 0=0 2=5.000000e-01",
+            "BinaryOp add 2 1 b t1 output 0=0",
+        ]),
+        Case(name: "Unfold: rectangular kernel, dilation, stride, uneven pads with a pad value", layers: [
+            "Convolution cv 1 1 data c1 0=2 1=1 5=0 6=6",
+            "Unfold u 1 1 c1 output 1=3 11=2 12=2 3=2 13=1 4=1 15=2 14=1 16=0 18=5.000000e-01",
+        ], blobs: [(true, 6)]),
+        Case(name: "MatMul of 2-D blobs, with transB", layers: [
+            "Split s 1 3 data a b c",
+            "Reshape ra 1 1 a a1 0=-1 1=3", "Split sa 1 2 a1 a2 a3",
+            "Reshape rb 1 1 b b2 0=3 1=-1", "Reshape rc 1 1 c c2 0=-1 1=3",
+            "MatMul m1 2 1 a2 b2 p1", "MatMul m2 2 1 a3 c2 p2 0=1",
+            "BinaryOp add 2 1 p1 p2 output 0=0",
+        ]),
+        Case(name: "MatMul of 3-D blobs (batched, transB)", layers: ["Split s 1 2 data a b", "MatMul m 2 1 a b output 0=1"]),
+        Case(name: "MatMul with vectors: dot product, vector × 2-D and 3-D, 3-D × vector", layers: [
+            "Split s 1 4 data a b c d",
+            "Pooling g 1 1 a v 0=1 4=1", "Split sv 1 5 v v1 v2 v3 v4 v5",
+            "Reshape rb 1 1 b b2 0=-1 1=3", "MatMul m1 2 1 v1 b2 x1",
+            "Reshape rc 1 1 c c3 0=3 1=-1 2=1", "MatMul m2 2 1 c3 v2 x2", "Reshape f2 1 1 x2 y2 0=-1",
+            "Reshape rd 1 1 d d3 0=-1 1=3 2=1", "MatMul m3 2 1 v3 d3 x3", "Reshape f3 1 1 x3 y3 0=-1",
+            "MatMul m4 2 1 v4 v5 x4",
+            "BinaryOp a1 2 1 x1 y2 s1 0=0", "BinaryOp a2 2 1 s1 y3 s2 0=0", "BinaryOp a3 2 1 s2 x4 output 0=0",
+        ]),
+        Case(name: "Gemm: constant B (transB) and per-column C with alpha and beta; constant A, [M,1] C, output N1M transposed", layers: [
+            "Reshape r 1 1 data a 0=10 1=-1",
+            "Gemm g 1 1 a g1 0=5.000000e-01 1=2.000000e+00 3=1 5=1 6=1 8=4 9=10 10=4",
+            "Gemm g2 1 1 g1 output 4=1 6=1 7=6 9=27 10=2 11=1 14=1",
+        ], blobs: [(true, 40), (true, 4), (true, 162), (true, 6)]),
     ]
+
+    /// One Split branch per UnaryOp type applied to `input`, concatenated along the channels.
+    static func unaryOps(_ types: [Int], input: String = "data") -> [String] {
+        ["Split s 1 \(types.count) \(input) " + types.map { "u\($0)" }.joined(separator: " ")]
+            + types.map { "UnaryOp op\($0) 1 1 u\($0) v\($0) 0=\($0)" }
+            + ["Concat k \(types.count) 1 " + types.map { "v\($0)" }.joined(separator: " ") + " output 0=0"]
+    }
 
     @Test("ORT output of the imported layer matches ncnn", arguments: cases)
     func layer(_ item: Case) async throws {

@@ -78,6 +78,16 @@ struct LayerPatternImportTests {
             "Softmax sm 1 1 k1 output 0=1 1=1",
         ]),
         scaleBlobAndMemoryData,
+        Case(name: "A transformer block as pnnx writes it (SwinIR, HAT): tokens, LayerNorm, attention by MatMul and Softmax, Gemm, GELU, back to an image", layers: [
+            "Split s 1 2 data x ref",
+            "Reshape t 1 1 x t1 0=-1 1=4", "Permute p 1 1 t1 t2 0=1",
+            "LayerNorm ln 1 1 t2 n 0=4 1=1.000000e-05",
+            "Split sq 1 3 n q k v",
+            "MatMul qk 2 1 q k a 0=1", "Softmax sm 1 1 a a1 0=1 1=1", "MatMul av 2 1 a1 v o",
+            "Gemm proj 1 1 o o2 3=1 5=1 6=1 8=4 9=4 10=4", "GELU g 1 1 o2 o3",
+            "Permute p2 1 1 o3 o4 0=1",
+            #"Reshape back 2 1 o4 ref output 6="1w,1h,1c""#,
+        ], blobs: [(false, 4), (false, 4), (true, 16), (true, 4)], channels: 4),
         Case(name: "Deconvolution kernel 4 stride 2 pad 3, then a numpy Crop (Real-CUGAN's upsampler)", layers: [
             "Deconvolution d 1 1 data d1 0=3 1=4 3=2 4=3 5=1 6=144",
             "Crop c 1 1 d1 output -23309=2,1,1 -23310=2,-1,-1 -23311=2,-2,-1",

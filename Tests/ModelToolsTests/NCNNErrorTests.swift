@@ -130,4 +130,32 @@ struct NCNNErrorTests {
         #expect(outcome.message.contains(reason), "\(outcome.message)")
         #expect(!outcome.wroteSomething)
     }
+
+    @Test("Parameters the importer cannot map (or ncnn cannot run) name the layer and the reason", arguments: [
+        ("UnaryOp u 1 1 output out2 0=28", "UnaryOp type 28"),
+        ("Log l 1 1 output out2 0=1.000000e+00", "logarithm base 1.0"),
+        ("HardSwish h 1 1 output out2 0=-1.000000e+00", "alpha -1.0 must be positive"),
+        ("CELU c 1 1 output out2 0=0", "alpha must not be 0"),
+        ("Bias b 1 1 output out2 0=3", "3 biases for 4 channels"),
+        ("GroupNorm g 1 1 output out2 0=3 1=4 3=0", "4 channels do not split into 3 equal groups"),
+        ("GroupNorm g 1 1 output out2 0=2 1=8 3=0", "8 channels declared; the blob has 4"),
+        ("LayerNorm l 1 1 output out2 0=16 2=0", "at run time"),
+        ("ShuffleChannel s 1 1 output out2 0=3", "4 channels do not split into 3 groups"),
+        ("Squeeze q 1 1 output out2 -23303=1,1", "depends on the input's size"),
+        ("ExpandDims e 1 1 output out2 -23303=2,0,0", "distinct new axes"),
+        ("Flip f 1 1 output out2 -23300=1,3", "axis 3 is outside a 3-D blob"),
+        ("Tile t 1 1 output out2 -23302=1,0", "positive counts"),
+        ("Tile t 1 1 output out2 0=0 1=4611686018427387904", "overflow"),
+        ("Reduction r 1 1 output out2 1=0 -23303=1,0", "without 5=1"),
+        ("Reduction r 1 1 output out2 0=11", "Reduction operation 11"),
+        ("Gemm g 1 1 output out2 5=1", "a constant B needs its sizes"),
+        ("Unfold u 1 1 output out2 1=3037000500 11=3037000500", "overflow"),
+        ("Unfold u 1 1 data out2 1=3", "channel count the .param fixes"),
+        ("Normalize n 1 1 output out2 3=3", "scale_data_size 3 must be 1 with channel_shared, else the channel count"),
+        ("Gemm g 1 1 output out2 5=1 8=2 9=4 18=1", "quantized Gemm"),
+        ("Gemm g 1 1 output out2 5=1 6=1 7=3 8=2 9=4 10=5", "broadcast type 5"),
+    ])
+    func layerParameters(layer: String, reason: String) throws {
+        try expressions(layer: layer, reason: reason)
+    }
 }

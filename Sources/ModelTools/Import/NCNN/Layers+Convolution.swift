@@ -147,9 +147,34 @@ extension NCNNGraphBuilder {
         }
     }
 
+    /// Unfold (im2col; the convolution's kernel, dilation, stride, pad and pad-value ids): each
+    /// kernel tap of each channel becomes a row of a 2-D blob `[C·kh·kw, outh·outw]`, channel-major
+    /// as PyTorch's unfold. Built as a grouped Conv whose kernels are one-hot, one per tap, which
+    /// copies each value exactly; the channel count must be fixed by the `.param`.
+    mutating func unfold(_ layer: NCNNLayer) throws(NCNNImportError) {
+        try expect(layer, inputs: 1...1)
+        let g = try convGeometry(layer, dynamicWeights: true)
+        let shape = shape(of: layer.inputs[0])
+        guard g.kernel.h > 0, g.kernel.w > 0 else { throw fail(layer, "the kernel must be positive") }
+        guard shape.rank == 3, let channels = shape.outer else {
+            throw fail(layer, "Unfold needs a 3-D blob whose channel count the .param fixes")
+        }
+        let taps = try product(layer, [g.kernel.h, g.kernel.w])
+        let count = try product(layer, [channels, taps, taps])
+        guard count <= 1 << 26 else { throw fail(layer, "\(channels) channels × \(taps)² kernel taps is too large to unfold") }
+        var values = [Float](repeating: 0, count: count)
+        for row in 0..<(channels * taps) { values[row * taps + row % taps] = 1 }
+        let kernels = try weight("\(layer.name).taps", shape: [channels * taps, 1, g.kernel.h, g.kernel.w],
+                                 blob: NCNNWeightBlob(values: values, storedAsFloat16: false), layer: layer)
+        let (padded, geometry) = try bordered(layer, value(layer.inputs[0]), g)
+        let columns = fresh("\(layer.outputs[0])_columns")
+        emit("Conv", name: layer.name, inputs: [padded, kernels], outputs: [columns], attributes: convAttributes(geometry, group: channels))
+        emit("Reshape", name: layer.name, inputs: [columns, int64s("\(layer.name).rows", [0, 0, -1])], outputs: [layer.outputs[0]])
+    }
+
     /// ncnn borders a convolution's input with `18=pad_value`; ONNX Conv pads only with zeros, so
     /// a non-zero value becomes a Pad node and the Conv pads nothing.
-    private mutating func bordered(
+    mutating func bordered(
         _ layer: NCNNLayer, _ input: String, _ g: ConvGeometry
     ) throws(NCNNImportError) -> (input: String, geometry: ConvGeometry) {
         let padValue = try float(layer, 18, 0)

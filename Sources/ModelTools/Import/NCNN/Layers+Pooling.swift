@@ -100,7 +100,7 @@ extension NCNNGraphBuilder {
                      outputs: [endRounded])
                 emit("Div", name: layer.name, inputs: [endRounded, divisor], outputs: [end])
                 emit("Slice", name: layer.name, inputs: [current, start, end, axes], outputs: [window])
-                reduce(maximum ? "ReduceMax" : "ReduceMean", layer: layer, input: window, axis: axis, output: reduced)
+                reduce(maximum ? "ReduceMax" : "ReduceMean", layer: layer, input: window, axes: [axis], output: reduced)
                 pooled.append(reduced)
             }
             let output = position == pooledAxes.count - 1 ? layer.outputs[0] : fresh("\(layer.name)_rows")
@@ -109,15 +109,16 @@ extension NCNNGraphBuilder {
         }
     }
 
-    /// A reduction over one axis, kept: opset 18 moved `axes` from an attribute to an input.
-    private mutating func reduce(_ op: String, layer: NCNNLayer, input: String, axis: Int, output: String) {
-        let keep = Attribute(name: "keepdims", value: .int(1))
-        if opset >= 18 {
-            emit(op, name: layer.name, inputs: [input, int64s("\(layer.name).reduce_axis", [Int64(axis)])], outputs: [output],
+    /// A reduction over `axes`: opset 18 moved `axes` from an attribute to an input (ReduceSum's
+    /// moved in 13).
+    mutating func reduce(_ op: String, layer: NCNNLayer, input: String, axes: [Int], keepdims: Bool = true, output: String) {
+        let keep = Attribute(name: "keepdims", value: .int(keepdims ? 1 : 0))
+        if opset >= 18 || op == "ReduceSum" {
+            emit(op, name: layer.name, inputs: [input, int64s("\(layer.name).reduce_axes", axes.map(Int64.init))], outputs: [output],
                  attributes: [keep])
         } else {
             emit(op, name: layer.name, inputs: [input], outputs: [output],
-                 attributes: [keep, Attribute(name: "axes", value: .ints([Int64(axis)]))])
+                 attributes: [keep, Attribute(name: "axes", value: .ints(axes.map(Int64.init)))])
         }
     }
 }

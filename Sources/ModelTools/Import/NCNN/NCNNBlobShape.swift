@@ -25,14 +25,16 @@ struct NCNNBlobShape: Sendable, Hashable, CustomStringConvertible {
     }
 
     /// Where ncnn's named axis sits in a blob of `rank`, outermost first.
-    static func index(of axis: Character, rank: Int) -> Int? {
-        let names: [Character] = switch rank {
+    static func index(of axis: Character, rank: Int) -> Int? { axisNames(rank: rank).firstIndex(of: axis) }
+
+    /// ncnn's axis names of a blob of `rank`, outermost first.
+    static func axisNames(rank: Int) -> [Character] {
+        switch rank {
         case 1: ["w"]
         case 2: ["h", "w"]
         case 3: ["c", "h", "w"]
         default: ["c", "d", "h", "w"]
         }
-        return names.firstIndex(of: axis)
     }
 
     var description: String { "[" + sizes.map { $0.map(String.init) ?? "?" }.joined(separator: ", ") + "]" }

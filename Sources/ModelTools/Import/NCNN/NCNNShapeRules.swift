@@ -49,10 +49,143 @@ extension NCNNGraphBuilder {
             var shape = first
             for axis in axes where shape.sizes.indices.contains(axis) { shape.sizes[axis] = nil }
             return Array(repeating: shape, count: layer.outputs.count)
+        case "Squeeze":
+            let dropped = try squeezedAxes(layer, input: first)
+            let kept = first.sizes.indices.filter { !dropped.contains($0) }.map { first.sizes[$0] }
+            // ncnn squeezes everything to a 1-D blob of one element.
+            return [NCNNBlobShape(sizes: kept.isEmpty ? [1] : kept)]
+        case "Reduction":
+            let reduced = try reducedAxes(layer, rank: first.rank)
+            if try int(layer, 4, 0) != 0 {
+                return [NCNNBlobShape(sizes: first.sizes.indices.map { reduced.contains($0) ? 1 : first.sizes[$0] })]
+            }
+            let kept = first.sizes.indices.filter { !reduced.contains($0) }.map { first.sizes[$0] }
+            return [NCNNBlobShape(sizes: kept.isEmpty ? [1] : kept)]
+        case "MatMul":
+            // numpy's rank rules; a vector operand's axis leaves the result (ncnn keeps [1] of two).
+            let ranks = (inputs.first?.rank ?? 3, inputs.dropFirst().first?.rank ?? 3)
+            let rank = switch ranks {
+            case (1, 1): 1
+            case (1, let b): b - 1
+            case (let a, 1): a - 1
+            case (let a, let b): max(a, b)
+            }
+            return [.unknown(rank: rank)]
+        case "Gemm":
+            let known = { (size: Int) in size > 0 ? size : nil }
+            var sizes = [known(try int(layer, 7, 0)), known(try int(layer, 8, 0))]
+            if try int(layer, 14, 0) != 0 { sizes.reverse() }
+            return [NCNNBlobShape(sizes: try int(layer, 11, 0) != 0 ? [sizes[0], 1, sizes[1]] : sizes)]
+        case "Unfold":
+            let width = try int(layer, 1, 0)
+            let taps = try product(layer, [width, try int(layer, 11, width)])
+            return [NCNNBlobShape(sizes: [try first.outer.map { channels throws(NCNNImportError) in try product(layer, [channels, taps]) }, nil])]
+        case "ExpandDims":
+            var sizes = first.sizes
+            for axis in try expandedAxes(layer, rank: first.rank) { sizes.insert(1, at: axis) }
+            return [NCNNBlobShape(sizes: sizes)]
+        case "Tile":
+            let tiling = try tiling(layer, input: first)
+            var sizes: [Int?] = []
+            for (size, count) in zip(tiling.expanded.sizes, tiling.repeats) {
+                sizes.append(try size.map { known throws(NCNNImportError) in try product(layer, [known, count]) })
+            }
+            return [NCNNBlobShape(sizes: sizes)]
         default:
-            // Element-wise layers, Split, Noop, Dropout, BatchNorm, Scale, Eltwise, Softmax.
+            // Element-wise layers, Split, Noop, Dropout, BatchNorm, Scale, Eltwise, Softmax, Flip, ShuffleChannel.
             return same
         }
+    }
+
+    /// The axes (outermost first) Squeeze removes: those listed in `3=axes`, or flagged by
+    /// `0=w 1=h 11=d 2=c`, whose size is 1. ncnn checks the sizes at run time, so each must be fixed
+    /// by the `.param` for the output's rank to be known.
+    func squeezedAxes(_ layer: NCNNLayer, input: NCNNBlobShape) throws(NCNNImportError) -> [Int] {
+        let listed = try intArray(layer, 3)
+        var candidates: [Int] = []
+        if listed.isEmpty {
+            for (id, name) in [(0, Character("w")), (1, "h"), (11, "d"), (2, "c")] where try int(layer, id, 0) != 0 {
+                if let index = NCNNBlobShape.index(of: name, rank: input.rank), input.sizes.indices.contains(index) { candidates.append(index) }
+            }
+        } else {
+            for axis in listed {
+                let index = axis < 0 ? axis + input.rank : axis
+                guard input.sizes.indices.contains(index) else { throw fail(layer, "axis \(axis) is outside a \(input.rank)-D blob") }
+                candidates.append(index)
+            }
+        }
+        var dropped: [Int] = []
+        for index in Set(candidates).sorted() {
+            guard let size = input.sizes[index] else {
+                throw fail(layer, "whether axis \(index) is squeezed depends on the input's size, which the .param does not fix")
+            }
+            if size == 1 { dropped.append(index) }
+        }
+        return dropped
+    }
+
+    /// The axes (outermost first) Reduction (`1=reduce_all 3=axes 5=fixbug0`) reduces: all, or
+    /// those listed; a vector always loses its one axis.
+    func reducedAxes(_ layer: NCNNLayer, rank: Int) throws(NCNNImportError) -> [Int] {
+        if try int(layer, 1, 1) != 0 || rank == 1 { return Array(0..<rank) }
+        let listed = try intArray(layer, 3)
+        // ncnn refuses to load listed axes without the flag: older files counted a batch axis.
+        guard try int(layer, 5, 0) != 0 || listed.isEmpty else { throw fail(layer, "axes without 5=1 count a batch axis; regenerate the .param") }
+        var axes: Set<Int> = []
+        for axis in listed {
+            let index = axis < 0 ? axis + rank : axis
+            guard (0..<rank).contains(index) else { throw fail(layer, "axis \(axis) is outside a \(rank)-D blob") }
+            axes.insert(index)
+        }
+        guard !axes.isEmpty else { throw fail(layer, "Reduction over no axis is not supported") }
+        return axes.sorted()
+    }
+
+    /// The axes of ExpandDims' output (outermost first) that `3=axes` inserts, each of size 1.
+    func expandedAxes(_ layer: NCNNLayer, rank: Int) throws(NCNNImportError) -> [Int] {
+        let listed = try intArray(layer, 3)
+        let outputRank = rank + listed.count
+        let axes = listed.map { $0 < 0 ? $0 + outputRank : $0 }
+        guard outputRank <= 4, Set(axes).count == axes.count, axes.allSatisfy({ (0..<outputRank).contains($0) }) else {
+            throw fail(layer, "axes \(listed) do not name distinct new axes of a blob of at most 4 dimensions")
+        }
+        return axes.sorted()
+    }
+
+    /// Tile (`0=axis 1=tiles`, or numpy-style `2=repeats`): the input with size-1 axes inserted for
+    /// the output's rank (ncnn keeps each named axis — c, d, h, w — in place), and the repeat
+    /// count of each output axis, outermost first.
+    func tiling(_ layer: NCNNLayer, input: NCNNBlobShape) throws(NCNNImportError) -> (expanded: NCNNBlobShape, inserted: [Int], repeats: [Int]) {
+        let listed = try intArray(layer, 2)
+        guard listed.count <= 4, listed.allSatisfy({ $0 >= 1 }) else {
+            throw fail(layer, "repeats \(listed) must be one to four positive counts")
+        }
+        let outputRank = max(input.rank, listed.count)
+        let inputNames = NCNNBlobShape.axisNames(rank: input.rank)
+        let outputNames = NCNNBlobShape.axisNames(rank: outputRank)
+        var expanded = NCNNBlobShape(sizes: [])
+        var inserted: [Int] = []
+        for (index, name) in outputNames.enumerated() {
+            if let from = inputNames.firstIndex(of: name) {
+                expanded.sizes.append(input.sizes[from])
+            } else {
+                expanded.sizes.append(1)
+                inserted.append(index)
+            }
+        }
+        var repeats = Array(repeating: 1, count: outputRank)
+        if listed.isEmpty {
+            let axis = try int(layer, 0, 0)
+            let tiles = try int(layer, 1, 1)
+            guard repeats.indices.contains(axis), tiles >= 1 else {
+                throw fail(layer, "axis \(axis) and tiles \(tiles) must name an axis of the \(input.rank)-D blob and a positive count")
+            }
+            repeats[axis] = tiles
+        } else {
+            // Listed counts are aligned with the innermost axes, as in numpy.
+            repeats.replaceSubrange((outputRank - listed.count)..., with: listed)
+        }
+        return (expanded, inserted, repeats)
     }
 
     /// MemoryData's `0=w 1=h 11=d 2=c`: the highest size given sets the rank.
