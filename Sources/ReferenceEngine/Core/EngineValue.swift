@@ -54,21 +54,10 @@ struct SequenceValue: Sendable {
     }
 }
 
-/// The inputs a value kernel receives, in the node's order; omitted optional inputs are `nil`.
-struct ValueInputs {
-    let values: [EngineValue?]
+/// A value kernel's inputs: tensors, sequences and optionals.
+typealias ValueInputs = NodeInputs<EngineValue>
 
-    var count: Int { values.count }
-
-    /// Input `index`, which must be present.
-    func at(_ index: Int) throws(KernelError) -> EngineValue {
-        guard index < values.count, let value = values[index] else { throw .missingInput(index) }
-        return value
-    }
-
-    /// Input `index` if given.
-    func optional(_ index: Int) -> EngineValue? { index < values.count ? values[index] : nil }
-
+extension NodeInputs where Value == EngineValue {
     /// Input `index` as a tensor, which must be present.
     func tensor(_ index: Int) throws(KernelError) -> NDArray { try at(index).tensor() }
 

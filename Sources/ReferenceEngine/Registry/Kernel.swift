@@ -1,18 +1,21 @@
 /// The inputs a kernel receives, in the node's order; omitted optional inputs are `nil`.
-struct KernelInputs {
-    let values: [NDArray?]
+struct NodeInputs<Value> {
+    let values: [Value?]
 
     var count: Int { values.count }
 
     /// Input `index`, which must be present.
-    func at(_ index: Int) throws(KernelError) -> NDArray {
+    func at(_ index: Int) throws(KernelError) -> Value {
         guard index < values.count, let value = values[index] else { throw .missingInput(index) }
         return value
     }
 
     /// Input `index` if given.
-    func optional(_ index: Int) -> NDArray? { index < values.count ? values[index] : nil }
+    func optional(_ index: Int) -> Value? { index < values.count ? values[index] : nil }
 }
+
+/// A tensor kernel's inputs.
+typealias KernelInputs = NodeInputs<NDArray>
 
 /// Computes one node's outputs from its inputs. Created once per node at load, with the node's
 /// attributes already parsed and checked, and called on every run.
