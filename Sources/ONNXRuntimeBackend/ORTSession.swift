@@ -127,15 +127,9 @@ final class ORTSession: Session {
                 handle.handle, nil, inputNames.pointers, values, values.count,
                 outputNames.pointers, outputNames.pointers.count, &results)
         }
-        // Own every returned value before checking, so a failure releases whatever ORT produced.
-        let owned = results.map { $0.map { ORTValue(takingOwnership: $0, api: api) } }
-        try api.check(status, call: "Run", phase: .run)
-        var tensors: [String: Tensor] = [:]
-        for (description, value) in zip(outputs, owned) {
-            guard let value else { throw api.missingResult("Run") }
-            tensors[description.name] = try TensorBridge.tensor(from: value, name: description.name, api: api)
+        return try collect(results, status: status) { description, value in
+            try TensorBridge.tensor(from: value, name: description.name, api: api)
         }
-        return tensors
     }
 
     func run(values given: [String: ModelValue]) throws -> [String: ModelValue] {
@@ -206,14 +200,24 @@ final class ORTSession: Session {
                     outputNames.pointers, outputNames.pointers.count, &results)
             }
         }
+        return try collect(results, status: status) { description, value in
+            try ValueBridge.value(from: value, description: description, api: api)
+        }
+    }
+
+    /// Run's outputs by name, each converted by `convert`. Every returned value is owned before
+    /// Run's status is checked, so a failure releases whatever ONNX Runtime produced.
+    private func collect<Output>(
+        _ results: [OpaquePointer?], status: OpaquePointer?, _ convert: (TensorDescription, ORTValue) throws -> Output
+    ) throws -> [String: Output] {
         let owned = results.map { $0.map { ORTValue(takingOwnership: $0, api: api) } }
         try api.check(status, call: "Run", phase: .run)
-        var values: [String: ModelValue] = [:]
+        var collected: [String: Output] = [:]
         for (description, value) in zip(outputs, owned) {
             guard let value else { throw api.missingResult("Run") }
-            values[description.name] = try ValueBridge.value(from: value, description: description, api: api)
+            collected[description.name] = try convert(description, value)
         }
-        return values
+        return collected
     }
 
     private enum Side { case inputs, outputs }
