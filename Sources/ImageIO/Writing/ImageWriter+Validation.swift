@@ -21,8 +21,12 @@ extension ImageWriter {
         }
         switch format {
         case .jpeg: try validateJPEG(width: width, height: height, layout: layout, options: options, path: path)
-        case .webp: try validateWebP(width: width, height: height, options: options, path: path)
-        case .avif: try validateAVIF(width: width, height: height, options: options, path: path)
+        case .webp:
+            try validateWholePicture(
+                "WebP", maximumSide: webpMaximumSide, quality: options.webpQuality, width: width, height: height, path: path)
+        case .avif:
+            try validateWholePicture(
+                "AVIF", maximumSide: avifMaximumSide, quality: options.avifQuality, width: width, height: height, path: path)
         case .png, .tiff, .heif, .jxl: break
         }
     }
@@ -41,27 +45,16 @@ extension ImageWriter {
         }
     }
 
-    private static func validateWebP(width: Int, height: Int, options: ImageWriteOptions, path: String)
-        throws(ImageIOError)
-    {
-        guard width <= webpMaximumSide, height <= webpMaximumSide else {
+    /// WebP and AVIF: a side limit from their bitstreams and a quality of 0…100.
+    private static func validateWholePicture(
+        _ name: String, maximumSide: Int, quality: Int, width: Int, height: Int, path: String
+    ) throws(ImageIOError) {
+        guard width <= maximumSide, height <= maximumSide else {
             throw .unsupported(
-                path: path, reason: "WebP allows at most \(webpMaximumSide) pixels a side; write PNG or TIFF for \(width)×\(height)")
+                path: path, reason: "\(name) allows at most \(maximumSide) pixels a side; write PNG or TIFF for \(width)×\(height)")
         }
-        guard (0...100).contains(options.webpQuality) else {
-            throw .invalidUse(path: path, reason: "WebP quality \(options.webpQuality) is outside 0…100")
-        }
-    }
-
-    private static func validateAVIF(width: Int, height: Int, options: ImageWriteOptions, path: String)
-        throws(ImageIOError)
-    {
-        guard width <= avifMaximumSide, height <= avifMaximumSide else {
-            throw .unsupported(
-                path: path, reason: "AVIF allows at most \(avifMaximumSide) pixels a side; write PNG or TIFF for \(width)×\(height)")
-        }
-        guard (0...100).contains(options.avifQuality) else {
-            throw .invalidUse(path: path, reason: "AVIF quality \(options.avifQuality) is outside 0…100")
+        guard (0...100).contains(quality) else {
+            throw .invalidUse(path: path, reason: "\(name) quality \(quality) is outside 0…100")
         }
     }
 
